@@ -1,0 +1,301 @@
+//! Run settings as the user writes them (serde, unchecked) and their validation.
+//!
+//! Every field has a default (the tutorial's run), unknown fields are
+//! rejected, and `validate` names the offending field and value.
+
+use serde::{Deserialize, Serialize};
+
+use crate::activation::{Activation, ActivationKind};
+use crate::clip::Clipping;
+use crate::dataset::{DatasetKind, check_noise, check_samples};
+use crate::error::{ConfigError, Result};
+use crate::init::InitKind;
+use crate::loss::OutputLoss;
+use crate::mlp::{Mlp, Regularization};
+use crate::optim::OptimizerConfig;
+use crate::schedule::Schedule;
+
+/// Where the points come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataSource {
+    Moons,
+    Circles,
+    Xor,
+    Gaussians,
+    Spiral,
+    Spiral3,
+    /// The tutorial's exact 1000 moons and its 800/200 split (ignores n_samples,
+    /// noise and train_ratio).
+    Tutorial,
+    /// No points to start with: the user draws them.
+    Custom,
+}
+
+impl DataSource {
+    /// The generator behind this source, if it is generated.
+    pub fn generator(self) -> Option<DatasetKind> {
+        Some(match self {
+            Self::Moons => DatasetKind::Moons,
+            Self::Circles => DatasetKind::Circles,
+            Self::Xor => DatasetKind::Xor,
+            Self::Gaussians => DatasetKind::Gaussians,
+            Self::Spiral => DatasetKind::Spiral,
+            Self::Spiral3 => DatasetKind::Spiral3,
+            Self::Tutorial | Self::Custom => return None,
+        })
+    }
+}
+
+/// Which data to train on. Defaults: the tutorial's `make_moons(1000, noise=0.2)`, 80/20, standardised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataConfig {
+    pub kind: DataSource,
+    /// Number of points, 1 to 100,000.
+    pub n_samples: usize,
+    /// Standard deviation of the Gaussian noise, 0 to 10.
+    pub noise: f64,
+    /// Fraction of points used for training, in (0, 1).
+    pub train_ratio: f64,
+    /// Fit a standard scaler on the training rows and apply it everywhere.
+    pub standardize: bool,
+    /// Number of classes for `custom` data (2 to 8); generated data sets their own.
+    pub classes: usize,
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        Self {
+            kind: DataSource::Moons,
+            n_samples: 1000,
+            noise: 0.2,
+            train_ratio: 0.8,
+            standardize: true,
+            classes: 2,
+        }
+    }
+}
+
+impl DataConfig {
+    pub fn validate(&self) -> Result<()> {
+        check_samples(self.n_samples)?;
+        check_noise(self.noise)?;
+        crate::data::check_train_ratio(self.train_ratio)?;
+        if !(2..=8).contains(&self.classes) {
+            return Err(ConfigError::out_of_range(
+                "dataset.classes",
+                "between 2 and 8",
+                self.classes,
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn n_classes(&self) -> usize {
+        match self.kind {
+            DataSource::Custom => self.classes,
+            DataSource::Tutorial => 2,
+            other => other.generator().map_or(2, DatasetKind::n_classes),
+        }
+    }
+}
+
+/// The network's shape. Defaults: the tutorial's `[2, 10, 8, 1]`, ReLU, He normal, no batch norm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// Hidden layer widths; `[]` is logistic regression.
+    pub hidden: Vec<usize>,
+    /// Activation of every hidden layer, unless `activations` lists one per layer.
+    pub activation: ActivationKind,
+    pub activations: Option<Vec<ActivationKind>>,
+    /// Negative slope of leaky ReLU (PyTorch default 0.01).
+    pub leaky_slope: f64,
+    /// Alpha of ELU (PyTorch default 1).
+    pub elu_alpha: f64,
+    /// Output and loss; `None` picks sigmoid + BCE for two classes, softmax + CE for more.
+    pub output: Option<OutputLoss>,
+    pub init: InitKind,
+    /// Half-width `a` of the `uniform` initialiser.
+    pub init_scale: f64,
+    /// Batch normalisation after every hidden dense layer, before its activation.
+    pub batch_norm: bool,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        Self {
+            hidden: vec![10, 8],
+            activation: ActivationKind::Relu,
+            activations: None,
+            leaky_slope: 0.01,
+            elu_alpha: 1.0,
+            output: None,
+            init: InitKind::HeNormal,
+            init_scale: 0.5,
+            batch_norm: false,
+        }
+    }
+}
+
+impl NetworkConfig {
+    /// The output and loss used for data with `n_classes` classes, and its width.
+    pub fn output_for(&self, n_classes: usize) -> Result<(OutputLoss, usize)> {
+        let output = self.output.unwrap_or(if n_classes > 2 {
+            OutputLoss::SoftmaxCe
+        } else {
+            OutputLoss::SigmoidBce
+        });
+        match output {
+            OutputLoss::SigmoidBce if n_classes > 2 => Err(ConfigError::invalid(
+                "network.output",
+                format!(
+                    "sigmoid_bce has one output unit but the data has {n_classes} classes; use softmax_ce"
+                ),
+            )),
+            OutputLoss::SoftmaxCe => Ok((output, n_classes)),
+            _ => Ok((output, 1)),
+        }
+    }
+
+    /// Validates and builds the (zero-initialised) network for 2-D inputs.
+    pub fn build(&self, n_classes: usize) -> Result<Mlp> {
+        if !(self.leaky_slope.is_finite() && (0.0..1.0).contains(&self.leaky_slope)) {
+            return Err(ConfigError::out_of_range(
+                "network.leaky_slope",
+                "in [0, 1)",
+                self.leaky_slope,
+            ));
+        }
+        if !(self.elu_alpha.is_finite() && self.elu_alpha > 0.0 && self.elu_alpha <= 10.0) {
+            return Err(ConfigError::out_of_range(
+                "network.elu_alpha",
+                "in (0, 10]",
+                self.elu_alpha,
+            ));
+        }
+        if !(self.init_scale.is_finite() && self.init_scale > 0.0 && self.init_scale <= 100.0) {
+            return Err(ConfigError::out_of_range(
+                "network.init_scale",
+                "in (0, 100]",
+                self.init_scale,
+            ));
+        }
+        if let Some(i) = self.hidden.iter().position(|&n| n == 0) {
+            return Err(ConfigError::out_of_range(
+                format!("network.hidden[{i}]"),
+                ">= 1",
+                0,
+            ));
+        }
+        let kinds = match &self.activations {
+            Some(list) if list.len() != self.hidden.len() => {
+                return Err(ConfigError::invalid(
+                    "network.activations",
+                    format!(
+                        "{} hidden layers need {} activations, got {}",
+                        self.hidden.len(),
+                        self.hidden.len(),
+                        list.len()
+                    ),
+                ));
+            }
+            Some(list) => list.clone(),
+            None => vec![self.activation; self.hidden.len()],
+        };
+        let acts: Vec<Activation> = kinds
+            .iter()
+            .map(|&k| Activation::from_kind(k, self.leaky_slope, self.elu_alpha))
+            .collect();
+        let (output, n_out) = self.output_for(n_classes)?;
+        let mut sizes = Vec::with_capacity(self.hidden.len() + 2);
+        sizes.push(2);
+        sizes.extend(&self.hidden);
+        sizes.push(n_out);
+        Mlp::new(&sizes, &acts, output, self.batch_norm)
+    }
+}
+
+/// Everything that defines a run. `Default` is the tutorial's: moons, `[2, 10, 8, 1]`,
+/// ReLU, He init, sigmoid + BCE, full-batch gradient descent with lr 0.1.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainConfig {
+    /// One seed for everything: the points, the split, the initial weights and the batch order.
+    pub seed: u64,
+    pub dataset: DataConfig,
+    pub network: NetworkConfig,
+    pub optimizer: OptimizerConfig,
+    /// Rows per step; `None` is full batch (the tutorial's). Larger than the
+    /// training set means full batch.
+    pub batch_size: Option<usize>,
+    pub regularization: Regularization,
+    pub clipping: Clipping,
+    pub schedule: Schedule,
+}
+
+/// Largest config text accepted, in bytes: far above any real config, small enough to parse instantly.
+pub const MAX_CONFIG_BYTES: usize = 64 * 1024;
+
+impl TrainConfig {
+    /// Decodes and validates a config from JSON text. Every error names the
+    /// field's path (`dataset.noise`, `optimizer.lr`, …) and the offending value;
+    /// unknown fields are errors, missing ones take their defaults.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let config: Self = decode_json(text, "config")?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The config as compact JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Checks every field; the error names the first bad one and its value.
+    pub fn validate(&self) -> Result<()> {
+        self.dataset.validate()?;
+        self.network.build(self.dataset.n_classes())?;
+        self.optimizer.validate()?;
+        if self.batch_size == Some(0) {
+            return Err(ConfigError::out_of_range(
+                "batch_size",
+                ">= 1 (or null for full batch)",
+                0,
+            ));
+        }
+        match self.regularization {
+            Regularization::None => {}
+            Regularization::L1 { lambda } | Regularization::L2 { lambda } => {
+                if !(lambda.is_finite() && (0.0..=10.0).contains(&lambda)) {
+                    return Err(ConfigError::out_of_range(
+                        "regularization.lambda",
+                        "in [0, 10]",
+                        lambda,
+                    ));
+                }
+            }
+        }
+        self.clipping.validate()?;
+        self.schedule.validate()
+    }
+}
+
+/// Decodes JSON text into `T`, turning any failure into an error that names
+/// the path of the field at fault (`root` when it is the whole document).
+pub fn decode_json<T: serde::de::DeserializeOwned>(text: &str, root: &'static str) -> Result<T> {
+    if text.len() > MAX_CONFIG_BYTES {
+        return Err(ConfigError::out_of_range(
+            root,
+            "at most 65536 bytes of JSON",
+            text.len(),
+        ));
+    }
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { root.to_string() } else { path };
+        ConfigError::invalid(field, e.into_inner().to_string())
+    })
+}

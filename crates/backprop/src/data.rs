@@ -1,0 +1,259 @@
+//! The points a run trains on: a train/test split in data space, the
+//! standard scaler fitted on the training rows, and the scaled copies the
+//! model sees. Points can be added and removed one at a time.
+
+use ndarray::Array2;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+use crate::dataset::Dataset;
+use crate::error::{ConfigError, Result};
+use crate::scaler::StandardScaler;
+
+/// The tutorial's exact data, as scikit-learn made and split it.
+const TUTORIAL_CSV: &str = include_str!("../data/tutorial_moons.csv");
+
+/// Largest number of points a run may hold (generated, imported or drawn).
+pub const MAX_POINTS: usize = 100_000;
+
+/// Points in data space with labels and a train/test flag, and the model-space copies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Data {
+    n_classes: usize,
+    standardize: bool,
+    /// All points in data space, `[n, 2]` row-major.
+    points: Vec<f64>,
+    labels: Vec<u8>,
+    /// 1 for a test point, 0 for a training point.
+    is_test: Vec<u8>,
+    scaler: StandardScaler,
+    /// Scaled training inputs `[n_train, 2]` and their labels.
+    pub train_x: Vec<f64>,
+    pub train_y: Vec<u8>,
+    /// Scaled test inputs `[n_test, 2]` and their labels.
+    pub test_x: Vec<f64>,
+    pub test_y: Vec<u8>,
+    /// For each training row, the index of its point in `points()`.
+    pub train_points: Vec<u32>,
+}
+
+impl Data {
+    /// Splits `dataset` with a seeded shuffle: `round(n * train_ratio)` rows (at
+    /// least one) train, the rest test.
+    pub fn split(dataset: Dataset, train_ratio: f64, standardize: bool, seed: u64) -> Result<Self> {
+        check_train_ratio(train_ratio)?;
+        let n = dataset.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut StdRng::seed_from_u64(seed));
+        let n_train = ((n as f64 * train_ratio).round() as usize).clamp(1.min(n), n);
+        let mut is_test = vec![1u8; n];
+        for &i in &order[..n_train] {
+            is_test[i] = 0;
+        }
+        let points = dataset.x.as_slice().map(<[f64]>::to_vec).unwrap_or_default();
+        Self::from_parts(points, dataset.y, is_test, dataset.n_classes, standardize)
+    }
+
+    /// The tutorial's data: `make_moons(1000, noise=0.2, random_state=42)` split
+    /// 800/200 by `train_test_split(test_size=0.2, random_state=42)`.
+    pub fn tutorial(standardize: bool) -> Self {
+        let mut points = Vec::with_capacity(2000);
+        let mut labels = Vec::with_capacity(1000);
+        let mut is_test = Vec::with_capacity(1000);
+        for line in TUTORIAL_CSV
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
+            let mut fields = line.split(',');
+            let split = fields.next().unwrap_or_default();
+            let mut num = || {
+                fields
+                    .next()
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .unwrap_or(f64::NAN)
+            };
+            let (x0, x1, y) = (num(), num(), num());
+            points.extend([x0, x1]);
+            labels.push(y as u8);
+            is_test.push(u8::from(split == "test"));
+        }
+        // The file is part of the crate and checked by its tests; parsing cannot fail at run time.
+        Self::from_parts(points, labels, is_test, 2, standardize)
+            .unwrap_or_else(|_| Self::empty(2, standardize))
+    }
+
+    /// No points yet ("draw your own").
+    pub fn empty(n_classes: usize, standardize: bool) -> Self {
+        Self {
+            n_classes,
+            standardize,
+            points: Vec::new(),
+            labels: Vec::new(),
+            is_test: Vec::new(),
+            scaler: StandardScaler::identity(2),
+            train_x: Vec::new(),
+            train_y: Vec::new(),
+            test_x: Vec::new(),
+            test_y: Vec::new(),
+            train_points: Vec::new(),
+        }
+    }
+
+    /// Points `[n, 2]`, labels and test flags as given, validated.
+    pub fn from_parts(
+        points: Vec<f64>,
+        labels: Vec<u8>,
+        is_test: Vec<u8>,
+        n_classes: usize,
+        standardize: bool,
+    ) -> Result<Self> {
+        let n = labels.len();
+        if points.len() != 2 * n || is_test.len() != n {
+            return Err(ConfigError::invalid(
+                "data",
+                format!("{n} labels need {} coordinates and {n} split flags", 2 * n),
+            ));
+        }
+        if n > MAX_POINTS {
+            return Err(ConfigError::out_of_range("data", "at most 100000 points", n));
+        }
+        if let Some(i) = points.iter().position(|v| !v.is_finite()) {
+            return Err(ConfigError::out_of_range(
+                format!("data.points[{}]", i / 2),
+                "finite coordinates",
+                points[i],
+            ));
+        }
+        if let Some(i) = labels.iter().position(|&c| usize::from(c) >= n_classes) {
+            return Err(ConfigError::out_of_range(
+                format!("data.labels[{i}]"),
+                "a class index below the number of classes",
+                labels[i],
+            ));
+        }
+        let mut data = Self {
+            points,
+            labels,
+            is_test,
+            ..Self::empty(n_classes, standardize)
+        };
+        data.rebuild();
+        Ok(data)
+    }
+
+    /// Refits the scaler on the training rows and rebuilds the scaled copies.
+    fn rebuild(&mut self) {
+        let train_rows: Vec<usize> = (0..self.len()).filter(|&i| self.is_test[i] == 0).collect();
+        let mut raw = Array2::zeros((train_rows.len(), 2));
+        for (r, &i) in train_rows.iter().enumerate() {
+            raw[[r, 0]] = self.points[2 * i];
+            raw[[r, 1]] = self.points[2 * i + 1];
+        }
+        self.scaler = if self.standardize {
+            StandardScaler::fit(raw.view())
+        } else {
+            StandardScaler::identity(2)
+        };
+        let (mut train_x, mut train_y, mut test_x, mut test_y) = (vec![], vec![], vec![], vec![]);
+        self.train_points.clear();
+        for i in 0..self.len() {
+            let p = self
+                .scaler
+                .transform_point([self.points[2 * i], self.points[2 * i + 1]]);
+            let (xs, ys) = if self.is_test[i] == 0 {
+                self.train_points.push(i as u32);
+                (&mut train_x, &mut train_y)
+            } else {
+                (&mut test_x, &mut test_y)
+            };
+            xs.extend(p);
+            ys.push(self.labels[i]);
+        }
+        (self.train_x, self.train_y, self.test_x, self.test_y) = (train_x, train_y, test_x, test_y);
+    }
+
+    /// Adds a point (data space); the scaler is refitted. Errors name the bad value.
+    pub fn add_point(&mut self, x: f64, y: f64, label: u8, test: bool) -> Result<()> {
+        if !x.is_finite() || !y.is_finite() {
+            return Err(ConfigError::out_of_range(
+                "point",
+                "finite coordinates",
+                format!("({x}, {y})"),
+            ));
+        }
+        if usize::from(label) >= self.n_classes {
+            return Err(ConfigError::out_of_range(
+                "point.label",
+                "a class index below the number of classes",
+                label,
+            ));
+        }
+        if self.len() >= MAX_POINTS {
+            return Err(ConfigError::out_of_range(
+                "data",
+                "at most 100000 points",
+                self.len() + 1,
+            ));
+        }
+        self.points.extend([x, y]);
+        self.labels.push(label);
+        self.is_test.push(u8::from(test));
+        self.rebuild();
+        Ok(())
+    }
+
+    /// Removes the point nearest to `(x, y)` in data space; returns its index, if any.
+    pub fn remove_nearest(&mut self, x: f64, y: f64) -> Option<usize> {
+        let i = (0..self.len()).min_by(|&a, &b| {
+            let d = |i: usize| (self.points[2 * i] - x).powi(2) + (self.points[2 * i + 1] - y).powi(2);
+            d(a).total_cmp(&d(b))
+        })?;
+        self.points.drain(2 * i..2 * i + 2);
+        self.labels.remove(i);
+        self.is_test.remove(i);
+        self.rebuild();
+        Some(i)
+    }
+
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+    pub fn n_classes(&self) -> usize {
+        self.n_classes
+    }
+    pub fn n_train(&self) -> usize {
+        self.train_y.len()
+    }
+    pub fn n_test(&self) -> usize {
+        self.test_y.len()
+    }
+    /// All points in data space, `[n, 2]`.
+    pub fn points(&self) -> &[f64] {
+        &self.points
+    }
+    pub fn labels(&self) -> &[u8] {
+        &self.labels
+    }
+    /// 1 for test points, 0 for training points.
+    pub fn test_flags(&self) -> &[u8] {
+        &self.is_test
+    }
+    pub fn scaler(&self) -> &StandardScaler {
+        &self.scaler
+    }
+    pub fn standardize(&self) -> bool {
+        self.standardize
+    }
+}
+
+pub(crate) fn check_train_ratio(r: f64) -> Result<()> {
+    if r > 0.0 && r < 1.0 {
+        Ok(())
+    } else {
+        Err(ConfigError::out_of_range("dataset.train_ratio", "in (0, 1)", r))
+    }
+}

@@ -1,0 +1,34 @@
+//! Backprop Playground's engine: datasets, a multi-layer perceptron with
+//! hand-written forward and backward passes, losses, optimizers and the
+//! training loop. Pure Rust; it never depends on anything wasm-specific.
+
+pub mod activation;
+pub mod batchnorm;
+pub mod clip;
+pub mod config;
+pub mod data;
+pub mod dataset;
+pub mod error;
+pub mod history;
+pub mod init;
+pub mod kernels;
+pub mod loss;
+pub mod mlp;
+pub mod optim;
+pub mod scaler;
+pub mod schedule;
+pub mod trainer;
+
+pub use activation::{Activation, ActivationKind};
+pub use clip::Clipping;
+pub use config::{DataConfig, DataSource, NetworkConfig, TrainConfig};
+pub use data::Data;
+pub use dataset::{Dataset, DatasetKind};
+pub use error::{ConfigError, Result};
+pub use init::InitKind;
+pub use loss::OutputLoss;
+pub use mlp::{Mlp, Regularization, Workspace};
+pub use optim::{Optimizer, OptimizerConfig};
+pub use scaler::StandardScaler;
+pub use schedule::Schedule;
+pub use trainer::{Status, Trainer};

@@ -1,0 +1,514 @@
+//! The multi-layer perceptron: dense layers (optionally batch-normalised)
+//! with hidden activations and an output+loss pair, and its forward and
+//! backward passes written out the way the tutorial writes them.
+//!
+//! All parameters live in one flat vector (`params`), layer by layer:
+//! `W_l: [n_in, n_out]` row-major, then `b_l: [n_out]`, then, with batch
+//! norm on a hidden layer, `gamma_l` and `beta_l`. Gradients use the same
+//! layout, so an optimizer, clipping or a gradient check is one flat loop.
+
+use rand::rngs::StdRng;
+
+use crate::activation::Activation;
+use crate::batchnorm::{self, RunningStats};
+use crate::error::{ConfigError, Result};
+use crate::init::InitKind;
+use crate::kernels::{col_sums, matmul_a_bt, matmul_at_b, matmul_bias};
+use crate::loss::OutputLoss;
+
+/// Most parameters a network may have; keeps memory and step time bounded for any input.
+pub const MAX_PARAMS: usize = 1_000_000;
+/// Most layers (hidden and output) a network may have.
+pub const MAX_LAYERS: usize = 32;
+/// Widest layer allowed.
+pub const MAX_WIDTH: usize = 4096;
+
+/// Where one dense layer's parameters sit in the flat vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerParams {
+    pub n_in: usize,
+    pub n_out: usize,
+    /// Offset of `W: [n_in, n_out]`.
+    pub w: usize,
+    /// Offset of `b: [n_out]`.
+    pub b: usize,
+    /// Offset of `gamma: [n_out]`, followed by `beta: [n_out]`, when batch-normalised.
+    pub bn: Option<usize>,
+}
+
+impl LayerParams {
+    pub fn w_range(&self) -> std::ops::Range<usize> {
+        self.w..self.w + self.n_in * self.n_out
+    }
+    pub fn b_range(&self) -> std::ops::Range<usize> {
+        self.b..self.b + self.n_out
+    }
+    pub fn gamma_range(&self) -> Option<std::ops::Range<usize>> {
+        self.bn.map(|g| g..g + self.n_out)
+    }
+    pub fn beta_range(&self) -> Option<std::ops::Range<usize>> {
+        self.bn.map(|g| g + self.n_out..g + 2 * self.n_out)
+    }
+}
+
+/// L1 or L2 penalty on the weights (never on biases or batch-norm parameters).
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Regularization {
+    #[default]
+    None,
+    /// `lambda * Σ|W|`; the gradient adds `lambda * sign(W)`.
+    L1 { lambda: f64 },
+    /// `0.5 * lambda * Σ W²`; the gradient adds `lambda * W`.
+    L2 { lambda: f64 },
+}
+
+/// A network's shape and parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mlp {
+    sizes: Vec<usize>,
+    activations: Vec<Activation>,
+    output: OutputLoss,
+    layers: Vec<LayerParams>,
+    /// Every parameter, in the layout described in the module docs.
+    pub params: Vec<f64>,
+    /// Batch-norm running statistics, one per hidden layer (empty without batch norm).
+    pub running: Vec<RunningStats>,
+}
+
+impl Mlp {
+    /// A network with `sizes = [n_0, …, n_L]`, one activation per hidden layer,
+    /// and all parameters zero (call `init`). Batch norm, if on, follows every
+    /// hidden dense layer, before its activation.
+    pub fn new(
+        sizes: &[usize],
+        activations: &[Activation],
+        output: OutputLoss,
+        batch_norm: bool,
+    ) -> Result<Self> {
+        if sizes.len() < 2 || sizes.len() > MAX_LAYERS + 1 {
+            return Err(ConfigError::out_of_range(
+                "network.layers",
+                "a list of 2 to 33 sizes (input, hidden…, output)",
+                format!("{sizes:?}"),
+            ));
+        }
+        if let Some(i) = sizes.iter().position(|&n| n == 0 || n > MAX_WIDTH) {
+            return Err(ConfigError::out_of_range(
+                format!("network.layers[{i}]"),
+                "between 1 and 4096",
+                sizes[i],
+            ));
+        }
+        let hidden = sizes.len() - 2;
+        if activations.len() != hidden {
+            return Err(ConfigError::invalid(
+                "network.activations",
+                format!(
+                    "{hidden} hidden layers need {hidden} activations, got {}",
+                    activations.len()
+                ),
+            ));
+        }
+        let mut layers = Vec::with_capacity(sizes.len() - 1);
+        let mut offset = 0usize;
+        for (l, pair) in sizes.windows(2).enumerate() {
+            let (n_in, n_out) = (pair[0], pair[1]);
+            let w = offset;
+            let b = w + n_in * n_out;
+            offset = b + n_out;
+            let bn = (batch_norm && l < hidden).then(|| {
+                let g = offset;
+                offset += 2 * n_out;
+                g
+            });
+            if offset > MAX_PARAMS {
+                return Err(ConfigError::out_of_range(
+                    "network.layers",
+                    "a network of at most 1,000,000 parameters",
+                    format!("{sizes:?} (more than {MAX_PARAMS} parameters)"),
+                ));
+            }
+            layers.push(LayerParams {
+                n_in,
+                n_out,
+                w,
+                b,
+                bn,
+            });
+        }
+        let mut params = vec![0.0; offset];
+        for layer in &layers {
+            if let Some(g) = layer.gamma_range() {
+                params[g].fill(1.0);
+            }
+        }
+        let running = if batch_norm {
+            sizes[1..sizes.len() - 1]
+                .iter()
+                .map(|&n| RunningStats::new(n))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Self {
+            sizes: sizes.to_vec(),
+            activations: activations.to_vec(),
+            output,
+            layers,
+            params,
+            running,
+        })
+    }
+
+    /// Draws every weight matrix with `init` (biases 0, gamma 1, beta 0) and resets running statistics.
+    pub fn init(&mut self, init: InitKind, uniform_a: f64, rng: &mut StdRng) {
+        for layer in &self.layers {
+            init.fill(
+                &mut self.params[layer.w_range()],
+                layer.n_in,
+                layer.n_out,
+                uniform_a,
+                rng,
+            );
+            self.params[layer.b_range()].fill(0.0);
+            if let (Some(g), Some(b)) = (layer.gamma_range(), layer.beta_range()) {
+                self.params[g].fill(1.0);
+                self.params[b].fill(0.0);
+            }
+        }
+        for r in &mut self.running {
+            *r = RunningStats::new(r.mean.len());
+        }
+    }
+
+    pub fn sizes(&self) -> &[usize] {
+        &self.sizes
+    }
+    pub fn layers(&self) -> &[LayerParams] {
+        &self.layers
+    }
+    pub fn activations(&self) -> &[Activation] {
+        &self.activations
+    }
+    pub fn output(&self) -> OutputLoss {
+        self.output
+    }
+    pub fn n_in(&self) -> usize {
+        self.sizes[0]
+    }
+    pub fn n_out(&self) -> usize {
+        self.sizes[self.sizes.len() - 1]
+    }
+    pub fn has_batch_norm(&self) -> bool {
+        !self.running.is_empty()
+    }
+
+    /// Forward in training mode over the first `rows` rows of `ws.x`; returns the
+    /// mean data loss against `ws.t`. Batch norm uses batch statistics and, when
+    /// `update_running`, updates its running statistics.
+    pub fn forward_train(&mut self, ws: &mut Workspace, rows: usize, update_running: bool) -> f64 {
+        let bn = BnMode::Train(update_running.then_some(&mut self.running[..]));
+        forward(
+            &self.layers,
+            &self.activations,
+            self.output,
+            &self.params,
+            bn,
+            ws,
+            rows,
+        );
+        let l = self.layers.len() - 1;
+        let n = self.n_out();
+        self.output.loss(&ws.z[l][..rows * n], &ws.t[..rows * n], n)
+    }
+
+    /// Forward in eval mode (batch norm uses running statistics) over `rows` rows of `ws.x`.
+    pub fn forward_eval(&self, ws: &mut Workspace, rows: usize) {
+        let bn = BnMode::Eval(&self.running);
+        forward(
+            &self.layers,
+            &self.activations,
+            self.output,
+            &self.params,
+            bn,
+            ws,
+            rows,
+        );
+    }
+
+    /// Backward after `forward_train` over the same `rows`: fills `ws.grads`
+    /// (and `ws.dx = dLoss/dx` when `want_dx`), keeping each layer's `dz`.
+    pub fn backward(&self, ws: &mut Workspace, rows: usize, want_dx: bool) {
+        let last = self.layers.len() - 1;
+        let n = self.n_out();
+        // Output delta: for sigmoid + BCE (and softmax + CE) this is simply (a - y) / batch.
+        self.output.backward(
+            &ws.a[last][..rows * n],
+            &ws.t[..rows * n],
+            &mut ws.dz[last][..rows * n],
+            n,
+        );
+        for l in (0..=last).rev() {
+            let layer = self.layers[l];
+            let (n_in, n_out) = (layer.n_in, layer.n_out);
+            let input = if l == 0 { &ws.x[..] } else { &ws.a[l - 1][..] };
+            // dW = a_prevᵀ · dz      a_prev: [rows, n_in], dz: [rows, n_out] -> dW: [n_in, n_out]
+            matmul_at_b(
+                input,
+                &ws.dz[l],
+                &mut ws.grads[layer.w_range()],
+                rows,
+                n_in,
+                n_out,
+            );
+            // db = Σ_rows dz
+            col_sums(&ws.dz[l], &mut ws.grads[layer.b_range()], rows, n_out);
+            if l == 0 {
+                if want_dx {
+                    matmul_a_bt(
+                        &ws.dz[0],
+                        &self.params[layer.w_range()],
+                        &mut ws.dx,
+                        rows,
+                        n_in,
+                        n_out,
+                    );
+                }
+                break;
+            }
+            // da_prev = dz · Wᵀ      dz: [rows, n_out], W: [n_in, n_out] -> da_prev: [rows, n_in]
+            matmul_a_bt(
+                &ws.dz[l],
+                &self.params[layer.w_range()],
+                &mut ws.da,
+                rows,
+                n_in,
+                n_out,
+            );
+            // Through the previous layer's activation: dpre = da_prev ⊙ f'(pre)
+            let prev = self.layers[l - 1];
+            let f = self.activations[l - 1];
+            let pre = if prev.bn.is_some() {
+                &ws.h[l - 1]
+            } else {
+                &ws.z[l - 1]
+            };
+            for ((d, &z), &a) in ws.da[..rows * n_in].iter_mut().zip(pre).zip(&ws.a[l - 1]) {
+                *d *= f.df(z, a);
+            }
+            match (prev.gamma_range(), prev.beta_range()) {
+                (Some(g), Some(b)) => {
+                    let (dgamma, dbeta) = ws.grads[g.start..b.end].split_at_mut(n_in);
+                    batchnorm::backward_train(
+                        &ws.da,
+                        &ws.xhat[l - 1],
+                        &ws.inv_std[l - 1],
+                        &self.params[g],
+                        &mut ws.dz[l - 1],
+                        dgamma,
+                        dbeta,
+                        rows,
+                        n_in,
+                    );
+                }
+                _ => ws.dz[l - 1][..rows * n_in].copy_from_slice(&ws.da[..rows * n_in]),
+            }
+        }
+    }
+
+    /// Adds the penalty's gradient to `grads` and returns the penalty.
+    pub fn regularize(&self, reg: Regularization, grads: &mut [f64]) -> f64 {
+        let mut penalty = 0.0;
+        for layer in &self.layers {
+            let r = layer.w_range();
+            let (w, g) = (&self.params[r.clone()], &mut grads[r]);
+            match reg {
+                Regularization::None => {}
+                Regularization::L1 { lambda } => {
+                    for (g, &w) in g.iter_mut().zip(w) {
+                        penalty += lambda * w.abs();
+                        *g += lambda * sign(w);
+                    }
+                }
+                Regularization::L2 { lambda } => {
+                    for (g, &w) in g.iter_mut().zip(w) {
+                        penalty += 0.5 * lambda * w * w;
+                        *g += lambda * w;
+                    }
+                }
+            }
+        }
+        penalty
+    }
+
+    /// The penalty alone, without touching gradients.
+    pub fn penalty(&self, reg: Regularization) -> f64 {
+        let weights = self.layers.iter().flat_map(|l| self.params[l.w_range()].iter());
+        match reg {
+            Regularization::None => 0.0,
+            Regularization::L1 { lambda } => lambda * weights.map(|w| w.abs()).sum::<f64>(),
+            Regularization::L2 { lambda } => 0.5 * lambda * weights.map(|w| w * w).sum::<f64>(),
+        }
+    }
+
+    /// Output activations for `x: [rows, n_in]` into `out: [rows, n_out]`, in
+    /// eval mode, `ws.capacity()` rows at a time. Allocates nothing.
+    pub fn predict(&self, x: &[f64], out: &mut [f64], ws: &mut Workspace) {
+        let (n_in, n_out) = (self.n_in(), self.n_out());
+        let rows = x.len() / n_in;
+        let last = self.layers.len() - 1;
+        let mut start = 0;
+        while start < rows {
+            let m = (rows - start).min(ws.cap);
+            ws.x[..m * n_in].copy_from_slice(&x[start * n_in..(start + m) * n_in]);
+            self.forward_eval(ws, m);
+            out[start * n_out..(start + m) * n_out].copy_from_slice(&ws.a[last][..m * n_out]);
+            start += m;
+        }
+    }
+
+    /// True when every parameter and running statistic is finite.
+    pub fn is_finite(&self) -> bool {
+        self.params.iter().all(|v| v.is_finite())
+            && self
+                .running
+                .iter()
+                .all(|r| r.mean.iter().chain(&r.var).all(|v| v.is_finite()))
+    }
+}
+
+/// How batch norm normalises during a forward pass.
+enum BnMode<'a> {
+    /// With the running statistics.
+    Eval(&'a [RunningStats]),
+    /// With the batch's statistics, updating the running ones when given.
+    Train(Option<&'a mut [RunningStats]>),
+}
+
+/// The forward pass, layer by layer, into `ws` for its first `rows` rows.
+fn forward(
+    layers: &[LayerParams],
+    activations: &[Activation],
+    output: OutputLoss,
+    params: &[f64],
+    mut bn: BnMode<'_>,
+    ws: &mut Workspace,
+    rows: usize,
+) {
+    let last = layers.len() - 1;
+    for (l, layer) in layers.iter().enumerate() {
+        let (n_in, n_out) = (layer.n_in, layer.n_out);
+        // z = a_prev · W + b        a_prev: [rows, n_in], W: [n_in, n_out] -> z: [rows, n_out]
+        let input = if l == 0 { &ws.x[..] } else { &ws.a[l - 1][..] };
+        matmul_bias(
+            input,
+            &params[layer.w_range()],
+            &params[layer.b_range()],
+            &mut ws.z[l],
+            rows,
+            n_in,
+            n_out,
+        );
+        if l == last {
+            output.activate(&ws.z[l][..rows * n_out], &mut ws.a[l][..rows * n_out], n_out);
+            break;
+        }
+        // Batch norm (optional): h = gamma * (z - mean) / sqrt(var + eps) + beta
+        let pre: &[f64] = match (layer.gamma_range(), layer.beta_range()) {
+            (Some(g), Some(b)) => {
+                let (gamma, beta) = (&params[g], &params[b]);
+                match &mut bn {
+                    BnMode::Eval(running) => {
+                        batchnorm::forward_eval(&ws.z[l], &mut ws.h[l], gamma, beta, &running[l], rows, n_out)
+                    }
+                    BnMode::Train(running) => batchnorm::forward_train(
+                        &ws.z[l],
+                        &mut ws.h[l],
+                        &mut ws.xhat[l],
+                        &mut ws.inv_std[l],
+                        gamma,
+                        beta,
+                        running.as_deref_mut().map(|r| &mut r[l]),
+                        rows,
+                        n_out,
+                    ),
+                }
+                &ws.h[l]
+            }
+            _ => &ws.z[l],
+        };
+        // a = f(pre)
+        let f = activations[l];
+        for (a, &z) in ws.a[l][..rows * n_out].iter_mut().zip(pre) {
+            *a = f.f(z);
+        }
+    }
+}
+
+/// `sign(w)` with `sign(0) = 0`, as `torch.sign`.
+fn sign(w: f64) -> f64 {
+    if w > 0.0 {
+        1.0
+    } else if w < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}
+
+/// Every buffer a forward and backward pass needs for up to `capacity` rows,
+/// sized once so that training allocates nothing.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    cap: usize,
+    /// Inputs `[cap, n_0]`.
+    pub x: Vec<f64>,
+    /// Targets `[cap, n_L]` (one-hot for softmax).
+    pub t: Vec<f64>,
+    /// Per layer, the dense output `z_l = a_{l-1} W_l + b_l`: `[cap, n_{l+1}]`.
+    pub z: Vec<Vec<f64>>,
+    /// Per hidden layer, the batch-norm output (empty without batch norm).
+    pub h: Vec<Vec<f64>>,
+    /// Per hidden layer, the normalised `z` and `1/sqrt(var + eps)` kept for backward.
+    pub xhat: Vec<Vec<f64>>,
+    pub inv_std: Vec<Vec<f64>>,
+    /// Per layer, the activations `a_l` (the last is the network's output).
+    pub a: Vec<Vec<f64>>,
+    /// Per layer, `dLoss/dz_l`.
+    pub dz: Vec<Vec<f64>>,
+    da: Vec<f64>,
+    /// `dLoss/dx`: `[cap, n_0]`, filled by `backward(.., want_dx = true)`.
+    pub dx: Vec<f64>,
+    /// `dLoss/dparams`, in the layout of `Mlp::params`.
+    pub grads: Vec<f64>,
+}
+
+impl Workspace {
+    pub fn new(mlp: &Mlp, capacity: usize) -> Self {
+        let cap = capacity.max(1);
+        let outs: Vec<usize> = mlp.layers.iter().map(|l| l.n_out).collect();
+        let hidden = outs.len() - 1;
+        let bn = |n: usize| if mlp.has_batch_norm() { n } else { 0 };
+        let widest = mlp.sizes.iter().copied().max().unwrap_or(1);
+        Self {
+            cap,
+            x: vec![0.0; cap * mlp.n_in()],
+            t: vec![0.0; cap * mlp.n_out()],
+            z: outs.iter().map(|&n| vec![0.0; cap * n]).collect(),
+            h: outs[..hidden].iter().map(|&n| vec![0.0; bn(cap * n)]).collect(),
+            xhat: outs[..hidden].iter().map(|&n| vec![0.0; bn(cap * n)]).collect(),
+            inv_std: outs[..hidden].iter().map(|&n| vec![0.0; bn(n)]).collect(),
+            a: outs.iter().map(|&n| vec![0.0; cap * n]).collect(),
+            dz: outs.iter().map(|&n| vec![0.0; cap * n]).collect(),
+            da: vec![0.0; cap * widest],
+            dx: vec![0.0; cap * mlp.n_in()],
+            grads: vec![0.0; mlp.params.len()],
+        }
+    }
+
+    /// How many rows the buffers hold.
+    pub fn capacity(&self) -> usize {
+        self.cap
+    }
+}

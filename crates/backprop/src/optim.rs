@@ -1,0 +1,497 @@
+//! Optimizers over the flat parameter vector, each one flat loop following
+//! PyTorch's single-tensor (`foreach=False`) implementation:
+//! <https://pytorch.org/docs/stable/optim.html>.
+//!
+//! Weight decay, where an optimizer has it, applies to every parameter
+//! (biases included), as `torch.optim` does with a single parameter group.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ConfigError, Result};
+
+/// Largest learning rate accepted: anything up to it either trains or is reported as diverged.
+pub const MAX_LR: f64 = 1e6;
+
+/// Momentum for SGD: none, classical (heavy ball), or Nesterov.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Momentum {
+    #[default]
+    None,
+    /// `buf = mu * buf + (1 - dampening) * g; p -= lr * buf`.
+    Classic(f64),
+    /// `buf` as above; `p -= lr * (g + mu * buf)`.
+    Nesterov(f64),
+}
+
+/// `torch.optim.SGD`. Defaults: lr 0.1 (the tutorial's), no momentum, dampening 0, weight decay 0.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SgdConfig {
+    pub lr: f64,
+    pub momentum: Momentum,
+    pub dampening: f64,
+    pub weight_decay: f64,
+}
+
+impl Default for SgdConfig {
+    fn default() -> Self {
+        Self {
+            lr: 0.1,
+            momentum: Momentum::None,
+            dampening: 0.0,
+            weight_decay: 0.0,
+        }
+    }
+}
+
+/// `torch.optim.RMSprop` (not centred). Defaults: lr 0.01, alpha 0.99, eps 1e-8, momentum 0,
+/// weight decay 0. Like PyTorch, eps is added *outside* the square root: `g / (sqrt(v) + eps)`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RmsPropConfig {
+    pub lr: f64,
+    pub alpha: f64,
+    pub eps: f64,
+    pub momentum: f64,
+    pub weight_decay: f64,
+}
+
+impl Default for RmsPropConfig {
+    fn default() -> Self {
+        Self {
+            lr: 0.01,
+            alpha: 0.99,
+            eps: 1e-8,
+            momentum: 0.0,
+            weight_decay: 0.0,
+        }
+    }
+}
+
+/// `torch.optim.Adam`. Defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 0
+/// (coupled: added to the gradient, i.e. L2), AMSGrad off.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdamConfig {
+    pub lr: f64,
+    pub beta1: f64,
+    pub beta2: f64,
+    pub eps: f64,
+    pub weight_decay: f64,
+    pub amsgrad: bool,
+}
+
+impl Default for AdamConfig {
+    fn default() -> Self {
+        Self {
+            lr: 1e-3,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.0,
+            amsgrad: false,
+        }
+    }
+}
+
+/// `torch.optim.AdamW`: Adam with decoupled weight decay `p *= 1 - lr * weight_decay`.
+/// Defaults as Adam's, but weight decay 0.01.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdamWConfig {
+    pub lr: f64,
+    pub beta1: f64,
+    pub beta2: f64,
+    pub eps: f64,
+    pub weight_decay: f64,
+    pub amsgrad: bool,
+}
+
+impl Default for AdamWConfig {
+    fn default() -> Self {
+        Self {
+            weight_decay: 0.01,
+            ..AdamWConfig::from(AdamConfig::default())
+        }
+    }
+}
+
+impl From<AdamConfig> for AdamWConfig {
+    fn from(c: AdamConfig) -> Self {
+        Self {
+            lr: c.lr,
+            beta1: c.beta1,
+            beta2: c.beta2,
+            eps: c.eps,
+            weight_decay: c.weight_decay,
+            amsgrad: c.amsgrad,
+        }
+    }
+}
+
+/// `torch.optim.Adagrad`. Defaults: lr 0.01, lr decay 0, eps 1e-10, weight decay 0,
+/// initial accumulator 0.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdagradConfig {
+    pub lr: f64,
+    pub lr_decay: f64,
+    pub eps: f64,
+    pub weight_decay: f64,
+    pub initial_accumulator_value: f64,
+}
+
+impl Default for AdagradConfig {
+    fn default() -> Self {
+        Self {
+            lr: 0.01,
+            lr_decay: 0.0,
+            eps: 1e-10,
+            weight_decay: 0.0,
+            initial_accumulator_value: 0.0,
+        }
+    }
+}
+
+/// Which optimizer, with its hyper-parameters. In a config: `{"kind": "adam", "lr": 0.001}`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OptimizerConfig {
+    Sgd(SgdConfig),
+    #[serde(rename = "rmsprop")]
+    RmsProp(RmsPropConfig),
+    Adam(AdamConfig),
+    #[serde(rename = "adamw")]
+    AdamW(AdamWConfig),
+    Adagrad(AdagradConfig),
+}
+
+impl Default for OptimizerConfig {
+    fn default() -> Self {
+        Self::Sgd(SgdConfig::default())
+    }
+}
+
+impl OptimizerConfig {
+    /// The tutorial's comparison: SGD (lr 0.01), Momentum (lr 0.01, 0.9), RMSprop
+    /// (lr 0.001, alpha 0.99) and Adam (lr 0.001, betas 0.9/0.999).
+    pub fn tutorial_four() -> [(&'static str, Self); 4] {
+        let sgd = SgdConfig {
+            lr: 0.01,
+            ..SgdConfig::default()
+        };
+        [
+            ("SGD", Self::Sgd(sgd)),
+            (
+                "Momentum",
+                Self::Sgd(SgdConfig {
+                    momentum: Momentum::Classic(0.9),
+                    ..sgd
+                }),
+            ),
+            (
+                "RMSprop",
+                Self::RmsProp(RmsPropConfig {
+                    lr: 0.001,
+                    ..RmsPropConfig::default()
+                }),
+            ),
+            ("Adam", Self::Adam(AdamConfig::default())),
+        ]
+    }
+
+    /// The base learning rate.
+    pub fn lr(&self) -> f64 {
+        match self {
+            Self::Sgd(c) => c.lr,
+            Self::RmsProp(c) => c.lr,
+            Self::Adam(c) => c.lr,
+            Self::AdamW(c) => c.lr,
+            Self::Adagrad(c) => c.lr,
+        }
+    }
+
+    /// The same optimizer with base learning rate `lr`.
+    pub fn with_lr(mut self, lr: f64) -> Self {
+        match &mut self {
+            Self::Sgd(c) => c.lr = lr,
+            Self::RmsProp(c) => c.lr = lr,
+            Self::Adam(c) => c.lr = lr,
+            Self::AdamW(c) => c.lr = lr,
+            Self::Adagrad(c) => c.lr = lr,
+        }
+        self
+    }
+
+    /// Checks every hyper-parameter; errors name `optimizer.<field>` and the value.
+    pub fn validate(&self) -> Result<()> {
+        check_lr(self.lr())?;
+        match *self {
+            Self::Sgd(c) => {
+                if let Momentum::Classic(mu) | Momentum::Nesterov(mu) = c.momentum {
+                    unit_interval("optimizer.momentum", mu)?;
+                }
+                closed_unit("optimizer.dampening", c.dampening)?;
+                non_negative("optimizer.weight_decay", c.weight_decay)
+            }
+            Self::RmsProp(c) => {
+                unit_interval("optimizer.alpha", c.alpha)?;
+                positive("optimizer.eps", c.eps)?;
+                unit_interval("optimizer.momentum", c.momentum)?;
+                non_negative("optimizer.weight_decay", c.weight_decay)
+            }
+            Self::Adam(AdamConfig {
+                beta1,
+                beta2,
+                eps,
+                weight_decay,
+                ..
+            })
+            | Self::AdamW(AdamWConfig {
+                beta1,
+                beta2,
+                eps,
+                weight_decay,
+                ..
+            }) => {
+                unit_interval("optimizer.beta1", beta1)?;
+                unit_interval("optimizer.beta2", beta2)?;
+                positive("optimizer.eps", eps)?;
+                non_negative("optimizer.weight_decay", weight_decay)
+            }
+            Self::Adagrad(c) => {
+                non_negative("optimizer.lr_decay", c.lr_decay)?;
+                positive("optimizer.eps", c.eps)?;
+                non_negative("optimizer.weight_decay", c.weight_decay)?;
+                non_negative("optimizer.initial_accumulator_value", c.initial_accumulator_value)
+            }
+        }
+    }
+
+    fn same_kind(&self, other: &Self) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+}
+
+pub(crate) fn check_lr(lr: f64) -> Result<()> {
+    if lr.is_finite() && lr > 0.0 && lr <= MAX_LR {
+        Ok(())
+    } else {
+        Err(ConfigError::out_of_range(
+            "optimizer.lr",
+            "finite, > 0 and <= 1e6",
+            lr,
+        ))
+    }
+}
+
+fn unit_interval(field: &'static str, v: f64) -> Result<()> {
+    if (0.0..1.0).contains(&v) {
+        Ok(())
+    } else {
+        Err(ConfigError::out_of_range(field, "in [0, 1)", v))
+    }
+}
+
+fn closed_unit(field: &'static str, v: f64) -> Result<()> {
+    if (0.0..=1.0).contains(&v) {
+        Ok(())
+    } else {
+        Err(ConfigError::out_of_range(field, "in [0, 1]", v))
+    }
+}
+
+fn positive(field: &'static str, v: f64) -> Result<()> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err(ConfigError::out_of_range(field, "finite and > 0", v))
+    }
+}
+
+pub(crate) fn non_negative(field: &'static str, v: f64) -> Result<()> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(ConfigError::out_of_range(field, "finite and >= 0", v))
+    }
+}
+
+/// An optimizer and its per-parameter state (momentum buffers, moment estimates).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Optimizer {
+    config: OptimizerConfig,
+    /// Steps taken (PyTorch's `state['step']`), 1-based once stepping.
+    t: u64,
+    /// First buffer: SGD/RMSprop momentum, Adam's `m`, Adagrad's sum of squares.
+    s1: Vec<f64>,
+    /// Second buffer: RMSprop's and Adam's `v`.
+    s2: Vec<f64>,
+    /// Third buffer: AMSGrad's running max of `v`.
+    s3: Vec<f64>,
+}
+
+impl Optimizer {
+    /// An optimizer for `n_params` parameters; `config` must be valid.
+    pub fn new(config: OptimizerConfig, n_params: usize) -> Result<Self> {
+        config.validate()?;
+        let s1_init = match config {
+            OptimizerConfig::Adagrad(c) => c.initial_accumulator_value,
+            _ => 0.0,
+        };
+        Ok(Self {
+            config,
+            t: 0,
+            s1: vec![s1_init; n_params],
+            s2: vec![0.0; n_params],
+            s3: vec![0.0; n_params],
+        })
+    }
+
+    pub fn config(&self) -> &OptimizerConfig {
+        &self.config
+    }
+
+    /// Steps taken so far.
+    pub fn steps(&self) -> u64 {
+        self.t
+    }
+
+    /// Changes hyper-parameters in place, keeping the state when the kind is the same;
+    /// a different kind starts from fresh state.
+    pub fn set_config(&mut self, config: OptimizerConfig) -> Result<()> {
+        config.validate()?;
+        if self.config.same_kind(&config) {
+            self.config = config;
+        } else {
+            *self = Self::new(config, self.s1.len())?;
+        }
+        Ok(())
+    }
+
+    /// The optimizer's state buffers, for inspection or export: `(t, s1, s2, s3)`.
+    pub fn state(&self) -> (u64, &[f64], &[f64], &[f64]) {
+        (self.t, &self.s1, &self.s2, &self.s3)
+    }
+
+    /// Restores state saved by `state()`; lengths must match.
+    pub fn set_state(&mut self, t: u64, s1: &[f64], s2: &[f64], s3: &[f64]) -> Result<()> {
+        let n = self.s1.len();
+        if s1.len() != n || s2.len() != n || s3.len() != n {
+            return Err(ConfigError::invalid(
+                "optimizer_state",
+                format!("buffers must each hold {n} values"),
+            ));
+        }
+        self.t = t;
+        self.s1.copy_from_slice(s1);
+        self.s2.copy_from_slice(s2);
+        self.s3.copy_from_slice(s3);
+        Ok(())
+    }
+
+    /// One update of `params` from `grads` with learning rate `lr` (the schedule's
+    /// value for this epoch; the config's `lr` is the base rate).
+    pub fn step(&mut self, params: &mut [f64], grads: &[f64], lr: f64) {
+        self.t += 1;
+        let t = self.t;
+        let (s1, s2, s3) = (&mut self.s1, &mut self.s2, &mut self.s3);
+        match self.config {
+            OptimizerConfig::Sgd(c) => {
+                for i in 0..params.len() {
+                    let mut g = grads[i] + c.weight_decay * params[i];
+                    match c.momentum {
+                        Momentum::None => {}
+                        Momentum::Classic(mu) | Momentum::Nesterov(mu) => {
+                            s1[i] = if t == 1 {
+                                g
+                            } else {
+                                mu * s1[i] + (1.0 - c.dampening) * g
+                            };
+                            g = match c.momentum {
+                                Momentum::Nesterov(_) => g + mu * s1[i],
+                                _ => s1[i],
+                            };
+                        }
+                    }
+                    params[i] -= lr * g;
+                }
+            }
+            OptimizerConfig::RmsProp(c) => {
+                for i in 0..params.len() {
+                    let g = grads[i] + c.weight_decay * params[i];
+                    s2[i] = c.alpha * s2[i] + (1.0 - c.alpha) * g * g;
+                    let avg = s2[i].sqrt() + c.eps;
+                    if c.momentum > 0.0 {
+                        s1[i] = c.momentum * s1[i] + g / avg;
+                        params[i] -= lr * s1[i];
+                    } else {
+                        params[i] -= lr * g / avg;
+                    }
+                }
+            }
+            OptimizerConfig::Adam(c) => {
+                let h = AdamStep::new(c.beta1, c.beta2, c.eps, c.amsgrad, lr, t);
+                for i in 0..params.len() {
+                    let g = grads[i] + c.weight_decay * params[i];
+                    h.update(&mut params[i], g, &mut s1[i], &mut s2[i], &mut s3[i]);
+                }
+            }
+            OptimizerConfig::AdamW(c) => {
+                let h = AdamStep::new(c.beta1, c.beta2, c.eps, c.amsgrad, lr, t);
+                for i in 0..params.len() {
+                    params[i] *= 1.0 - lr * c.weight_decay;
+                    h.update(&mut params[i], grads[i], &mut s1[i], &mut s2[i], &mut s3[i]);
+                }
+            }
+            OptimizerConfig::Adagrad(c) => {
+                let clr = lr / (1.0 + (t - 1) as f64 * c.lr_decay);
+                for i in 0..params.len() {
+                    let g = grads[i] + c.weight_decay * params[i];
+                    s1[i] += g * g;
+                    params[i] -= clr * g / (s1[i].sqrt() + c.eps);
+                }
+            }
+        }
+    }
+}
+
+/// The per-step constants of Adam's update.
+struct AdamStep {
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    amsgrad: bool,
+    step_size: f64,
+    bc2_sqrt: f64,
+}
+
+impl AdamStep {
+    fn new(beta1: f64, beta2: f64, eps: f64, amsgrad: bool, lr: f64, t: u64) -> Self {
+        let t = t.min(i32::MAX as u64) as i32;
+        Self {
+            beta1,
+            beta2,
+            eps,
+            amsgrad,
+            step_size: lr / (1.0 - beta1.powi(t)),
+            bc2_sqrt: (1.0 - beta2.powi(t)).sqrt(),
+        }
+    }
+
+    /// `m = β1 m + (1-β1) g; v = β2 v + (1-β2) g²; p -= lr/bc1 · m / (sqrt(v)/sqrt(bc2) + eps)`.
+    #[inline]
+    fn update(&self, p: &mut f64, g: f64, m: &mut f64, v: &mut f64, vmax: &mut f64) {
+        *m += (1.0 - self.beta1) * (g - *m); // torch: exp_avg.lerp_(grad, 1 - beta1)
+        *v = self.beta2 * *v + (1.0 - self.beta2) * g * g;
+        let v_used = if self.amsgrad {
+            *vmax = vmax.max(*v);
+            *vmax
+        } else {
+            *v
+        };
+        let denom = v_used.sqrt() / self.bc2_sqrt + self.eps;
+        *p -= self.step_size * *m / denom;
+    }
+}

@@ -1,0 +1,549 @@
+//! The training loop: owns the data, the model and the optimizer, and
+//! advances one mini-batch or one epoch at a time. After the buffers are
+//! built, a step allocates nothing.
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+use crate::clip::{ClipReport, global_norm};
+use crate::config::{DataSource, TrainConfig};
+use crate::data::Data;
+use crate::dataset::Dataset;
+use crate::error::{ConfigError, Result};
+use crate::history::{HISTORY_CAP, HISTORY_RECENT, History, Record};
+use crate::loss::OutputLoss;
+use crate::mlp::{Mlp, Workspace};
+use crate::optim::Optimizer;
+
+/// Rows predicted at a time in eval mode (test metrics, grids).
+const EVAL_CHUNK: usize = 256;
+
+/// Independent random streams derived from the one seed.
+#[derive(Debug, Clone, Copy)]
+pub enum Stream {
+    Data = 1,
+    Split = 2,
+    Init = 3,
+    Shuffle = 4,
+}
+
+/// `seed` mixed with a stream number (SplitMix64), so streams never overlap.
+pub fn stream_seed(seed: u64, stream: Stream) -> u64 {
+    let mut z = seed ^ (stream as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Whether training can go on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Status {
+    Ready,
+    /// No training points (e.g. "draw your own" before any click).
+    NoData,
+    /// The loss or a parameter became non-finite at this epoch and step (both 0-based
+    /// counts of what had completed before the failing step).
+    Diverged {
+        epoch: u64,
+        step: u64,
+        what: Divergence,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Divergence {
+    Loss,
+    Parameters,
+}
+
+/// What the last step did.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct StepReport {
+    /// Data loss of the batch before the update.
+    pub loss: f64,
+    /// Regularisation penalty before the update.
+    pub penalty: f64,
+    pub lr: f64,
+    pub rows: usize,
+    pub clip: ClipReport,
+}
+
+/// The latest epoch's figures (NaN where there are no test points).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EpochReport {
+    pub epoch: u64,
+    pub train_loss: f64,
+    pub train_acc: f64,
+    pub test_loss: f64,
+    pub test_acc: f64,
+}
+
+/// Sums over the current epoch's steps.
+#[derive(Debug, Clone, Copy, Default)]
+struct EpochSums {
+    loss: f64,
+    correct: f64,
+    rows: usize,
+    steps: usize,
+    clipped: usize,
+}
+
+/// A training run.
+#[derive(Debug, Clone)]
+pub struct Trainer {
+    config: TrainConfig,
+    data: Data,
+    model: Mlp,
+    opt: Optimizer,
+    ws: Workspace,
+    eval_ws: Workspace,
+    train_t: Vec<f64>,
+    test_t: Vec<f64>,
+    eval_out: Vec<f64>,
+    order: Vec<usize>,
+    cursor: usize,
+    epoch: u64,
+    step: u64,
+    sums: EpochSums,
+    history: History,
+    status: Status,
+    last: StepReport,
+    last_epoch: Option<EpochReport>,
+    batch_points: Vec<u32>,
+    layer_norms: Vec<f64>,
+}
+
+impl Trainer {
+    /// Validates `config`, makes the data and initialises the network from the seed.
+    pub fn new(config: TrainConfig) -> Result<Self> {
+        config.validate()?;
+        let data = make_data(&config)?;
+        Self::with_data(config, data)
+    }
+
+    /// A run on given data (imported, drawn, or a test's), initialised from the seed.
+    pub fn with_data(config: TrainConfig, data: Data) -> Result<Self> {
+        config.validate()?;
+        if data.n_classes() != config.dataset.n_classes() && config.dataset.kind != DataSource::Custom {
+            return Err(ConfigError::invalid(
+                "dataset.kind",
+                format!(
+                    "the data has {} classes but {:?} has {}",
+                    data.n_classes(),
+                    config.dataset.kind,
+                    config.dataset.n_classes()
+                ),
+            ));
+        }
+        let mut model = config.network.build(data.n_classes())?;
+        let mut init_rng = StdRng::seed_from_u64(stream_seed(config.seed, Stream::Init));
+        model.init(config.network.init, config.network.init_scale, &mut init_rng);
+        let opt = Optimizer::new(config.optimizer, model.params.len())?;
+        let n_layers = model.layers().len();
+        let mut t = Self {
+            ws: Workspace::new(&model, 1),
+            eval_ws: Workspace::new(&model, EVAL_CHUNK),
+            history: History::new(n_layers, HISTORY_CAP, HISTORY_RECENT),
+            layer_norms: vec![0.0; n_layers],
+            config,
+            data,
+            model,
+            opt,
+            train_t: Vec::new(),
+            test_t: Vec::new(),
+            eval_out: Vec::new(),
+            order: Vec::new(),
+            cursor: 0,
+            epoch: 0,
+            step: 0,
+            sums: EpochSums::default(),
+            status: Status::Ready,
+            last: StepReport::default(),
+            last_epoch: None,
+            batch_points: Vec::new(),
+        };
+        t.data_changed();
+        Ok(t)
+    }
+
+    /// Rebuilds everything sized by the data (targets, order, buffers); the epoch restarts.
+    fn data_changed(&mut self) {
+        let n_out = self.model.n_out();
+        let output = self.model.output();
+        self.train_t = targets(&self.data.train_y, output, n_out);
+        self.test_t = targets(&self.data.test_y, output, n_out);
+        self.eval_out = vec![0.0; self.data.n_test() * n_out];
+        self.order = (0..self.data.n_train()).collect();
+        self.cursor = 0;
+        self.sums = EpochSums::default();
+        let cap = self.batch_size();
+        if self.ws.capacity() != cap {
+            self.ws = Workspace::new(&self.model, cap);
+        }
+        self.batch_points = Vec::with_capacity(cap);
+        if self.status == Status::NoData || matches!(self.status, Status::Ready) {
+            self.status = if self.data.n_train() == 0 {
+                Status::NoData
+            } else {
+                Status::Ready
+            };
+        }
+    }
+
+    /// Rows per step: the configured batch size, at most the training set (at least 1).
+    pub fn batch_size(&self) -> usize {
+        let n = self.data.n_train().max(1);
+        self.config.batch_size.unwrap_or(n).clamp(1, n)
+    }
+
+    /// One mini-batch: forward, backward, penalty, clipping, update. Returns the
+    /// status afterwards; a diverged or empty run does nothing.
+    pub fn step_batch(&mut self) -> Status {
+        if self.status != Status::Ready {
+            return self.status;
+        }
+        let n = self.data.n_train();
+        let batch = self.batch_size();
+        if self.cursor == 0 && batch < n {
+            // Each epoch's order depends only on (seed, epoch): reproducible, and
+            // identical across runs that share a seed (the optimizer race).
+            let seed = stream_seed(self.config.seed, Stream::Shuffle)
+                ^ self.epoch.wrapping_mul(0xA24B_AED4_963E_E407);
+            for (i, o) in self.order.iter_mut().enumerate() {
+                *o = i;
+            }
+            self.order.shuffle(&mut StdRng::seed_from_u64(seed));
+        }
+        let rows = batch.min(n - self.cursor);
+        let (n_in, n_out) = (self.model.n_in(), self.model.n_out());
+        self.batch_points.clear();
+        for (r, &i) in self.order[self.cursor..self.cursor + rows].iter().enumerate() {
+            self.ws.x[r * n_in..(r + 1) * n_in].copy_from_slice(&self.data.train_x[i * n_in..(i + 1) * n_in]);
+            self.ws.t[r * n_out..(r + 1) * n_out].copy_from_slice(&self.train_t[i * n_out..(i + 1) * n_out]);
+            self.batch_points.push(self.data.train_points[i]);
+        }
+
+        let loss = self.model.forward_train(&mut self.ws, rows, true);
+        let last = self.model.layers().len() - 1;
+        let correct = count_correct(
+            &self.ws.a[last][..rows * n_out],
+            &self.ws.t[..rows * n_out],
+            self.model.output(),
+            n_out,
+        );
+        self.model.backward(&mut self.ws, rows, false);
+        let penalty = self
+            .model
+            .regularize(self.config.regularization, &mut self.ws.grads);
+        for (norm, layer) in self.layer_norms.iter_mut().zip(self.model.layers()) {
+            *norm = global_norm(&self.ws.grads[layer.w..layer.b + layer.n_out]);
+        }
+        let clip = self.config.clipping.apply(&mut self.ws.grads);
+        let lr = self.lr();
+        self.opt.step(&mut self.model.params, &self.ws.grads, lr);
+
+        self.last = StepReport {
+            loss,
+            penalty,
+            lr,
+            rows,
+            clip,
+        };
+        self.sums.loss += loss * rows as f64;
+        self.sums.correct += correct;
+        self.sums.rows += rows;
+        self.sums.steps += 1;
+        self.sums.clipped += usize::from(clip.clipped);
+        if !loss.is_finite() || !self.model.is_finite() {
+            let what = if loss.is_finite() {
+                Divergence::Parameters
+            } else {
+                Divergence::Loss
+            };
+            self.status = Status::Diverged {
+                epoch: self.epoch,
+                step: self.step,
+                what,
+            };
+            return self.status;
+        }
+        self.step += 1;
+        self.cursor += rows;
+        if self.cursor == n {
+            self.end_epoch();
+        }
+        self.status
+    }
+
+    /// Steps until the current epoch ends (or training stops).
+    pub fn step_epoch(&mut self) -> Status {
+        let epoch = self.epoch;
+        while self.status == Status::Ready && self.epoch == epoch {
+            self.step_batch();
+        }
+        self.status
+    }
+
+    fn end_epoch(&mut self) {
+        let rows = self.sums.rows.max(1) as f64;
+        let (train_loss, train_acc) = (self.sums.loss / rows, self.sums.correct / rows);
+        let (test_loss, test_acc) = self.evaluate_test();
+        let clipped = self.sums.clipped as f64 / self.sums.steps.max(1) as f64;
+        let lr = self.last.lr;
+        self.epoch += 1;
+        self.cursor = 0;
+        self.sums = EpochSums::default();
+        self.history.push(Record {
+            epoch: self.epoch as f64,
+            train_loss,
+            train_acc,
+            test_loss,
+            test_acc,
+            lr,
+            clipped,
+            grad_norms: &self.layer_norms,
+        });
+        self.last_epoch = Some(EpochReport {
+            epoch: self.epoch,
+            train_loss,
+            train_acc,
+            test_loss,
+            test_acc,
+        });
+    }
+
+    /// Test loss and accuracy in eval mode (NaN without test points).
+    fn evaluate_test(&mut self) -> (f64, f64) {
+        if self.data.n_test() == 0 {
+            return (f64::NAN, f64::NAN);
+        }
+        self.model
+            .predict(&self.data.test_x, &mut self.eval_out, &mut self.eval_ws);
+        let n_out = self.model.n_out();
+        let output = self.model.output();
+        let acc = count_correct(&self.eval_out, &self.test_t, output, n_out) / self.data.n_test() as f64;
+        (
+            loss_from_outputs(output, &self.eval_out, &self.test_t, n_out),
+            acc,
+        )
+    }
+
+    /// Loss and accuracy on the whole training set in eval mode, without training.
+    pub fn evaluate_train(&mut self) -> (f64, f64) {
+        let n = self.data.n_train();
+        if n == 0 {
+            return (f64::NAN, f64::NAN);
+        }
+        let n_out = self.model.n_out();
+        let mut out = vec![0.0; n * n_out];
+        self.model
+            .predict(&self.data.train_x, &mut out, &mut self.eval_ws);
+        let output = self.model.output();
+        let acc = count_correct(&out, &self.train_t, output, n_out) / n as f64;
+        (loss_from_outputs(output, &out, &self.train_t, n_out), acc)
+    }
+
+    /// Output activations for points in data space (`[rows, 2]`) into `out: [rows, n_out]`,
+    /// in eval mode; the points are scaled like the training data. Allocates nothing.
+    pub fn predict_data_space(&mut self, points: &[f64], out: &mut [f64]) {
+        let s = self.data.scaler();
+        let (m0, m1, s0, s1) = (s.mean[0], s.mean[1], s.scale[0], s.scale[1]);
+        let n_out = self.model.n_out();
+        let cap = self.eval_ws.capacity();
+        let rows = points.len() / 2;
+        let mut start = 0;
+        let last = self.model.layers().len() - 1;
+        while start < rows {
+            let m = (rows - start).min(cap);
+            for r in 0..m {
+                let p = &points[2 * (start + r)..2 * (start + r) + 2];
+                self.eval_ws.x[2 * r] = (p[0] - m0) / s0;
+                self.eval_ws.x[2 * r + 1] = (p[1] - m1) / s1;
+            }
+            self.model.forward_eval(&mut self.eval_ws, m);
+            out[start * n_out..(start + m) * n_out].copy_from_slice(&self.eval_ws.a[last][..m * n_out]);
+            start += m;
+        }
+    }
+
+    /// The learning rate for the current epoch (schedule applied to the base rate).
+    pub fn lr(&self) -> f64 {
+        self.config.schedule.lr(self.opt.config().lr(), self.epoch)
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+    pub fn data(&self) -> &Data {
+        &self.data
+    }
+    pub fn model(&self) -> &Mlp {
+        &self.model
+    }
+    /// Direct access to the parameters (imports, tests, editing a weight).
+    pub fn model_mut(&mut self) -> &mut Mlp {
+        &mut self.model
+    }
+    pub fn optimizer(&self) -> &Optimizer {
+        &self.opt
+    }
+    pub fn optimizer_mut(&mut self) -> &mut Optimizer {
+        &mut self.opt
+    }
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+    pub fn status(&self) -> Status {
+        self.status
+    }
+    /// Completed epochs.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+    /// Completed steps (mini-batches).
+    pub fn steps(&self) -> u64 {
+        self.step
+    }
+    pub fn last_step(&self) -> StepReport {
+        self.last
+    }
+    pub fn last_epoch(&self) -> Option<EpochReport> {
+        self.last_epoch
+    }
+    /// Point indices of the last mini-batch.
+    pub fn batch_points(&self) -> &[u32] {
+        &self.batch_points
+    }
+    /// Per-layer gradient norms of the last step (before clipping).
+    pub fn layer_grad_norms(&self) -> &[f64] {
+        &self.layer_norms
+    }
+    /// The last step's gradients (after clipping), in the layout of the parameters.
+    pub fn grads(&self) -> &[f64] {
+        &self.ws.grads
+    }
+
+    /// Applies settings that need no reset: optimizer hyper-parameters (state kept
+    /// for the same kind), regularisation, clipping, schedule and batch size.
+    /// Anything else differing from the current config is an error naming the field.
+    pub fn update_live(&mut self, config: TrainConfig) -> Result<()> {
+        config.validate()?;
+        if config.seed != self.config.seed || config.dataset != self.config.dataset {
+            return Err(ConfigError::invalid("dataset", "changing the data needs a reset"));
+        }
+        if config.network != self.config.network {
+            return Err(ConfigError::invalid(
+                "network",
+                "changing the network needs a reset",
+            ));
+        }
+        self.opt.set_config(config.optimizer)?;
+        let resize = config.batch_size != self.config.batch_size;
+        self.config = config;
+        if resize {
+            let cap = self.batch_size();
+            if self.ws.capacity() != cap {
+                self.ws = Workspace::new(&self.model, cap);
+                self.batch_points = Vec::with_capacity(cap);
+            }
+            self.cursor = 0;
+            self.sums = EpochSums::default();
+        }
+        Ok(())
+    }
+
+    /// Adds a point (data space); the epoch restarts on the new data.
+    pub fn add_point(&mut self, x: f64, y: f64, label: u8, test: bool) -> Result<()> {
+        self.data.add_point(x, y, label, test)?;
+        self.data_changed();
+        Ok(())
+    }
+
+    /// Removes the point nearest `(x, y)`; the epoch restarts on the new data.
+    pub fn remove_nearest(&mut self, x: f64, y: f64) -> Option<usize> {
+        let i = self.data.remove_nearest(x, y)?;
+        self.data_changed();
+        Some(i)
+    }
+}
+
+/// The points for `config.dataset`, split and scaled.
+pub fn make_data(config: &TrainConfig) -> Result<Data> {
+    let d = &config.dataset;
+    match d.kind {
+        DataSource::Tutorial => Ok(Data::tutorial(d.standardize)),
+        DataSource::Custom => Ok(Data::empty(d.classes, d.standardize)),
+        kind => {
+            let generator = kind.generator().unwrap_or(crate::dataset::DatasetKind::Moons);
+            let set = Dataset::generate(
+                generator,
+                d.n_samples,
+                d.noise,
+                stream_seed(config.seed, Stream::Data),
+            )?;
+            Data::split(
+                set,
+                d.train_ratio,
+                d.standardize,
+                stream_seed(config.seed, Stream::Split),
+            )
+        }
+    }
+}
+
+/// Target rows for `labels`: the label itself for one output, one-hot for several.
+fn targets(labels: &[u8], output: OutputLoss, n_out: usize) -> Vec<f64> {
+    let mut t = vec![0.0; labels.len() * n_out];
+    for (i, &c) in labels.iter().enumerate() {
+        match output {
+            OutputLoss::SoftmaxCe => t[i * n_out + usize::from(c).min(n_out - 1)] = 1.0,
+            _ => t[i * n_out] = f64::from(c),
+        }
+    }
+    t
+}
+
+/// The predicted class of one output row.
+pub fn predicted_class(row: &[f64], output: OutputLoss) -> usize {
+    match (row.len(), output) {
+        (1, OutputLoss::IdentityMse) => row[0].round().max(0.0) as usize,
+        (1, _) => usize::from(row[0] > 0.5),
+        _ => row
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(0, |(i, _)| i),
+    }
+}
+
+/// How many rows of `a` predict the class encoded in `t`.
+fn count_correct(a: &[f64], t: &[f64], output: OutputLoss, n_out: usize) -> f64 {
+    a.chunks_exact(n_out)
+        .zip(t.chunks_exact(n_out))
+        .filter(|(a, t)| predicted_class(a, output) == predicted_class(t, output))
+        .count() as f64
+}
+
+/// The mean loss from output activations (eval metrics; training uses the logits).
+fn loss_from_outputs(output: OutputLoss, a: &[f64], t: &[f64], n_out: usize) -> f64 {
+    const EPS: f64 = 1e-15;
+    let n = a.len().max(1) as f64;
+    match output {
+        OutputLoss::SigmoidBce => {
+            a.iter()
+                .zip(t)
+                .map(|(&a, &t)| {
+                    let a = a.clamp(EPS, 1.0 - EPS);
+                    -(t * a.ln() + (1.0 - t) * (1.0 - a).ln())
+                })
+                .sum::<f64>()
+                / n
+        }
+        OutputLoss::IdentityMse => a.iter().zip(t).map(|(a, t)| (a - t) * (a - t)).sum::<f64>() / n,
+        OutputLoss::SoftmaxCe => {
+            let rows = (a.len() / n_out).max(1) as f64;
+            -a.iter().zip(t).map(|(&a, &t)| t * a.max(EPS).ln()).sum::<f64>() / rows
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! `cargo xtask`: the project's automation, in Rust.
+//!
+//! - `cargo xtask serve [trunk args…]`: provision, then `trunk serve`.
+//! - `cargo xtask test`: provision, then every check CI runs, each stage timed.
+//! - `cargo xtask provision [--browser]`: only install what is missing.
+
+mod provision;
+mod sh;
+mod test;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (cmd, rest) = match args.split_first() {
+        Some((c, r)) => (c.as_str(), r),
+        None => ("help", &[][..]),
+    };
+    let result = match cmd {
+        "serve" => serve(rest),
+        "test" => test::run(rest),
+        "provision" => provision::Tools::provision(rest.iter().any(|a| a == "--browser")).map(|t| t.report()),
+        "help" | "--help" | "-h" => {
+            print!("{}", HELP);
+            Ok(())
+        }
+        other => Err(format!("unknown command {other:?}\n\n{HELP}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const HELP: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  serve [ARGS…]        install what is missing, then `trunk serve ARGS…` (http://127.0.0.1:8080)
+  test [--skip STAGE]  install what is missing (Chromium too), then run every check CI runs
+  provision [--browser] only install what is missing
+";
+
+fn serve(args: &[String]) -> Result<(), String> {
+    let tools = provision::Tools::provision(false)?;
+    tools.report();
+    sh::run(tools.cmd("cargo").args(["fetch", "--locked"]))?;
+    sh::run(tools.cmd("trunk").arg("serve").args(args))
+}

@@ -1,0 +1,150 @@
+//! `cargo xtask test`: every check CI runs, in order, each one timed.
+//!
+//! A failed stage does not stop the independent ones after it, so one run
+//! reports everything that is wrong; the end-to-end stage needs the build.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::provision::Tools;
+use crate::sh;
+
+/// Where the release build for the end-to-end tests goes; `trunk serve`
+/// rebuilds `dist/` in debug mode, so the tests keep their own copy.
+pub fn site_dir() -> PathBuf {
+    sh::root().join("target/site")
+}
+
+struct Stage {
+    name: &'static str,
+    result: Result<(), String>,
+    took: Duration,
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let skip: Vec<&str> = args
+        .windows(2)
+        .filter(|w| w[0] == "--skip")
+        .map(|w| w[1].as_str())
+        .collect();
+    let started = Instant::now();
+    let t = Instant::now();
+    let tools = Tools::provision(true)?;
+    tools.report();
+    let mut stages = vec![Stage {
+        name: "provision",
+        result: Ok(()),
+        took: t.elapsed(),
+    }];
+    let chromedriver = tools.chromedriver.clone().unwrap_or_default();
+    let chrome = tools.chrome.clone().unwrap_or_default();
+
+    let mut stage = |name: &'static str, f: &mut dyn FnMut() -> Result<(), String>| -> bool {
+        if skip.contains(&name) {
+            eprintln!("\n== {name}: skipped (--skip {name})");
+            return true;
+        }
+        eprintln!("\n== {name}");
+        let t = Instant::now();
+        let result = f();
+        let ok = result.is_ok();
+        if let Err(e) = &result {
+            eprintln!("== {name} FAILED: {e}");
+        }
+        stages.push(Stage {
+            name,
+            result,
+            took: t.elapsed(),
+        });
+        ok
+    };
+
+    stage("fmt", &mut || {
+        sh::run(tools.cmd("cargo").args(["fmt", "--all", "--", "--check"]))
+    });
+    stage("clippy", &mut || {
+        sh::run(
+            tools
+                .cmd("cargo")
+                .args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+        )
+    });
+    stage("clippy-wasm32", &mut || {
+        sh::run(tools.cmd("cargo").args([
+            "clippy",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "backprop",
+            "-p",
+            "backprop-wasm",
+            "--lib",
+            "--tests",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    });
+    stage("cargo-test", &mut || {
+        sh::run(
+            tools
+                .cmd("cargo")
+                .args(["test", "--workspace", "--exclude", "e2e"]),
+        )
+    });
+    stage("wasm-pack-test", &mut || {
+        sh::run(
+            tools
+                .cmd("wasm-pack")
+                .args([
+                    "test",
+                    "--headless",
+                    "--chrome",
+                    "--mode",
+                    "no-install",
+                    "--chromedriver",
+                ])
+                .arg(&chromedriver)
+                .arg("crates/backprop-wasm")
+                .env("CHROMEDRIVER", &chromedriver),
+        )
+    });
+    let built = stage("trunk-build", &mut || {
+        sh::run(tools.cmd("cargo").args(["fetch", "--locked"]))?;
+        sh::run(
+            tools
+                .cmd("trunk")
+                .args(["build", "--release", "--dist"])
+                .arg(site_dir()),
+        )
+    });
+    if built {
+        stage("e2e", &mut || {
+            sh::run(
+                tools
+                    .cmd("cargo")
+                    .args(["test", "-p", "e2e", "--", "--test-threads=1"])
+                    .env("BACKPROP_SITE_DIR", site_dir())
+                    .env("CHROME", &chrome)
+                    .env("CHROMEDRIVER", &chromedriver),
+            )
+        });
+    }
+
+    eprintln!("\n| stage | result | seconds |\n| --- | --- | --- |");
+    for s in &stages {
+        let result = if s.result.is_ok() { "ok" } else { "FAILED" };
+        eprintln!("| {} | {result} | {:.1} |", s.name, s.took.as_secs_f64());
+    }
+    eprintln!("| total | | {:.1} |", started.elapsed().as_secs_f64());
+    let failed: Vec<&str> = stages
+        .iter()
+        .filter(|s| s.result.is_err())
+        .map(|s| s.name)
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failed stages: {}", failed.join(", ")))
+    }
+}
