@@ -124,6 +124,11 @@ impl Activation {
         }
     }
 
+    /// Whether `f` (or a derivative the loss depends on) is not smooth at `z = 0`.
+    pub fn has_kink(self) -> bool {
+        matches!(self, Self::Relu | Self::LeakyRelu { .. } | Self::Elu { .. })
+    }
+
     /// Whether a unit with pre-activation `z` counts as saturated (|z| > 3 for tanh and sigmoid).
     pub fn is_saturated(self, z: f64) -> bool {
         matches!(self, Self::Tanh | Self::Sigmoid) && z.abs() > SATURATION_Z

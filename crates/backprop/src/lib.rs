@@ -9,6 +9,7 @@ pub mod config;
 pub mod data;
 pub mod dataset;
 pub mod error;
+pub mod gradcheck;
 pub mod history;
 pub mod init;
 pub mod kernels;
