@@ -57,6 +57,9 @@ impl Verdict {
     }
 }
 
+/// Alters an analytic gradient before comparison (tests use it to plant a bug).
+pub type GradientHook<'a> = &'a dyn Fn(&mut [f64]);
+
 /// Settings of a check.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GradCheckConfig {
@@ -105,7 +108,7 @@ pub fn check(
     t: &[f64],
     reg: Regularization,
     config: GradCheckConfig,
-    perturb: Option<&dyn Fn(&mut [f64])>,
+    perturb: Option<GradientHook<'_>>,
 ) -> Vec<LayerCheck> {
     let rows = x.len() / mlp.n_in().max(1);
     let mut ws = Workspace::new(mlp, rows);
