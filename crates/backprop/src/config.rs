@@ -292,10 +292,22 @@ pub fn decode_json<T: serde::de::DeserializeOwned>(text: &str, root: &'static st
             text.len(),
         ));
     }
+    // serde would also read a struct from an array, by position; nobody means that.
+    if !text.trim_start().starts_with('{') {
+        return Err(ConfigError::invalid(
+            root,
+            "expected a JSON object such as {\"seed\": 1}",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." { root.to_string() } else { path };
+        // "." is the document itself; "?" is a place the parser could not name (e.g. a truncated text).
+        let field = if path == "." || path == "?" {
+            root.to_string()
+        } else {
+            path
+        };
         ConfigError::invalid(field, e.into_inner().to_string())
     })
 }

@@ -112,3 +112,38 @@ fn scaler_leaves_zero_variance_features_unscaled() {
     assert_eq!(s.mean[1], 5.0);
     assert_eq!(s.transform_point([2.0, 5.0]), [0.0, 0.0]);
 }
+
+#[test]
+fn the_tutorial_preset_is_sklearns_data_and_split_bit_for_bit() {
+    let Some(r) = load("moons_seed.json") else { return };
+    let raw = backprop::Data::tutorial(false);
+    let train = mat(&r["X_train_raw"]);
+    let test = mat(&r["X_test_raw"]);
+    // Exact: the file holds the shortest round-trip text of each float64.
+    assert_close_tol(
+        "X_train_raw",
+        &raw.train_x,
+        train.as_slice().expect("contiguous"),
+        0.0,
+        0.0,
+    );
+    assert_close_tol(
+        "X_test_raw",
+        &raw.test_x,
+        test.as_slice().expect("contiguous"),
+        0.0,
+        0.0,
+    );
+    let y: Vec<u8> = vec1(&r["y_train"]).into_iter().map(|v| v as u8).collect();
+    assert_eq!(raw.train_y, y);
+    let scaled = backprop::Data::tutorial(true);
+    // Standardised with our scaler, fitted on the training rows as in the tutorial.
+    let expected = mat(&r["X_train_scaled"]);
+    assert_close_tol(
+        "X_train_scaled",
+        &scaled.train_x,
+        expected.as_slice().expect("contiguous"),
+        1e-12,
+        0.0,
+    );
+}
