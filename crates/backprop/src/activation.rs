@@ -124,6 +124,35 @@ impl Activation {
         }
     }
 
+    /// `a = f(z)` over a slice; the match sits outside the loop so each arm vectorises.
+    pub fn forward_slice(self, z: &[f64], a: &mut [f64]) {
+        match self {
+            Self::Relu => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.max(0.0)),
+            Self::Linear => a.copy_from_slice(&z[..a.len()]),
+            Self::Tanh => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.tanh()),
+            Self::Sigmoid => a.iter_mut().zip(z).for_each(|(a, &z)| *a = sigmoid(z)),
+            other => a.iter_mut().zip(z).for_each(|(a, &z)| *a = other.f(z)),
+        }
+    }
+
+    /// `d *= f'(z)` over slices (`a = f(z)` given), the match outside the loop.
+    pub fn backward_slice(self, z: &[f64], a: &[f64], d: &mut [f64]) {
+        match self {
+            Self::Relu => d
+                .iter_mut()
+                .zip(z)
+                .for_each(|(d, &z)| *d = if z > 0.0 { *d } else { 0.0 }),
+            Self::Linear => {}
+            Self::Tanh => d.iter_mut().zip(a).for_each(|(d, &a)| *d *= 1.0 - a * a),
+            Self::Sigmoid => d.iter_mut().zip(a).for_each(|(d, &a)| *d *= a * (1.0 - a)),
+            other => d
+                .iter_mut()
+                .zip(z)
+                .zip(a)
+                .for_each(|((d, &z), &a)| *d *= other.df(z, a)),
+        }
+    }
+
     /// Whether `f` (or a derivative the loss depends on) is not smooth at `z = 0`.
     pub fn has_kink(self) -> bool {
         matches!(self, Self::Relu | Self::LeakyRelu { .. } | Self::Elu { .. })

@@ -1,5 +1,6 @@
 //! Batch normalisation over the batch axis (`BatchNorm1d`), forward and backward side by side.
 //!
+//! Matrices are feature-major (`[n, m]`: each feature's m batch values contiguous).
 //! Training mode normalises with the batch's mean and biased variance and
 //! updates running statistics with the unbiased variance (PyTorch's rule);
 //! eval mode uses the running statistics.
@@ -25,7 +26,7 @@ impl RunningStats {
     }
 }
 
-/// Training forward — z: [m, n] -> y: [m, n], keeping `xhat: [m, n]` and
+/// Training forward — z: [n, m] -> y: [n, m], keeping `xhat: [n, m]` and
 /// `inv_std: [n]` for the backward pass; updates `running` when given, unless
 /// `m == 1` (one row has no unbiased variance; PyTorch refuses such a batch).
 #[allow(clippy::too_many_arguments)]
@@ -41,14 +42,19 @@ pub fn forward_train(
     n: usize,
 ) {
     for j in 0..n {
-        let mean = (0..m).map(|i| z[i * n + j]).sum::<f64>() / m as f64;
-        let var = (0..m).map(|i| (z[i * n + j] - mean).powi(2)).sum::<f64>() / m as f64;
+        let zj = &z[j * m..(j + 1) * m];
+        let mean = zj.iter().sum::<f64>() / m as f64;
+        let var = zj.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / m as f64;
         let is = 1.0 / (var + BN_EPS).sqrt();
         inv_std[j] = is;
-        for i in 0..m {
-            let xh = (z[i * n + j] - mean) * is;
-            xhat[i * n + j] = xh;
-            y[i * n + j] = gamma[j] * xh + beta[j];
+        let (g, b) = (gamma[j], beta[j]);
+        for ((xh, y), &zv) in xhat[j * m..(j + 1) * m]
+            .iter_mut()
+            .zip(&mut y[j * m..(j + 1) * m])
+            .zip(zj)
+        {
+            *xh = (zv - mean) * is;
+            *y = g * *xh + b;
         }
         if let (Some(running), true) = (running.as_deref_mut(), m > 1) {
             let unbiased = var * m as f64 / (m - 1) as f64;
@@ -58,7 +64,7 @@ pub fn forward_train(
     }
 }
 
-/// Training backward — dy: [m, n] -> dz: [m, n], dgamma: [n], dbeta: [n].
+/// Training backward — dy: [n, m] -> dz: [n, m], dgamma: [n], dbeta: [n].
 ///
 /// `dz = inv_std / m * (m * dxhat - Σ dxhat - xhat * Σ (dxhat * xhat))` with `dxhat = dy * gamma`.
 #[allow(clippy::too_many_arguments)]
@@ -74,22 +80,19 @@ pub fn backward_train(
     n: usize,
 ) {
     for j in 0..n {
-        let (mut sum_dy, mut sum_dy_xhat) = (0.0, 0.0);
-        for i in 0..m {
-            sum_dy += dy[i * n + j];
-            sum_dy_xhat += dy[i * n + j] * xhat[i * n + j];
-        }
+        let (dyj, xhj) = (&dy[j * m..(j + 1) * m], &xhat[j * m..(j + 1) * m]);
+        let sum_dy = crate::kernels::sum(dyj);
+        let sum_dy_xhat = crate::kernels::dot(dyj, xhj);
         dgamma[j] = sum_dy_xhat;
         dbeta[j] = sum_dy;
         let k = gamma[j] * inv_std[j] / m as f64;
-        for i in 0..m {
-            let idx = i * n + j;
-            dz[idx] = k * (m as f64 * dy[idx] - sum_dy - xhat[idx] * sum_dy_xhat);
+        for ((d, &g), &xh) in dz[j * m..(j + 1) * m].iter_mut().zip(dyj).zip(xhj) {
+            *d = k * (m as f64 * g - sum_dy - xh * sum_dy_xhat);
         }
     }
 }
 
-/// Eval forward with running statistics — z: [m, n] -> y: [m, n].
+/// Eval forward with running statistics — z: [n, m] -> y: [n, m].
 pub fn forward_eval(
     z: &[f64],
     y: &mut [f64],
@@ -99,10 +102,11 @@ pub fn forward_eval(
     m: usize,
     n: usize,
 ) {
-    for i in 0..m {
-        for j in 0..n {
-            let is = 1.0 / (running.var[j] + BN_EPS).sqrt();
-            y[i * n + j] = gamma[j] * (z[i * n + j] - running.mean[j]) * is + beta[j];
+    for j in 0..n {
+        let is = 1.0 / (running.var[j] + BN_EPS).sqrt();
+        let (scale, shift) = (gamma[j] * is, beta[j] - gamma[j] * is * running.mean[j]);
+        for (y, &zv) in y[j * m..(j + 1) * m].iter_mut().zip(&z[j * m..(j + 1) * m]) {
+            *y = scale * zv + shift;
         }
     }
 }

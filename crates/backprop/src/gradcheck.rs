@@ -99,7 +99,7 @@ pub struct LayerCheck {
     pub verdict: Verdict,
 }
 
-/// Checks `mlp` on the batch `x: [rows, n_in]`, `t: [rows, n_out]` in training
+/// Checks `mlp` on the batch `x: [rows, n_in]`, `t: [rows, n_out]` (row-major) in training
 /// mode (running statistics untouched). `perturb` alters the analytic gradient
 /// before comparison; the tests use it to prove a wrong gradient is caught.
 pub fn check(
@@ -112,8 +112,7 @@ pub fn check(
 ) -> Vec<LayerCheck> {
     let rows = x.len() / mlp.n_in().max(1);
     let mut ws = Workspace::new(mlp, rows);
-    ws.x[..x.len()].copy_from_slice(x);
-    ws.t[..t.len()].copy_from_slice(t);
+    ws.load(x, t);
     let mut probe = mlp.clone();
     probe.forward_train(&mut ws, rows, false);
     probe.backward(&mut ws, rows, false);

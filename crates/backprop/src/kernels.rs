@@ -1,60 +1,104 @@
-//! The three matrix products backprop needs, on row-major slices, written
-//! out by hand: they allocate nothing (matrixmultiply packs into a fresh
-//! buffer on every call) and the inner loops are contiguous, so they vectorise.
+//! The products backprop needs, on feature-major slices: an activation
+//! matrix `a: [features, rows]` stores each feature's values over the batch
+//! contiguously, so every inner loop runs over the rows (the batch, hundreds
+//! long) and vectorises, however narrow the layer. Weights keep the
+//! reference layout `W: [n_in, n_out]` row-major. Nothing here allocates.
 
-/// `c = a @ b + bias` — a: [m, k], b: [k, n], bias: [n] -> c: [m, n].
+/// `z = (a_prevᵀ W + b)ᵀ` — a: [k, m], w: [k, n], bias: [n] -> z: [n, m].
 #[inline]
-pub fn matmul_bias(a: &[f64], b: &[f64], bias: &[f64], c: &mut [f64], m: usize, k: usize, n: usize) {
-    debug_assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n && bias.len() >= n);
-    for i in 0..m {
-        let ci = &mut c[i * n..(i + 1) * n];
-        ci.copy_from_slice(&bias[..n]);
-        let ai = &a[i * k..(i + 1) * k];
-        for (p, &aip) in ai.iter().enumerate() {
-            let bp = &b[p * n..(p + 1) * n];
-            for (c, &b) in ci.iter_mut().zip(bp) {
-                *c += aip * b;
-            }
-        }
-    }
-}
-
-/// `c = aᵀ @ d` — a: [m, k], d: [m, n] -> c: [k, n] (e.g. `dW = xᵀ · dz`).
-#[inline]
-pub fn matmul_at_b(a: &[f64], d: &[f64], c: &mut [f64], m: usize, k: usize, n: usize) {
-    debug_assert!(a.len() >= m * k && d.len() >= m * n && c.len() >= k * n);
-    c[..k * n].fill(0.0);
-    for i in 0..m {
-        let di = &d[i * n..(i + 1) * n];
-        for (p, &aip) in a[i * k..(i + 1) * k].iter().enumerate() {
-            let cp = &mut c[p * n..(p + 1) * n];
-            for (c, &d) in cp.iter_mut().zip(di) {
-                *c += aip * d;
-            }
-        }
-    }
-}
-
-/// `c = d @ bᵀ` — d: [m, n], b: [k, n] -> c: [m, k] (e.g. `da_prev = dz · Wᵀ`).
-#[inline]
-pub fn matmul_a_bt(d: &[f64], b: &[f64], c: &mut [f64], m: usize, k: usize, n: usize) {
-    debug_assert!(d.len() >= m * n && b.len() >= k * n && c.len() >= m * k);
-    for i in 0..m {
-        let di = &d[i * n..(i + 1) * n];
+pub fn dense_forward(a: &[f64], w: &[f64], bias: &[f64], z: &mut [f64], m: usize, k: usize, n: usize) {
+    debug_assert!(a.len() >= k * m && w.len() >= k * n && z.len() >= n * m && bias.len() >= n);
+    for j in 0..n {
+        let zj = &mut z[j * m..(j + 1) * m];
+        zj.fill(bias[j]);
         for p in 0..k {
-            let bp = &b[p * n..(p + 1) * n];
-            c[i * k + p] = di.iter().zip(bp).map(|(x, y)| x * y).sum();
+            axpy(w[p * n + j], &a[p * m..(p + 1) * m], zj);
         }
     }
 }
 
-/// Column sums — d: [m, n] -> out: [n] (e.g. `db = Σ_rows dz`).
+/// `dW = a_prev · dzᵀ`, `db = Σ_rows dz` — a: [k, m], dz: [n, m] -> dw: [k, n], db: [n].
 #[inline]
-pub fn col_sums(d: &[f64], out: &mut [f64], m: usize, n: usize) {
-    out[..n].fill(0.0);
-    for row in d[..m * n].chunks_exact(n) {
-        for (o, &v) in out.iter_mut().zip(row) {
-            *o += v;
+pub fn dense_backward_params(
+    a: &[f64],
+    dz: &[f64],
+    dw: &mut [f64],
+    db: &mut [f64],
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    debug_assert!(a.len() >= k * m && dz.len() >= n * m && dw.len() >= k * n && db.len() >= n);
+    for j in 0..n {
+        let dzj = &dz[j * m..(j + 1) * m];
+        db[j] = sum(dzj);
+        for p in 0..k {
+            dw[p * n + j] = dot(&a[p * m..(p + 1) * m], dzj);
+        }
+    }
+}
+
+/// `da_prev = W · dz` — dz: [n, m], w: [k, n] -> da: [k, m].
+#[inline]
+pub fn dense_backward_input(dz: &[f64], w: &[f64], da: &mut [f64], m: usize, k: usize, n: usize) {
+    debug_assert!(dz.len() >= n * m && w.len() >= k * n && da.len() >= k * m);
+    for p in 0..k {
+        let dap = &mut da[p * m..(p + 1) * m];
+        dap.fill(0.0);
+        for j in 0..n {
+            axpy(w[p * n + j], &dz[j * m..(j + 1) * m], dap);
+        }
+    }
+}
+
+/// `y += alpha * x`.
+#[inline]
+pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
+    for (y, &x) in y.iter_mut().zip(x) {
+        *y += alpha * x;
+    }
+}
+
+/// `Σ x·y` with eight independent partial sums, so the compiler may use SIMD lanes.
+#[inline]
+pub fn dot(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len().min(y.len());
+    let (x, y) = (&x[..n], &y[..n]);
+    let mut acc = [0.0f64; 8];
+    let mut xc = x.chunks_exact(8);
+    let mut yc = y.chunks_exact(8);
+    for (a, b) in (&mut xc).zip(&mut yc) {
+        for l in 0..8 {
+            acc[l] += a[l] * b[l];
+        }
+    }
+    let tail: f64 = xc
+        .remainder()
+        .iter()
+        .zip(yc.remainder())
+        .map(|(a, b)| a * b)
+        .sum();
+    acc.iter().sum::<f64>() + tail
+}
+
+/// `Σ x` with eight independent partial sums.
+#[inline]
+pub fn sum(x: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let mut c = x.chunks_exact(8);
+    for a in &mut c {
+        for l in 0..8 {
+            acc[l] += a[l];
+        }
+    }
+    acc.iter().sum::<f64>() + c.remainder().iter().sum::<f64>()
+}
+
+/// Row-major `[rows, cols]` into feature-major `[cols, rows]` (or back, swapping the sizes).
+pub fn transpose(src: &[f64], dst: &mut [f64], rows: usize, cols: usize) {
+    for r in 0..rows {
+        for c in 0..cols {
+            dst[c * rows + r] = src[r * cols + c];
         }
     }
 }
@@ -64,37 +108,37 @@ mod tests {
     use super::*;
     use ndarray::Array2;
 
+    fn close(x: &[f64], y: &[f64]) -> bool {
+        x.len() == y.len() && x.iter().zip(y).all(|(x, y)| (x - y).abs() < 1e-12)
+    }
+
+    fn t(a: &Array2<f64>) -> Vec<f64> {
+        a.t().iter().copied().collect()
+    }
+
     #[test]
     fn kernels_agree_with_ndarray_dot() {
-        let a = Array2::from_shape_fn((5, 3), |(i, j)| (i as f64 - 2.0) * 0.3 + j as f64 * 0.7);
-        let b = Array2::from_shape_fn((3, 4), |(i, j)| (i * 4 + j) as f64 * 0.1 - 0.5);
+        // 13 rows: more than one SIMD chunk, with a remainder.
+        let (m, k, n) = (13, 3, 4);
+        let x = Array2::from_shape_fn((m, k), |(i, j)| (i as f64 - 2.0) * 0.3 + j as f64 * 0.7);
+        let w = Array2::from_shape_fn((k, n), |(i, j)| (i * 4 + j) as f64 * 0.1 - 0.5);
         let bias = [0.5, -1.0, 2.0, 0.0];
-        let mut c = vec![0.0; 20];
-        matmul_bias(
-            a.as_slice().unwrap(),
-            b.as_slice().unwrap(),
-            &bias,
-            &mut c,
-            5,
-            3,
-            4,
-        );
-        // ndarray sums in another order: agreement to round-off, not bit for bit.
-        let close = |x: &[f64], y: &[f64]| x.iter().zip(y).all(|(x, y)| (x - y).abs() < 1e-12);
-        let expected = a.dot(&b) + ndarray::arr1(&bias);
-        assert!(close(&c, expected.as_slice().unwrap()));
+        let mut z = vec![0.0; n * m];
+        dense_forward(&t(&x), w.as_slice().unwrap(), &bias, &mut z, m, k, n);
+        assert!(close(&z, &t(&(x.dot(&w) + ndarray::arr1(&bias)))));
 
-        let d = Array2::from_shape_fn((5, 4), |(i, j)| (i as f64) - (j as f64) * 0.25);
-        let mut dw = vec![1.0; 12];
-        matmul_at_b(a.as_slice().unwrap(), d.as_slice().unwrap(), &mut dw, 5, 3, 4);
-        assert!(close(&dw, &a.t().dot(&d).iter().copied().collect::<Vec<_>>()));
+        let dz = Array2::from_shape_fn((m, n), |(i, j)| (i as f64) - (j as f64) * 0.25);
+        let (mut dw, mut db) = (vec![9.0; k * n], vec![9.0; n]);
+        dense_backward_params(&t(&x), &t(&dz), &mut dw, &mut db, m, k, n);
+        assert!(close(&dw, x.t().dot(&dz).as_slice().unwrap()));
+        assert!(close(&db, &dz.sum_axis(ndarray::Axis(0)).to_vec()));
 
-        let mut dx = vec![0.0; 15];
-        matmul_a_bt(d.as_slice().unwrap(), b.as_slice().unwrap(), &mut dx, 5, 3, 4);
-        assert!(close(&dx, &d.dot(&b.t()).iter().copied().collect::<Vec<_>>()));
+        let mut dx = vec![9.0; k * m];
+        dense_backward_input(&t(&dz), w.as_slice().unwrap(), &mut dx, m, k, n);
+        assert!(close(&dx, &t(&dz.dot(&w.t()))));
 
-        let mut sums = vec![0.0; 4];
-        col_sums(d.as_slice().unwrap(), &mut sums, 5, 4);
-        assert!(close(&sums, &d.sum_axis(ndarray::Axis(0)).to_vec()));
+        let mut back = vec![0.0; m * k];
+        transpose(&t(&x), &mut back, k, m);
+        assert_eq!(back, x.as_slice().unwrap());
     }
 }

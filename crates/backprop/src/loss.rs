@@ -1,5 +1,6 @@
 //! Output activations paired with their losses. Each computes the loss from
 //! the logits and, beside it, `dz_out = dLoss/dz_out` for the batch.
+//! Matrices are feature-major: `z: [n_out, rows]`, element `(r, j)` at `j * rows + r`.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,29 +22,34 @@ pub enum OutputLoss {
 impl OutputLoss {
     pub const NAMES: &'static str = "sigmoid_bce, softmax_ce, identity_mse";
 
-    /// Output activations `a: [batch, n_out]` from the logits `z: [batch, n_out]`.
-    pub fn activate(self, z: &[f64], a: &mut [f64], n_out: usize) {
+    /// Output activations `a` from the logits `z` (both `[n_out, rows]`).
+    pub fn activate(self, z: &[f64], a: &mut [f64], n_out: usize, rows: usize) {
         match self {
             Self::SigmoidBce => a.iter_mut().zip(z).for_each(|(a, &z)| *a = sigmoid(z)),
             Self::IdentityMse => a.copy_from_slice(z),
             Self::SoftmaxCe => {
-                for (zr, ar) in z.chunks_exact(n_out).zip(a.chunks_exact_mut(n_out)) {
-                    let max = zr.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                for r in 0..rows {
+                    let max = (0..n_out)
+                        .map(|j| z[j * rows + r])
+                        .fold(f64::NEG_INFINITY, f64::max);
                     let mut sum = 0.0;
-                    for (a, &z) in ar.iter_mut().zip(zr) {
-                        *a = (z - max).exp();
-                        sum += *a;
+                    for j in 0..n_out {
+                        let e = (z[j * rows + r] - max).exp();
+                        a[j * rows + r] = e;
+                        sum += e;
                     }
-                    ar.iter_mut().for_each(|a| *a /= sum);
+                    for j in 0..n_out {
+                        a[j * rows + r] /= sum;
+                    }
                 }
             }
         }
     }
 
-    /// The mean loss over the batch, from logits `z` and targets `t` (both `[batch, n_out]`;
-    /// for softmax `t` is one-hot). Stable for any finite logits.
-    pub fn loss(self, z: &[f64], t: &[f64], n_out: usize) -> f64 {
-        let batch = (z.len() / n_out.max(1)).max(1) as f64;
+    /// The mean loss over the batch, from logits `z` and targets `t` (both
+    /// `[n_out, rows]`; one-hot for softmax). Stable for any finite logits.
+    pub fn loss(self, z: &[f64], t: &[f64], n_out: usize, rows: usize) -> f64 {
+        let elements = (n_out * rows).max(1) as f64;
         match self {
             Self::SigmoidBce => {
                 // -(t log σ(z) + (1-t) log(1-σ(z))) = max(z, 0) - z t + ln(1 + e^{-|z|})
@@ -52,32 +58,35 @@ impl OutputLoss {
                     .zip(t)
                     .map(|(&z, &t)| z.max(0.0) - z * t + (-z.abs()).exp().ln_1p())
                     .sum();
-                sum / z.len().max(1) as f64
+                sum / elements
             }
-            Self::IdentityMse => {
-                let sum: f64 = z.iter().zip(t).map(|(&z, &t)| (z - t) * (z - t)).sum();
-                sum / z.len().max(1) as f64
-            }
+            Self::IdentityMse => z.iter().zip(t).map(|(&z, &t)| (z - t) * (z - t)).sum::<f64>() / elements,
             Self::SoftmaxCe => {
                 let mut sum = 0.0;
-                for (zr, tr) in z.chunks_exact(n_out).zip(t.chunks_exact(n_out)) {
-                    let max = zr.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                    let lse = max + zr.iter().map(|&z| (z - max).exp()).sum::<f64>().ln();
-                    sum += zr.iter().zip(tr).map(|(&z, &t)| t * (lse - z)).sum::<f64>();
+                for r in 0..rows {
+                    let max = (0..n_out)
+                        .map(|j| z[j * rows + r])
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    let lse = max
+                        + (0..n_out)
+                            .map(|j| (z[j * rows + r] - max).exp())
+                            .sum::<f64>()
+                            .ln();
+                    sum += (0..n_out)
+                        .map(|j| t[j * rows + r] * (lse - z[j * rows + r]))
+                        .sum::<f64>();
                 }
-                sum / batch
+                sum / rows.max(1) as f64
             }
         }
     }
 
     /// `dz = dLoss/dz` for the mean loss, given the output activations `a` and targets `t`.
-    pub fn backward(self, a: &[f64], t: &[f64], dz: &mut [f64], n_out: usize) {
-        let elements = a.len().max(1) as f64;
-        let batch = (a.len() / n_out.max(1)).max(1) as f64;
+    pub fn backward(self, a: &[f64], t: &[f64], dz: &mut [f64], n_out: usize, rows: usize) {
         let scale = match self {
-            Self::SigmoidBce => 1.0 / elements,
-            Self::IdentityMse => 2.0 / elements,
-            Self::SoftmaxCe => 1.0 / batch,
+            Self::SigmoidBce => 1.0 / (n_out * rows).max(1) as f64,
+            Self::IdentityMse => 2.0 / (n_out * rows).max(1) as f64,
+            Self::SoftmaxCe => 1.0 / rows.max(1) as f64,
         };
         for ((d, &a), &t) in dz.iter_mut().zip(a).zip(t) {
             *d = scale * (a - t);

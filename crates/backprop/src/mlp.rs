@@ -6,6 +6,11 @@
 //! `W_l: [n_in, n_out]` row-major, then `b_l: [n_out]`, then, with batch
 //! norm on a hidden layer, `gamma_l` and `beta_l`. Gradients use the same
 //! layout, so an optimizer, clipping or a gradient check is one flat loop.
+//!
+//! Activations in a `Workspace` are feature-major, `[features, rows]`: each
+//! unit's values over the batch sit together, so the loops run over the
+//! batch and vectorise (see `kernels`). `Workspace::load` and `row_major`
+//! convert from and to the usual `[rows, features]`.
 
 use rand::rngs::StdRng;
 
@@ -13,7 +18,7 @@ use crate::activation::Activation;
 use crate::batchnorm::{self, RunningStats};
 use crate::error::{ConfigError, Result};
 use crate::init::InitKind;
-use crate::kernels::{col_sums, matmul_a_bt, matmul_at_b, matmul_bias};
+use crate::kernels::{dense_backward_input, dense_backward_params, dense_forward, transpose};
 use crate::loss::OutputLoss;
 
 /// Most parameters a network may have; keeps memory and step time bounded for any input.
@@ -220,7 +225,7 @@ impl Mlp {
         );
         let l = self.layers.len() - 1;
         let n = self.n_out();
-        self.output.loss(&ws.z[l][..rows * n], &ws.t[..rows * n], n)
+        self.output.loss(&ws.z[l][..rows * n], &ws.t[..rows * n], n, rows)
     }
 
     /// Forward in eval mode (batch norm uses running statistics) over `rows` rows of `ws.x`.
@@ -248,55 +253,33 @@ impl Mlp {
             &ws.t[..rows * n],
             &mut ws.dz[last][..rows * n],
             n,
+            rows,
         );
         for l in (0..=last).rev() {
             let layer = self.layers[l];
             let (n_in, n_out) = (layer.n_in, layer.n_out);
             let input = if l == 0 { &ws.x[..] } else { &ws.a[l - 1][..] };
-            // dW = a_prevᵀ · dz      a_prev: [rows, n_in], dz: [rows, n_out] -> dW: [n_in, n_out]
-            matmul_at_b(
-                input,
-                &ws.dz[l],
-                &mut ws.grads[layer.w_range()],
-                rows,
-                n_in,
-                n_out,
-            );
-            // db = Σ_rows dz
-            col_sums(&ws.dz[l], &mut ws.grads[layer.b_range()], rows, n_out);
+            let w = &self.params[layer.w_range()];
+            // dW = a_prev · dzᵀ, db = Σ_rows dz     a_prev: [n_in, rows], dz: [n_out, rows]
+            let (dw, db) = ws.grads[layer.w..layer.b + n_out].split_at_mut(n_in * n_out);
+            dense_backward_params(input, &ws.dz[l], dw, db, rows, n_in, n_out);
             if l == 0 {
                 if want_dx {
-                    matmul_a_bt(
-                        &ws.dz[0],
-                        &self.params[layer.w_range()],
-                        &mut ws.dx,
-                        rows,
-                        n_in,
-                        n_out,
-                    );
+                    dense_backward_input(&ws.dz[0], w, &mut ws.dx, rows, n_in, n_out);
                 }
                 break;
             }
-            // da_prev = dz · Wᵀ      dz: [rows, n_out], W: [n_in, n_out] -> da_prev: [rows, n_in]
-            matmul_a_bt(
-                &ws.dz[l],
-                &self.params[layer.w_range()],
-                &mut ws.da,
-                rows,
-                n_in,
-                n_out,
-            );
+            // da_prev = W · dz     W: [n_in, n_out], dz: [n_out, rows] -> da_prev: [n_in, rows]
+            dense_backward_input(&ws.dz[l], w, &mut ws.da, rows, n_in, n_out);
             // Through the previous layer's activation: dpre = da_prev ⊙ f'(pre)
             let prev = self.layers[l - 1];
-            let f = self.activations[l - 1];
             let pre = if prev.bn.is_some() {
                 &ws.h[l - 1]
             } else {
                 &ws.z[l - 1]
             };
-            for ((d, &z), &a) in ws.da[..rows * n_in].iter_mut().zip(pre).zip(&ws.a[l - 1]) {
-                *d *= f.df(z, a);
-            }
+            let m = rows * n_in;
+            self.activations[l - 1].backward_slice(&pre[..m], &ws.a[l - 1][..m], &mut ws.da[..m]);
             match (prev.gamma_range(), prev.beta_range()) {
                 (Some(g), Some(b)) => {
                     let (dgamma, dbeta) = ws.grads[g.start..b.end].split_at_mut(n_in);
@@ -312,7 +295,7 @@ impl Mlp {
                         n_in,
                     );
                 }
-                _ => ws.dz[l - 1][..rows * n_in].copy_from_slice(&ws.da[..rows * n_in]),
+                _ => ws.dz[l - 1][..m].copy_from_slice(&ws.da[..m]),
             }
         }
     }
@@ -352,8 +335,8 @@ impl Mlp {
         }
     }
 
-    /// Output activations for `x: [rows, n_in]` into `out: [rows, n_out]`, in
-    /// eval mode, `ws.capacity()` rows at a time. Allocates nothing.
+    /// Output activations for `x: [rows, n_in]` (row-major) into `out: [rows, n_out]`,
+    /// in eval mode, `ws.capacity()` rows at a time. Allocates nothing.
     pub fn predict(&self, x: &[f64], out: &mut [f64], ws: &mut Workspace) {
         let (n_in, n_out) = (self.n_in(), self.n_out());
         let rows = x.len() / n_in;
@@ -361,9 +344,14 @@ impl Mlp {
         let mut start = 0;
         while start < rows {
             let m = (rows - start).min(ws.cap);
-            ws.x[..m * n_in].copy_from_slice(&x[start * n_in..(start + m) * n_in]);
+            transpose(&x[start * n_in..(start + m) * n_in], &mut ws.x, m, n_in);
             self.forward_eval(ws, m);
-            out[start * n_out..(start + m) * n_out].copy_from_slice(&ws.a[last][..m * n_out]);
+            transpose(
+                &ws.a[last][..m * n_out],
+                &mut out[start * n_out..(start + m) * n_out],
+                n_out,
+                m,
+            );
             start += m;
         }
     }
@@ -399,9 +387,9 @@ fn forward(
     let last = layers.len() - 1;
     for (l, layer) in layers.iter().enumerate() {
         let (n_in, n_out) = (layer.n_in, layer.n_out);
-        // z = a_prev · W + b        a_prev: [rows, n_in], W: [n_in, n_out] -> z: [rows, n_out]
+        // z = Wᵀ a_prev + b       a_prev: [n_in, rows], W: [n_in, n_out] -> z: [n_out, rows]
         let input = if l == 0 { &ws.x[..] } else { &ws.a[l - 1][..] };
-        matmul_bias(
+        dense_forward(
             input,
             &params[layer.w_range()],
             &params[layer.b_range()],
@@ -411,7 +399,12 @@ fn forward(
             n_out,
         );
         if l == last {
-            output.activate(&ws.z[l][..rows * n_out], &mut ws.a[l][..rows * n_out], n_out);
+            output.activate(
+                &ws.z[l][..rows * n_out],
+                &mut ws.a[l][..rows * n_out],
+                n_out,
+                rows,
+            );
             break;
         }
         // Batch norm (optional): h = gamma * (z - mean) / sqrt(var + eps) + beta
@@ -439,10 +432,7 @@ fn forward(
             _ => &ws.z[l],
         };
         // a = f(pre)
-        let f = activations[l];
-        for (a, &z) in ws.a[l][..rows * n_out].iter_mut().zip(pre) {
-            *a = f.f(z);
-        }
+        activations[l].forward_slice(&pre[..rows * n_out], &mut ws.a[l][..rows * n_out]);
     }
 }
 
@@ -462,11 +452,11 @@ fn sign(w: f64) -> f64 {
 #[derive(Debug, Clone)]
 pub struct Workspace {
     cap: usize,
-    /// Inputs `[cap, n_0]`.
+    /// Inputs, feature-major `[n_0, rows]`.
     pub x: Vec<f64>,
-    /// Targets `[cap, n_L]` (one-hot for softmax).
+    /// Targets `[n_L, rows]` (one-hot for softmax).
     pub t: Vec<f64>,
-    /// Per layer, the dense output `z_l = a_{l-1} W_l + b_l`: `[cap, n_{l+1}]`.
+    /// Per layer, the dense output `z_l = W_lᵀ a_{l-1} + b_l`: `[n_{l+1}, rows]`.
     pub z: Vec<Vec<f64>>,
     /// Per hidden layer, the batch-norm output (empty without batch norm).
     pub h: Vec<Vec<f64>>,
@@ -478,7 +468,7 @@ pub struct Workspace {
     /// Per layer, `dLoss/dz_l`.
     pub dz: Vec<Vec<f64>>,
     da: Vec<f64>,
-    /// `dLoss/dx`: `[cap, n_0]`, filled by `backward(.., want_dx = true)`.
+    /// `dLoss/dx`: `[n_0, rows]`, filled by `backward(.., want_dx = true)`.
     pub dx: Vec<f64>,
     /// `dLoss/dparams`, in the layout of `Mlp::params`.
     pub grads: Vec<f64>,
@@ -510,5 +500,22 @@ impl Workspace {
     /// How many rows the buffers hold.
     pub fn capacity(&self) -> usize {
         self.cap
+    }
+
+    /// Loads a batch given row-major: `x: [rows, n_0]`, `t: [rows, n_L]`; returns `rows`.
+    pub fn load(&mut self, x: &[f64], t: &[f64]) -> usize {
+        let n_in = self.x.len() / self.cap;
+        let n_out = self.t.len() / self.cap;
+        let rows = (x.len() / n_in.max(1)).min(self.cap);
+        transpose(&x[..rows * n_in], &mut self.x, rows, n_in);
+        transpose(&t[..rows * n_out], &mut self.t, rows, n_out);
+        rows
+    }
+
+    /// A feature-major buffer `[n, rows]` as a row-major `[rows, n]` copy (for inspection).
+    pub fn row_major(buf: &[f64], n: usize, rows: usize) -> Vec<f64> {
+        let mut out = vec![0.0; n * rows];
+        transpose(&buf[..n * rows], &mut out, n, rows);
+        out
     }
 }

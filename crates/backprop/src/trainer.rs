@@ -218,9 +218,14 @@ impl Trainer {
         let rows = batch.min(n - self.cursor);
         let (n_in, n_out) = (self.model.n_in(), self.model.n_out());
         self.batch_points.clear();
+        // Gather the batch, feature-major: ws.x[p * rows + r] = x[row r][p].
         for (r, &i) in self.order[self.cursor..self.cursor + rows].iter().enumerate() {
-            self.ws.x[r * n_in..(r + 1) * n_in].copy_from_slice(&self.data.train_x[i * n_in..(i + 1) * n_in]);
-            self.ws.t[r * n_out..(r + 1) * n_out].copy_from_slice(&self.train_t[i * n_out..(i + 1) * n_out]);
+            for p in 0..n_in {
+                self.ws.x[p * rows + r] = self.data.train_x[i * n_in + p];
+            }
+            for j in 0..n_out {
+                self.ws.t[j * rows + r] = self.train_t[i * n_out + j];
+            }
             self.batch_points.push(self.data.train_points[i]);
         }
 
@@ -231,6 +236,7 @@ impl Trainer {
             &self.ws.t[..rows * n_out],
             self.model.output(),
             n_out,
+            Layout::FeatureMajor,
         );
         self.model.backward(&mut self.ws, rows, false);
         let penalty = self
@@ -322,7 +328,8 @@ impl Trainer {
             .predict(&self.data.test_x, &mut self.eval_out, &mut self.eval_ws);
         let n_out = self.model.n_out();
         let output = self.model.output();
-        let acc = count_correct(&self.eval_out, &self.test_t, output, n_out) / self.data.n_test() as f64;
+        let acc = count_correct(&self.eval_out, &self.test_t, output, n_out, Layout::RowMajor)
+            / self.data.n_test() as f64;
         (
             loss_from_outputs(output, &self.eval_out, &self.test_t, n_out),
             acc,
@@ -340,7 +347,7 @@ impl Trainer {
         self.model
             .predict(&self.data.train_x, &mut out, &mut self.eval_ws);
         let output = self.model.output();
-        let acc = count_correct(&out, &self.train_t, output, n_out) / n as f64;
+        let acc = count_correct(&out, &self.train_t, output, n_out, Layout::RowMajor) / n as f64;
         (loss_from_outputs(output, &out, &self.train_t, n_out), acc)
     }
 
@@ -356,13 +363,15 @@ impl Trainer {
         let last = self.model.layers().len() - 1;
         while start < rows {
             let m = (rows - start).min(cap);
+            // Scale into the model's space, feature-major.
             for r in 0..m {
                 let p = &points[2 * (start + r)..2 * (start + r) + 2];
-                self.eval_ws.x[2 * r] = (p[0] - m0) / s0;
-                self.eval_ws.x[2 * r + 1] = (p[1] - m1) / s1;
+                self.eval_ws.x[r] = (p[0] - m0) / s0;
+                self.eval_ws.x[m + r] = (p[1] - m1) / s1;
             }
             self.model.forward_eval(&mut self.eval_ws, m);
-            out[start * n_out..(start + m) * n_out].copy_from_slice(&self.eval_ws.a[last][..m * n_out]);
+            let a = &self.eval_ws.a[last][..m * n_out];
+            crate::kernels::transpose(a, &mut out[start * n_out..(start + m) * n_out], n_out, m);
             start += m;
         }
     }
@@ -504,24 +513,43 @@ fn targets(labels: &[u8], output: OutputLoss, n_out: usize) -> Vec<f64> {
     t
 }
 
-/// The predicted class of one output row.
-pub fn predicted_class(row: &[f64], output: OutputLoss) -> usize {
-    match (row.len(), output) {
-        (1, OutputLoss::IdentityMse) => row[0].round().max(0.0) as usize,
-        (1, _) => usize::from(row[0] > 0.5),
-        _ => row
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .map_or(0, |(i, _)| i),
+/// How a matrix of outputs or targets is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// `[rows, n]`: element `(r, j)` at `r * n + j`.
+    RowMajor,
+    /// `[n, rows]`: element `(r, j)` at `j * rows + r` (the workspace's layout).
+    FeatureMajor,
+}
+
+/// The predicted class of row `r` of `m` (`rows` rows, `n` values each).
+pub fn predicted_class(
+    m: &[f64],
+    r: usize,
+    rows: usize,
+    n: usize,
+    layout: Layout,
+    output: OutputLoss,
+) -> usize {
+    let at = |j: usize| match layout {
+        Layout::RowMajor => m[r * n + j],
+        Layout::FeatureMajor => m[j * rows + r],
+    };
+    match (n, output) {
+        (1, OutputLoss::IdentityMse) => at(0).round().max(0.0) as usize,
+        (1, _) => usize::from(at(0) > 0.5),
+        _ => (0..n).max_by(|&a, &b| at(a).total_cmp(&at(b))).unwrap_or(0),
     }
 }
 
-/// How many rows of `a` predict the class encoded in `t`.
-fn count_correct(a: &[f64], t: &[f64], output: OutputLoss, n_out: usize) -> f64 {
-    a.chunks_exact(n_out)
-        .zip(t.chunks_exact(n_out))
-        .filter(|(a, t)| predicted_class(a, output) == predicted_class(t, output))
+/// How many rows of outputs `a` predict the class encoded in targets `t` (same layout).
+fn count_correct(a: &[f64], t: &[f64], output: OutputLoss, n_out: usize, layout: Layout) -> f64 {
+    let rows = a.len() / n_out.max(1);
+    (0..rows)
+        .filter(|&r| {
+            predicted_class(a, r, rows, n_out, layout, output)
+                == predicted_class(t, r, rows, n_out, layout, output)
+        })
         .count() as f64
 }
 

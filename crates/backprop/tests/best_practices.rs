@@ -6,7 +6,9 @@ mod common;
 
 use backprop::batchnorm::{self, RunningStats};
 use backprop::{Clipping, Schedule};
-use common::{assert_close, assert_close_tol, f, flat, load, mat, mlp_from_case, vec1, workspace_for};
+use common::{
+    assert_close, assert_close_tol, f, flat, load, mat, mlp_from_case, rows_of, vec1, workspace_for,
+};
 
 /// Biases in front of batch norm have a true gradient of exactly 0; both sides
 /// hold round-off (~1e-17 in the file), so they are compared absolutely.
@@ -20,9 +22,11 @@ fn batchnorm_layer_matches_batchnorm1d() {
     let (gamma, beta) = (vec1(&b["gamma"]), vec1(&b["beta"]));
     let mut running = RunningStats::new(n);
     let (mut y, mut xhat, mut inv_std) = (vec![0.0; m * n], vec![0.0; m * n], vec![0.0; n]);
-    let xs = x.as_slice().expect("contiguous");
+    // The layer works feature-major: [features, rows].
+    let fm = |rows_major: &[f64], rows: usize| rows_of(rows_major, rows, n);
+    let xs = fm(x.as_slice().expect("contiguous"), m);
     batchnorm::forward_train(
-        xs,
+        &xs,
         &mut y,
         &mut xhat,
         &mut inv_std,
@@ -32,7 +36,7 @@ fn batchnorm_layer_matches_batchnorm1d() {
         m,
         n,
     );
-    assert_close("output", &y, &flat(&b["output"]));
+    assert_close("output", &rows_of(&y, n, m), &flat(&b["output"]));
     assert_close(
         "running_mean_after",
         &running.mean,
@@ -43,7 +47,7 @@ fn batchnorm_layer_matches_batchnorm1d() {
     let expected_inv: Vec<f64> = var_biased.iter().map(|v| 1.0 / (v + 1e-5_f64).sqrt()).collect();
     assert_close("1/sqrt(batch_var_biased + eps)", &inv_std, &expected_inv);
 
-    let g = flat(&b["upstream_grad"]);
+    let g = fm(&flat(&b["upstream_grad"]), m);
     let (mut dz, mut dgamma, mut dbeta) = (vec![0.0; m * n], vec![0.0; n], vec![0.0; n]);
     batchnorm::backward_train(
         &g,
@@ -56,18 +60,23 @@ fn batchnorm_layer_matches_batchnorm1d() {
         m,
         n,
     );
-    assert_close("grad_input", &dz, &flat(&b["grad_input"]));
+    assert_close("grad_input", &rows_of(&dz, n, m), &flat(&b["grad_input"]));
     assert_close("grad_gamma", &dgamma, &vec1(&b["grad_gamma"]));
     assert_close("grad_beta", &dbeta, &vec1(&b["grad_beta"]));
 
     let mut eval = vec![0.0; m * n];
-    batchnorm::forward_eval(xs, &mut eval, &gamma, &beta, &running, m, n);
-    assert_close("eval_output_same_X", &eval, &flat(&b["eval_output_same_X"]));
+    batchnorm::forward_eval(&xs, &mut eval, &gamma, &beta, &running, m, n);
+    assert_close(
+        "eval_output_same_X",
+        &rows_of(&eval, n, m),
+        &flat(&b["eval_output_same_X"]),
+    );
     let x_eval = mat(&b["X_eval"]);
     let me = x_eval.nrows();
     let mut eval2 = vec![0.0; me * n];
+    let xe = fm(x_eval.as_slice().expect("contiguous"), me);
     batchnorm::forward_eval(
-        x_eval.as_slice().expect("contiguous"),
+        &xe,
         &mut eval2,
         &gamma,
         &beta,
@@ -75,7 +84,7 @@ fn batchnorm_layer_matches_batchnorm1d() {
         me,
         n,
     );
-    assert_close("eval_output_X_eval", &eval2, &flat(&b["eval_output_X_eval"]));
+    assert_close("eval_output_X_eval", &rows_of(&eval2, n, me), &flat(&b["eval_output_X_eval"]));
 
     let seq = &b["running_stats_sequence"];
     let mut running = RunningStats::new(n);
@@ -85,9 +94,9 @@ fn batchnorm_layer_matches_batchnorm1d() {
         let mb = xb.nrows();
         let (mut y, mut xh, mut is) = (vec![0.0; mb * n], vec![0.0; mb * n], vec![0.0; n]);
         let (ones, zeros) = (vec![1.0; n], vec![0.0; n]);
-        let xbs = xb.as_slice().expect("contiguous");
+        let xbs = fm(xb.as_slice().expect("contiguous"), mb);
         batchnorm::forward_train(
-            xbs,
+            &xbs,
             &mut y,
             &mut xh,
             &mut is,
@@ -138,9 +147,9 @@ fn batchnorm_mlp_matches_pytorch() {
         .take(hidden)
     {
         let n = mlp.layers()[l].n_out;
-        assert_close(&format!("z{l}"), &ws.z[l][..rows * n], &flat(&fw["z"]));
-        assert_close(&format!("bn{l}"), &ws.h[l][..rows * n], &flat(&fw["bn"]));
-        assert_close(&format!("a{l}"), &ws.a[l][..rows * n], &flat(&fw["a"]));
+        assert_close(&format!("z{l}"), &rows_of(&ws.z[l], n, rows), &flat(&fw["z"]));
+        assert_close(&format!("bn{l}"), &rows_of(&ws.h[l], n, rows), &flat(&fw["bn"]));
+        assert_close(&format!("a{l}"), &rows_of(&ws.a[l], n, rows), &flat(&fw["a"]));
     }
     assert_close(
         "output_preactivation",

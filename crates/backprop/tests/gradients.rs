@@ -4,7 +4,7 @@
 mod common;
 
 use backprop::{OutputLoss, Regularization};
-use common::{assert_close, f, flat, load, mlp_from_case, workspace_for};
+use common::{assert_close, f, flat, load, mlp_from_case, rows_of, workspace_for};
 use serde_json::Value;
 
 fn regularization(case: &Value) -> Regularization {
@@ -41,14 +41,26 @@ fn every_gradient_case_matches_pytorch() {
         let n_layers = mlp.layers().len();
         for (l, fw) in case["forward"].as_array().expect("forward").iter().enumerate() {
             let n = mlp.layers()[l].n_out;
-            assert_close(&format!("{name} z{l}"), &ws.z[l][..rows * n], &flat(&fw["z"]));
+            assert_close(
+                &format!("{name} z{l}"),
+                &rows_of(&ws.z[l], n, rows),
+                &flat(&fw["z"]),
+            );
             if l + 1 < n_layers {
-                assert_close(&format!("{name} a{l}"), &ws.a[l][..rows * n], &flat(&fw["a"]));
+                assert_close(
+                    &format!("{name} a{l}"),
+                    &rows_of(&ws.a[l], n, rows),
+                    &flat(&fw["a"]),
+                );
             }
         }
         let n_out = mlp.n_out();
-        let out = &ws.a[n_layers - 1][..rows * n_out];
-        assert_close(&format!("{name} output"), out, &flat(&case["output_activations"]));
+        let out = rows_of(&ws.a[n_layers - 1], n_out, rows);
+        assert_close(
+            &format!("{name} output"),
+            &out,
+            &flat(&case["output_activations"]),
+        );
         assert_close(
             &format!("{name} data_loss"),
             &[data_loss],
@@ -66,7 +78,7 @@ fn every_gradient_case_matches_pytorch() {
         );
         assert_close(
             &format!("{name} dz_out"),
-            &ws.dz[n_layers - 1][..rows * n_out],
+            &rows_of(&ws.dz[n_layers - 1], n_out, rows),
             &flat(&case["grad_output_preactivation"]),
         );
         for (l, layer) in mlp.layers().iter().enumerate() {
@@ -83,7 +95,7 @@ fn every_gradient_case_matches_pytorch() {
         }
         assert_close(
             &format!("{name} dX"),
-            &ws.dx[..rows * mlp.n_in()],
+            &rows_of(&ws.dx, mlp.n_in(), rows),
             &flat(&case["grad_X"]),
         );
     }

@@ -113,7 +113,7 @@ pub fn workspace_for(mlp: &Mlp, x: &Value, targets: &Value) -> (Workspace, usize
     let x = mat(x);
     let rows = x.nrows();
     let mut ws = Workspace::new(mlp, rows);
-    ws.x[..x.len()].copy_from_slice(x.as_slice().expect("contiguous"));
+    let xs = x.as_slice().expect("contiguous").to_vec();
     let t: Vec<f64> = targets
         .as_array()
         .expect("targets")
@@ -123,7 +123,7 @@ pub fn workspace_for(mlp: &Mlp, x: &Value, targets: &Value) -> (Workspace, usize
             None => vec![f(row)],
         })
         .collect();
-    ws.t[..t.len()].copy_from_slice(&t);
+    ws.load(&xs, &t);
     (ws, rows)
 }
 
@@ -133,4 +133,9 @@ pub fn flat(v: &Value) -> Vec<f64> {
         Some(items) => items.iter().flat_map(flat).collect(),
         None => vec![f(v)],
     }
+}
+
+/// A workspace buffer (feature-major `[n, rows]`) as row-major `[rows, n]`, to compare with the files.
+pub fn rows_of(buf: &[f64], n: usize, rows: usize) -> Vec<f64> {
+    Workspace::row_major(buf, n, rows)
 }

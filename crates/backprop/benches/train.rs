@@ -1,0 +1,75 @@
+//! The workloads every system is compared on (see the README's performance
+//! section), measured natively. Throughput reads as epochs per second.
+//!
+//! - W1: the tutorial's run — 800 standardised training points, `[2, 10, 8, 1]`,
+//!   ReLU, sigmoid + BCE, full-batch GD with lr 0.1 (plus batch-norm and
+//!   clipping variants, to show what each costs);
+//! - W2: the same with Adam, lr 1e-3;
+//! - W3: predicting a 200 × 200 grid with the W1 net;
+//! - W4: `[2, 64, 64, 64, 1]`, Adam, full batch of 800.
+//!
+//! An epoch here is what the page runs: the update, then the 200 test points
+//! evaluated for the curves.
+
+use std::hint::black_box;
+
+use backprop::{TrainConfig, Trainer};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+fn trainer(json: &str) -> Trainer {
+    let mut config = TrainConfig::from_json(json).expect("valid bench config");
+    config.dataset.kind = backprop::DataSource::Tutorial;
+    Trainer::new(config).expect("valid run")
+}
+
+fn epochs(c: &mut Criterion) {
+    let mut g = c.benchmark_group("epoch");
+    g.throughput(Throughput::Elements(1));
+    let workloads = [
+        ("W1 GD [2,10,8,1]", "{}"),
+        ("W1 + batch norm", r#"{"network":{"batch_norm":true}}"#),
+        (
+            "W1 + clip norm 1.0",
+            r#"{"clipping":{"kind":"norm","max_norm":1.0}}"#,
+        ),
+        (
+            "W2 Adam [2,10,8,1]",
+            r#"{"optimizer":{"kind":"adam","lr":0.001}}"#,
+        ),
+        (
+            "W4 Adam [2,64,64,64,1]",
+            r#"{"network":{"hidden":[64,64,64]},"optimizer":{"kind":"adam","lr":0.001}}"#,
+        ),
+    ];
+    for (name, json) in workloads {
+        let mut t = trainer(json);
+        g.bench_function(name, |b| b.iter(|| black_box(t.step_epoch())));
+    }
+    g.finish();
+}
+
+fn grid(c: &mut Criterion) {
+    let mut t = trainer("{}");
+    for _ in 0..100 {
+        t.step_epoch();
+    }
+    const N: usize = 200;
+    let points: Vec<f64> = (0..N * N)
+        .flat_map(|i| {
+            [
+                -2.0 + 5.0 * (i % N) as f64 / N as f64,
+                -1.5 + 3.5 * (i / N) as f64 / N as f64,
+            ]
+        })
+        .collect();
+    let mut out = vec![0.0; N * N];
+    let mut g = c.benchmark_group("grid");
+    g.throughput(Throughput::Elements((N * N) as u64));
+    g.bench_function("W3 predict 200x200", |b| {
+        b.iter(|| t.predict_data_space(black_box(&points), &mut out))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, epochs, grid);
+criterion_main!(benches);
