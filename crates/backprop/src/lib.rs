@@ -10,6 +10,7 @@ pub mod data;
 pub mod dataset;
 pub mod error;
 pub mod gradcheck;
+pub mod health;
 pub mod history;
 pub mod init;
 pub mod kernels;

@@ -112,6 +112,9 @@ pub struct Trainer {
     last_epoch: Option<EpochReport>,
     batch_points: Vec<u32>,
     layer_norms: Vec<f64>,
+    /// Parameters before the last update, and the last gradients before clipping (for health).
+    params_before: Vec<f64>,
+    grads_before_clip: Vec<f64>,
 }
 
 impl Trainer {
@@ -162,7 +165,11 @@ impl Trainer {
             last: StepReport::default(),
             last_epoch: None,
             batch_points: Vec::new(),
+            params_before: Vec::new(),
+            grads_before_clip: Vec::new(),
         };
+        t.params_before = t.model.params.clone();
+        t.grads_before_clip = vec![0.0; t.model.params.len()];
         t.data_changed();
         Ok(t)
     }
@@ -245,8 +252,10 @@ impl Trainer {
         for (norm, layer) in self.layer_norms.iter_mut().zip(self.model.layers()) {
             *norm = global_norm(&self.ws.grads[layer.w..layer.b + layer.n_out]);
         }
+        self.grads_before_clip.copy_from_slice(&self.ws.grads);
         let clip = self.config.clipping.apply(&mut self.ws.grads);
         let lr = self.lr();
+        self.params_before.copy_from_slice(&self.model.params);
         self.opt.step(&mut self.model.params, &self.ws.grads, lr);
 
         self.last = StepReport {
@@ -428,6 +437,20 @@ impl Trainer {
     pub fn layer_grad_norms(&self) -> &[f64] {
         &self.layer_norms
     }
+    /// Per-layer health figures of the last step (empty before the first step).
+    pub fn health(&self) -> Vec<crate::health::LayerHealth> {
+        if self.step == 0 && self.last.rows == 0 {
+            return Vec::new();
+        }
+        crate::health::layer_health(
+            &self.model,
+            &self.ws,
+            self.last.rows,
+            &self.grads_before_clip,
+            &self.params_before,
+        )
+    }
+
     /// The last step's gradients (after clipping), in the layout of the parameters.
     pub fn grads(&self) -> &[f64] {
         &self.ws.grads

@@ -75,16 +75,12 @@ fn batchnorm_layer_matches_batchnorm1d() {
     let me = x_eval.nrows();
     let mut eval2 = vec![0.0; me * n];
     let xe = fm(x_eval.as_slice().expect("contiguous"), me);
-    batchnorm::forward_eval(
-        &xe,
-        &mut eval2,
-        &gamma,
-        &beta,
-        &running,
-        me,
-        n,
+    batchnorm::forward_eval(&xe, &mut eval2, &gamma, &beta, &running, me, n);
+    assert_close(
+        "eval_output_X_eval",
+        &rows_of(&eval2, n, me),
+        &flat(&b["eval_output_X_eval"]),
     );
-    assert_close("eval_output_X_eval", &rows_of(&eval2, n, me), &flat(&b["eval_output_X_eval"]));
 
     let seq = &b["running_stats_sequence"];
     let mut running = RunningStats::new(n);

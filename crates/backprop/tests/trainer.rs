@@ -285,3 +285,24 @@ fn the_tutorial_gd_run_reaches_95_percent_mean_test_accuracy_over_seeds_0_to_9()
     eprintln!("tutorial GD, 1000 epochs, mean test accuracy over seeds 0-9: {mean:.4}");
     assert!(mean >= 0.95, "mean test accuracy {mean}");
 }
+
+#[test]
+fn batch_norm_trains_and_predicts_with_running_statistics() {
+    let c =
+        config(r#"{"batch_size":32,"network":{"batch_norm":true},"optimizer":{"kind":"adam","lr":0.01}}"#);
+    let mut t = Trainer::new(c).expect("valid");
+    for _ in 0..30 {
+        t.step_epoch();
+    }
+    assert!(t.last_epoch().expect("epochs").test_acc > 0.9);
+    // Eval mode: a point's prediction does not depend on the other points it is predicted with.
+    let (mut alone, mut crowd) = ([0.0], [0.0; 3]);
+    t.predict_data_space(&[0.5, 0.25], &mut alone);
+    t.predict_data_space(&[-1.0, 1.0, 0.5, 0.25, 2.0, -0.5], &mut crowd);
+    assert_eq!(alone[0], crowd[1]);
+    let running = &t.model().running[0];
+    assert!(
+        running.mean.iter().any(|&m| m != 0.0),
+        "running statistics were updated"
+    );
+}
