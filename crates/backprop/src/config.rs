@@ -243,7 +243,7 @@ impl TrainConfig {
     /// field's path (`dataset.noise`, `optimizer.lr`, …) and the offending value;
     /// unknown fields are errors, missing ones take their defaults.
     pub fn from_json(text: &str) -> Result<Self> {
-        let config: Self = decode_json(text, "config")?;
+        let config: Self = decode_json(text, "config", MAX_CONFIG_BYTES)?;
         config.validate()?;
         Ok(config)
     }
@@ -284,12 +284,18 @@ impl TrainConfig {
 
 /// Decodes JSON text into `T`, turning any failure into an error that names
 /// the path of the field at fault (`root` when it is the whole document).
-pub fn decode_json<T: serde::de::DeserializeOwned>(text: &str, root: &'static str) -> Result<T> {
-    if text.len() > MAX_CONFIG_BYTES {
-        return Err(ConfigError::out_of_range(
+pub fn decode_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    root: &'static str,
+    max_bytes: usize,
+) -> Result<T> {
+    if text.len() > max_bytes {
+        return Err(ConfigError::invalid(
             root,
-            "at most 65536 bytes of JSON",
-            text.len(),
+            format!(
+                "at most {max_bytes} bytes of JSON are accepted, got {}",
+                text.len()
+            ),
         ));
     }
     // serde would also read a struct from an array, by position; nobody means that.

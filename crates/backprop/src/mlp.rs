@@ -22,7 +22,7 @@ use crate::kernels::{dense_backward_input, dense_backward_params, dense_forward,
 use crate::loss::OutputLoss;
 
 /// Most parameters a network may have; keeps memory and step time bounded for any input.
-pub const MAX_PARAMS: usize = 1_000_000;
+pub const MAX_PARAMS: usize = 100_000;
 /// Most layers (hidden and output) a network may have.
 pub const MAX_LAYERS: usize = 32;
 /// Widest layer allowed.
@@ -130,7 +130,7 @@ impl Mlp {
             if offset > MAX_PARAMS {
                 return Err(ConfigError::out_of_range(
                     "network.layers",
-                    "a network of at most 1,000,000 parameters",
+                    "a network of at most 100,000 parameters",
                     format!("{sizes:?} (more than {MAX_PARAMS} parameters)"),
                 ));
             }

@@ -485,6 +485,12 @@ impl Trainer {
         Ok(())
     }
 
+    /// Sets the epoch and step counters (a loaded model continues its count).
+    pub fn set_counters(&mut self, epoch: u64, step: u64) {
+        self.epoch = epoch;
+        self.step = step;
+    }
+
     /// Adds a point (data space); the epoch restarts on the new data.
     pub fn add_point(&mut self, x: f64, y: f64, label: u8, test: bool) -> Result<()> {
         self.data.add_point(x, y, label, test)?;

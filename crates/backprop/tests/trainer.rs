@@ -68,9 +68,9 @@ fn bad_configs_name_the_field_and_the_value() {
             "3 classes",
         ),
         (
-            r#"{"network":{"hidden":[4096,4096]}}"#,
+            r#"{"network":{"hidden":[400,400]}}"#,
             "network.layers",
-            "1,000,000",
+            "100,000",
         ),
         (
             r#"{"regularization":{"kind":"l2","lambda":-1}}"#,

@@ -1,0 +1,172 @@
+//! Looking inside a run: every neuron's output over the input plane, the
+//! confusion matrix, and backprop for one sample with all its numbers.
+
+use serde::Serialize;
+
+use crate::error::{ConfigError, Result};
+use crate::loss::OutputLoss;
+use crate::mlp::Workspace;
+use crate::render::grid_points;
+use crate::trainer::{Layout, Trainer, predicted_class};
+
+/// Every unit's output over an `n × n` grid of the data plane, refreshed in place.
+#[derive(Debug, Clone, Default)]
+pub struct NeuronGrids {
+    ws: Option<Workspace>,
+    points: Vec<f64>,
+    /// Per unit, layer by layer (hidden layers, then the output), `n * n`
+    /// values in `ImageData` order (rows from the top).
+    pub values: Vec<f64>,
+    /// Per unit, its layer and index within the layer.
+    pub units: Vec<(u32, u32)>,
+}
+
+impl NeuronGrids {
+    /// Recomputes the grids for `trainer` over `[x0, x1] × [y0, y1]` (data space), eval mode.
+    pub fn update(&mut self, trainer: &Trainer, n: usize, bounds: [f64; 4]) {
+        let model = trainer.model();
+        let m = n * n;
+        if self
+            .ws
+            .as_ref()
+            .is_none_or(|w| w.capacity() != m || w.grads.len() != model.params.len())
+        {
+            self.ws = Some(Workspace::new(model, m));
+        }
+        let Some(ws) = self.ws.as_mut() else { return };
+        grid_points(n, bounds[0], bounds[1], bounds[2], bounds[3], &mut self.points);
+        let s = trainer.data().scaler();
+        for r in 0..m {
+            ws.x[r] = (self.points[2 * r] - s.mean[0]) / s.scale[0];
+            ws.x[m + r] = (self.points[2 * r + 1] - s.mean[1]) / s.scale[1];
+        }
+        model.forward_eval(ws, m);
+        self.values.clear();
+        self.units.clear();
+        for (l, layer) in model.layers().iter().enumerate() {
+            for j in 0..layer.n_out {
+                self.values.extend_from_slice(&ws.a[l][j * m..(j + 1) * m]);
+                self.units.push((l as u32, j as u32));
+            }
+        }
+    }
+}
+
+/// Test-set confusion counts `[k, k]`: row = true class, column = predicted
+/// (the training set when there are no test points).
+pub fn confusion(trainer: &Trainer) -> Vec<u32> {
+    let data = trainer.data();
+    let k = data.n_classes();
+    let (x, y) = if data.n_test() > 0 {
+        (&data.test_x, &data.test_y)
+    } else {
+        (&data.train_x, &data.train_y)
+    };
+    let model = trainer.model();
+    let n_out = model.n_out();
+    let mut out = vec![0.0; y.len() * n_out];
+    let mut ws = Workspace::new(model, 256);
+    model.predict(x, &mut out, &mut ws);
+    let mut counts = vec![0u32; k * k];
+    for (r, &label) in y.iter().enumerate() {
+        let pred = predicted_class(&out, r, y.len(), n_out, Layout::RowMajor, model.output()).min(k - 1);
+        counts[usize::from(label) * k + pred] += 1;
+    }
+    counts
+}
+
+/// One layer of a backprop trace.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TraceLayer {
+    /// `z = a_prev · W + b` for this sample.
+    pub z: Vec<f64>,
+    /// `a = f(z)` (the output activation for the last layer).
+    pub a: Vec<f64>,
+    /// `f'(z)` (hidden layers; empty for the output, whose delta comes from the loss).
+    pub f_prime: Vec<f64>,
+    /// `δ = dL/dz` for this sample's loss.
+    pub delta: Vec<f64>,
+    /// `dL/dW = a_prevᵀ δ` for this sample: `[n_in, n_out]` row-major.
+    pub dw: Vec<f64>,
+    /// `dL/db = δ`.
+    pub db: Vec<f64>,
+}
+
+/// Backprop on one sample, every intermediate number included.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trace {
+    pub point: usize,
+    /// The sample as the network sees it (scaled).
+    pub input: Vec<f64>,
+    pub label: u8,
+    pub target: Vec<f64>,
+    pub loss: f64,
+    pub layers: Vec<TraceLayer>,
+}
+
+/// The trace of point `index` (an index into `trainer.data().points()`), with the
+/// current parameters. Networks with batch norm have no per-sample backprop
+/// (batch statistics need a batch), so they are refused.
+pub fn trace(trainer: &Trainer, index: usize) -> Result<Trace> {
+    let data = trainer.data();
+    let model = trainer.model();
+    if model.has_batch_norm() {
+        return Err(ConfigError::invalid(
+            "trace",
+            "batch norm normalises over a batch, so one sample has no backprop of its own",
+        ));
+    }
+    if index >= data.len() {
+        return Err(ConfigError::out_of_range(
+            "trace.point",
+            "an index of an existing point",
+            index,
+        ));
+    }
+    let p = data
+        .scaler()
+        .transform_point([data.points()[2 * index], data.points()[2 * index + 1]]);
+    let label = data.labels()[index];
+    let n_out = model.n_out();
+    let mut target = vec![0.0; n_out];
+    match model.output() {
+        OutputLoss::SoftmaxCe => target[usize::from(label).min(n_out - 1)] = 1.0,
+        _ => target[0] = f64::from(label),
+    }
+    let mut ws = Workspace::new(model, 1);
+    ws.load(&p, &target);
+    let mut probe = model.clone();
+    let loss = probe.forward_train(&mut ws, 1, false);
+    probe.backward(&mut ws, 1, false);
+    let last = model.layers().len() - 1;
+    let layers = model
+        .layers()
+        .iter()
+        .enumerate()
+        .map(|(l, layer)| {
+            // With one row, feature-major buffers are plain vectors.
+            let f_prime = if l < last {
+                let f = model.activations()[l];
+                ws.z[l].iter().zip(&ws.a[l]).map(|(&z, &a)| f.df(z, a)).collect()
+            } else {
+                Vec::new()
+            };
+            TraceLayer {
+                z: ws.z[l].clone(),
+                a: ws.a[l].clone(),
+                f_prime,
+                delta: ws.dz[l].clone(),
+                dw: ws.grads[layer.w_range()].to_vec(),
+                db: ws.grads[layer.b_range()].to_vec(),
+            }
+        })
+        .collect();
+    Ok(Trace {
+        point: index,
+        input: p.to_vec(),
+        label,
+        target,
+        loss,
+        layers,
+    })
+}

@@ -1,0 +1,270 @@
+//! Saving and loading: a run as versioned JSON (config, parameters, batch-norm
+//! statistics, optimizer state, and hand-drawn points), and points as CSV.
+//! Imports are validated like configs: every error names the field (or the
+//! line) and the value, and sizes are bounded.
+
+use serde::{Deserialize, Serialize};
+
+use crate::batchnorm::RunningStats;
+use crate::config::{DataSource, TrainConfig, decode_json};
+use crate::data::{Data, MAX_POINTS};
+use crate::error::{ConfigError, Result};
+use crate::trainer::Trainer;
+
+pub const MODEL_FORMAT: &str = "backprop-playground/model";
+pub const MODEL_VERSION: u32 = 1;
+/// Largest model file accepted (a 100,000-parameter network with Adam state fits).
+pub const MAX_MODEL_BYTES: usize = 16 * 1024 * 1024;
+/// Largest CSV accepted.
+pub const MAX_CSV_BYTES: usize = 8 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelFile {
+    format: String,
+    version: u32,
+    config: TrainConfig,
+    epoch: u64,
+    step: u64,
+    params: Vec<f64>,
+    running: Vec<Running>,
+    optimizer: OptimizerState,
+    /// The points, for hand-drawn (`custom`) data; generated data is remade from the seed.
+    data: Option<PointsFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Running {
+    mean: Vec<f64>,
+    var: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptimizerState {
+    t: u64,
+    s1: Vec<f64>,
+    s2: Vec<f64>,
+    s3: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PointsFile {
+    points: Vec<f64>,
+    labels: Vec<u8>,
+    test: Vec<u8>,
+}
+
+/// The run as JSON text: everything needed to continue it elsewhere.
+pub fn export_model(t: &Trainer) -> String {
+    let (ot, s1, s2, s3) = t.optimizer().state();
+    let data = t.data();
+    let file = ModelFile {
+        format: MODEL_FORMAT.into(),
+        version: MODEL_VERSION,
+        config: t.config().clone(),
+        epoch: t.epoch(),
+        step: t.steps(),
+        params: t.model().params.clone(),
+        running: t
+            .model()
+            .running
+            .iter()
+            .map(|r| Running {
+                mean: r.mean.clone(),
+                var: r.var.clone(),
+            })
+            .collect(),
+        optimizer: OptimizerState {
+            t: ot,
+            s1: s1.to_vec(),
+            s2: s2.to_vec(),
+            s3: s3.to_vec(),
+        },
+        data: (t.config().dataset.kind == DataSource::Custom).then(|| PointsFile {
+            points: data.points().to_vec(),
+            labels: data.labels().to_vec(),
+            test: data.test_flags().to_vec(),
+        }),
+    };
+    serde_json::to_string(&file).unwrap_or_default()
+}
+
+/// A run from JSON written by `export_model`, validated field by field.
+pub fn import_model(text: &str) -> Result<Trainer> {
+    let file: ModelFile = decode_json(text, "model", MAX_MODEL_BYTES).map_err(|e| match e {
+        ConfigError::Invalid { field, message } if field != "model" => ConfigError::Invalid {
+            field: format!("model.{field}"),
+            message,
+        },
+        other => other,
+    })?;
+    if file.format != MODEL_FORMAT {
+        return Err(ConfigError::invalid(
+            "model.format",
+            format!("expected {MODEL_FORMAT:?}, got {:?}", file.format),
+        ));
+    }
+    if file.version != MODEL_VERSION {
+        return Err(ConfigError::out_of_range("model.version", "1", file.version));
+    }
+    let mut t = match file.data {
+        Some(d) => {
+            let data = Data::from_parts(
+                d.points,
+                d.labels,
+                d.test,
+                file.config.dataset.n_classes(),
+                file.config.dataset.standardize,
+            )?;
+            Trainer::with_data(file.config, data)?
+        }
+        None => Trainer::new(file.config)?,
+    };
+    let model = t.model_mut();
+    if file.params.len() != model.params.len() {
+        return Err(ConfigError::invalid(
+            "model.params",
+            format!(
+                "the network needs {} values, got {}",
+                model.params.len(),
+                file.params.len()
+            ),
+        ));
+    }
+    if let Some(i) = file.params.iter().position(|v| !v.is_finite()) {
+        return Err(ConfigError::out_of_range(
+            format!("model.params[{i}]"),
+            "finite",
+            file.params[i],
+        ));
+    }
+    model.params.copy_from_slice(&file.params);
+    if file.running.len() != model.running.len() {
+        return Err(ConfigError::invalid(
+            "model.running",
+            format!(
+                "expected {} layers of statistics, got {}",
+                model.running.len(),
+                file.running.len()
+            ),
+        ));
+    }
+    for (l, (dst, src)) in model.running.iter_mut().zip(file.running).enumerate() {
+        let n = dst.mean.len();
+        let ok = |v: &Vec<f64>| v.len() == n && v.iter().all(|x| x.is_finite());
+        if !ok(&src.mean) || !ok(&src.var) || src.var.iter().any(|&v| v < 0.0) {
+            return Err(ConfigError::invalid(
+                format!("model.running[{l}]"),
+                format!("expected {n} finite means and non-negative variances"),
+            ));
+        }
+        *dst = RunningStats {
+            mean: src.mean,
+            var: src.var,
+        };
+    }
+    let o = file.optimizer;
+    if [&o.s1, &o.s2, &o.s3]
+        .iter()
+        .any(|s| s.iter().any(|v| !v.is_finite()))
+    {
+        return Err(ConfigError::invalid("model.optimizer", "state must be finite"));
+    }
+    t.optimizer_mut()
+        .set_state(o.t, &o.s1, &o.s2, &o.s3)
+        .map_err(|e| ConfigError::invalid("model.optimizer", e.to_string()))?;
+    t.set_counters(file.epoch, file.step);
+    Ok(t)
+}
+
+/// The points as CSV: `x,y,label,split` with `split` either `train` or `test`.
+pub fn export_csv(data: &Data) -> String {
+    let mut out = String::from("x,y,label,split\n");
+    for i in 0..data.len() {
+        let split = if data.test_flags()[i] == 1 {
+            "test"
+        } else {
+            "train"
+        };
+        out.push_str(&format!(
+            "{},{},{},{split}\n",
+            data.points()[2 * i],
+            data.points()[2 * i + 1],
+            data.labels()[i]
+        ));
+    }
+    out
+}
+
+/// Points from CSV (`x,y,label[,split]`, an optional header line, `#` comments).
+/// Labels must be below `n_classes`; a missing split means `train`.
+pub fn import_csv(text: &str, n_classes: usize, standardize: bool) -> Result<Data> {
+    if text.len() > MAX_CSV_BYTES {
+        return Err(ConfigError::invalid(
+            "data.csv",
+            format!("at most {MAX_CSV_BYTES} bytes are accepted, got {}", text.len()),
+        ));
+    }
+    let (mut points, mut labels, mut test) = (Vec::new(), Vec::new(), Vec::new());
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        let lower = line.to_ascii_lowercase();
+        if line.is_empty() || line.starts_with('#') || (n == 0 && lower.starts_with("x,")) {
+            continue;
+        }
+        let field = |what: &str| format!("data.csv line {} ({what})", n + 1);
+        let cols: Vec<&str> = line.split(',').map(str::trim).collect();
+        if !(3..=4).contains(&cols.len()) {
+            return Err(ConfigError::invalid(
+                field("columns"),
+                format!("expected x,y,label[,split], got {} columns", cols.len()),
+            ));
+        }
+        let num = |i: usize, what: &str| -> Result<f64> {
+            let v: f64 = cols[i]
+                .parse()
+                .map_err(|_| ConfigError::invalid(field(what), format!("not a number: {:?}", cols[i])))?;
+            if v.is_finite() {
+                Ok(v)
+            } else {
+                Err(ConfigError::out_of_range(field(what), "finite", v))
+            }
+        };
+        let (x, y) = (num(0, "x")?, num(1, "y")?);
+        let label: u8 = cols[2]
+            .parse()
+            .ok()
+            .filter(|&c: &u8| usize::from(c) < n_classes)
+            .ok_or_else(|| {
+                ConfigError::invalid(
+                    field("label"),
+                    format!("expected a class from 0 to {}, got {:?}", n_classes - 1, cols[2]),
+                )
+            })?;
+        let is_test = match cols.get(3).map(|s| s.to_ascii_lowercase()) {
+            None => 0,
+            Some(s) if s == "train" || s.is_empty() => 0,
+            Some(s) if s == "test" => 1,
+            Some(s) => {
+                return Err(ConfigError::invalid(
+                    field("split"),
+                    format!("expected train or test, got {s:?}"),
+                ));
+            }
+        };
+        if labels.len() == MAX_POINTS {
+            return Err(ConfigError::out_of_range(
+                "data.csv",
+                "at most 100000 points",
+                labels.len() + 1,
+            ));
+        }
+        points.extend([x, y]);
+        labels.push(label);
+        test.push(is_test);
+    }
+    Data::from_parts(points, labels, test, n_classes, standardize)
+}
