@@ -71,8 +71,8 @@ fn per_sample_traces_average_to_the_batch_gradient() {
     let out = tr.layers.last().expect("layers");
     assert!((out.delta[0] - (out.a[0] - tr.target[0])).abs() < 1e-15);
     // A hidden delta is (δ_next · W_nextᵀ) ⊙ f'(z).
-    for j in 0..8 {
-        let back = out.delta[0] * w2[j];
+    for (j, &w) in w2.iter().enumerate() {
+        let back = out.delta[0] * w;
         assert!(
             (tr.layers[1].delta[j] - back * tr.layers[1].f_prime[j]).abs() < 1e-15,
             "{j}: {} vs {back} * {}",

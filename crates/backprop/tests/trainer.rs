@@ -67,11 +67,7 @@ fn bad_configs_name_the_field_and_the_value() {
             "network.output",
             "3 classes",
         ),
-        (
-            r#"{"network":{"hidden":[400,400]}}"#,
-            "network.layers",
-            "100,000",
-        ),
+        (r#"{"network":{"hidden":[400,400]}}"#, "network.layers", "100,000"),
         (
             r#"{"regularization":{"kind":"l2","lambda":-1}}"#,
             "regularization.lambda",
