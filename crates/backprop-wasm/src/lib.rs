@@ -1,10 +1,29 @@
 //! wasm-bindgen bindings for the backprop engine: an opaque `Playground`
-//! handle that JavaScript drives with small calls and reads through
-//! typed-array views over wasm memory. No maths lives here.
+//! handle (and a `Race` of several) that JavaScript drives with small calls
+//! and reads through typed-array views over wasm memory. This crate holds no
+//! maths: it converts, validates at the boundary and forwards.
+//!
+//! **Views.** Methods returning a typed array *view* alias wasm memory. Any
+//! call that allocates may grow that memory, which detaches every earlier
+//! view: take views right before reading them, after your calls for the
+//! frame. Calls that may allocate: the constructors, `reset`, `setConfig`,
+//! `addPoint`, `removeNearest`, `importCsv`, `grid` and `neuronGrids` (when
+//! the size grows), and everything returning an object or a string. The
+//! step calls do not allocate once a run is built.
 
+mod race;
+mod run;
+
+use backprop::gradcheck::{GradCheckConfig, check};
+use backprop::inspect::{NeuronGrids, confusion, trace};
+use backprop::model_io::{export_csv, export_model, import_csv, import_model};
 use backprop::{TrainConfig, Trainer};
-use js_sys::{Float64Array, Uint8Array};
+use js_sys::{Float64Array, Uint8Array, Uint32Array};
+use run::{Run, check_count};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+pub use race::Race;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -12,79 +31,517 @@ fn start() {
 }
 
 /// A training run owned by wasm.
-///
-/// Views returned by `points()` and `labels()` point into wasm memory: take
-/// them again after any call that may allocate (`constructor`, `reseed`,
-/// `newSeed`), since a grown memory detaches old views.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Playground {
-    trainer: Trainer,
+    run: Run,
+    neurons: NeuronGrids,
 }
 
 #[wasm_bindgen]
 impl Playground {
-    /// Builds a playground from a plain object such as
-    /// `{ seed: 0, dataset: { kind: "moons", n_samples: 1000, noise: 0.2 } }`.
-    /// Throws an `Error` naming the field and the value on bad input.
+    /// Builds a run from a plain settings object, e.g.
+    /// `{ seed: 0, dataset: { kind: "moons", n_samples: 1000, noise: 0.2 },
+    ///    network: { hidden: [10, 8], activation: "relu" },
+    ///    optimizer: { kind: "sgd", lr: 0.1 } }`; omitted fields take the
+    /// tutorial's defaults. Throws an `Error` naming the field and the value.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<Playground, JsError> {
         let trainer = Trainer::new(config_from_js(&config)?).map_err(to_js)?;
-        Ok(Playground { trainer })
+        Ok(Self::from_trainer(trainer))
     }
 
-    /// Number of points (training and test).
+    fn from_trainer(trainer: Trainer) -> Playground {
+        Playground {
+            run: Run::new(trainer),
+            neurons: NeuronGrids::default(),
+        }
+    }
+
+    /// A run from a model file written by `exportModel`.
+    #[wasm_bindgen(js_name = importModel)]
+    pub fn import_model(text: &str) -> Result<Playground, JsError> {
+        Ok(Self::from_trainer(import_model(text).map_err(to_js)?))
+    }
+
+    /// The whole run as JSON text: config, weights, batch-norm statistics, optimizer state.
+    #[wasm_bindgen(js_name = exportModel)]
+    pub fn export_model(&self) -> String {
+        export_model(&self.run.trainer)
+    }
+
+    /// The points as CSV (`x,y,label,split`).
+    #[wasm_bindgen(js_name = exportCsv)]
+    pub fn export_csv(&self) -> String {
+        export_csv(self.run.trainer.data())
+    }
+
+    /// Replaces the points with CSV text (`x,y,label[,split]`) and restarts
+    /// training on them with the current settings (as hand-drawn data).
+    #[wasm_bindgen(js_name = importCsv)]
+    pub fn import_csv(&mut self, text: &str) -> Result<(), JsError> {
+        let mut config = self.run.trainer.config().clone();
+        let classes = config.dataset.n_classes();
+        let data = import_csv(text, classes, config.dataset.standardize).map_err(to_js)?;
+        config.dataset.kind = backprop::DataSource::Custom;
+        config.dataset.classes = classes;
+        self.run = Run::new(Trainer::with_data(config, data).map_err(to_js)?);
+        Ok(())
+    }
+
+    /// The current settings, as a plain object.
+    pub fn config(&self) -> Result<JsValue, JsError> {
+        js_sys::JSON::parse(&self.run.trainer.config().to_json())
+            .map_err(|_| JsError::new("config: not JSON"))
+    }
+
+    /// Applies settings that need no reset (optimizer and its hyper-parameters,
+    /// regularisation, clipping, schedule, batch size). Throws, changing
+    /// nothing, if anything else differs: those need `new Playground`.
+    #[wasm_bindgen(js_name = setConfig)]
+    pub fn set_config(&mut self, config: JsValue) -> Result<(), JsError> {
+        self.run
+            .trainer
+            .update_live(config_from_js(&config)?)
+            .map_err(to_js)
+    }
+
+    /// Starts again from the same settings; `seed` (optional) replaces the seed.
+    pub fn reset(&mut self, seed: Option<f64>) -> Result<(), JsError> {
+        let mut config = self.run.trainer.config().clone();
+        if let Some(s) = seed {
+            config.seed = seed_from_js(s)?;
+        }
+        let trainer = if config.dataset.kind == backprop::DataSource::Custom {
+            // Hand-drawn points are kept; only the network starts afresh.
+            Trainer::with_data(config, self.run.trainer.data().clone())
+        } else {
+            Trainer::new(config)
+        };
+        self.run = Run::new(trainer.map_err(to_js)?);
+        Ok(())
+    }
+
+    /// A fresh random seed (below one million), applied with `reset`.
+    #[wasm_bindgen(js_name = newSeed)]
+    pub fn new_seed(&mut self) -> Result<f64, JsError> {
+        let seed = random_seed()? as f64;
+        self.reset(Some(seed))?;
+        Ok(seed)
+    }
+
+    /// Advances `n` mini-batches (at most 100,000); returns the status state.
+    #[wasm_bindgen(js_name = stepBatches)]
+    pub fn step_batches(&mut self, n: u32) -> Result<String, JsError> {
+        check_count("stepBatches(n)", n)?;
+        for _ in 0..n {
+            self.run.trainer.step_batch();
+        }
+        Ok(self.run.status().state.into())
+    }
+
+    /// Advances `n` epochs (at most 100,000); returns the status state.
+    #[wasm_bindgen(js_name = stepEpochs)]
+    pub fn step_epochs(&mut self, n: u32) -> Result<String, JsError> {
+        check_count("stepEpochs(n)", n)?;
+        for _ in 0..n {
+            self.run.trainer.step_epoch();
+        }
+        Ok(self.run.status().state.into())
+    }
+
+    /// Runs mini-batches until `ms` milliseconds have passed (or training stops,
+    /// or `max_epochs` more epochs are done); returns how many batches ran.
+    #[wasm_bindgen(js_name = stepFor)]
+    pub fn step_for(&mut self, ms: f64, max_epochs: Option<u32>) -> u32 {
+        let t = &mut self.run.trainer;
+        let stop_epoch = max_epochs.map(|m| t.epoch() + u64::from(m));
+        let deadline = js_sys::Date::now() + ms.clamp(0.0, 1000.0);
+        let mut n = 0;
+        while t.status() == backprop::Status::Ready && stop_epoch.is_none_or(|e| t.epoch() < e) {
+            t.step_batch();
+            n += 1;
+            if js_sys::Date::now() >= deadline || n >= run::MAX_STEPS_PER_CALL {
+                break;
+            }
+        }
+        n
+    }
+
+    /// `{ state: "ready" | "diverged" | "no_data", epoch, step, what }`.
+    pub fn status(&self) -> Result<JsValue, JsError> {
+        to_value(&self.run.status())
+    }
+
+    /// Completed epochs.
+    #[wasm_bindgen(getter)]
+    pub fn epoch(&self) -> f64 {
+        self.run.trainer.epoch() as f64
+    }
+
+    /// Completed mini-batch steps.
+    #[wasm_bindgen(getter)]
+    pub fn steps(&self) -> f64 {
+        self.run.trainer.steps() as f64
+    }
+
+    /// The learning rate of the current epoch (after the schedule).
+    #[wasm_bindgen(getter)]
+    pub fn lr(&self) -> f64 {
+        self.run.trainer.lr()
+    }
+
+    /// The learning rate the schedule gives at each epoch `0..epochs` (a copy).
+    #[wasm_bindgen(js_name = lrCurve)]
+    pub fn lr_curve(&self, epochs: u32) -> Vec<f64> {
+        let t = &self.run.trainer;
+        let base = t.optimizer().config().lr();
+        (0..u64::from(epochs.min(100_000)))
+            .map(|e| t.config().schedule.lr(base, e))
+            .collect()
+    }
+
+    /// The latest epoch's `{ epoch, train_loss, train_acc, test_loss, test_acc }`, or null.
+    #[wasm_bindgen(js_name = lastEpoch)]
+    pub fn last_epoch(&self) -> Result<JsValue, JsError> {
+        to_value(&self.run.trainer.last_epoch().map(EpochView::from))
+    }
+
+    /// The last step's `{ loss, penalty, lr, rows, grad_norm, clipped }`.
+    #[wasm_bindgen(js_name = lastStep)]
+    pub fn last_step(&self) -> Result<JsValue, JsError> {
+        to_value(&StepView::of(&self.run.trainer))
+    }
+
+    /// Number of records in the history.
+    #[wasm_bindgen(js_name = historyLength)]
+    pub fn history_length(&self) -> usize {
+        self.run.trainer.history().len()
+    }
+
+    /// A view of one history series: "epoch", "train_loss", "train_acc",
+    /// "test_loss", "test_acc", "lr", "clipped" (fraction of clipped steps), or
+    /// "grad_norms" (`[length, layers]`, row-major).
+    pub fn history(&self, series: &str) -> Result<Float64Array, JsError> {
+        history_view(&self.run.trainer, series)
+    }
+
+    /// Points `[x0, y0, x1, y1, …]` in data space (view).
+    pub fn points(&self) -> Float64Array {
+        // SAFETY (all views): the slice lives in the trainer, untouched until the
+        // next `&mut self` call; the module docs tell JS to take views afresh.
+        unsafe { Float64Array::view(self.run.trainer.data().points()) }
+    }
+
+    /// One class index per point (view).
+    pub fn labels(&self) -> Uint8Array {
+        unsafe { Uint8Array::view(self.run.trainer.data().labels()) }
+    }
+
+    /// 1 for test points, 0 for training points (view).
+    #[wasm_bindgen(js_name = testFlags)]
+    pub fn test_flags(&self) -> Uint8Array {
+        unsafe { Uint8Array::view(self.run.trainer.data().test_flags()) }
+    }
+
+    /// Indices (into `points`) of the last mini-batch (view).
+    #[wasm_bindgen(js_name = batchIndices)]
+    pub fn batch_indices(&self) -> Uint32Array {
+        unsafe { Uint32Array::view(self.run.trainer.batch_points()) }
+    }
+
+    /// Number of points.
     pub fn len(&self) -> usize {
-        self.trainer.data().len()
+        self.run.trainer.data().len()
     }
 
     /// True when there are no points.
     #[wasm_bindgen(js_name = isEmpty)]
     pub fn is_empty(&self) -> bool {
-        self.trainer.data().is_empty()
+        self.run.trainer.data().is_empty()
     }
 
     /// Number of classes.
     #[wasm_bindgen(js_name = nClasses)]
     pub fn n_classes(&self) -> usize {
-        self.trainer.data().n_classes()
+        self.run.trainer.data().n_classes()
     }
 
-    /// The current seed.
+    /// The seed of the run.
     pub fn seed(&self) -> f64 {
-        self.trainer.config().seed as f64
+        self.run.trainer.config().seed as f64
     }
 
-    /// Points as a zero-copy `Float64Array` view `[x0, y0, x1, y1, ...]` in data space.
-    pub fn points(&self) -> Float64Array {
-        // SAFETY: the view aliases the trainer's data, which is not touched until
-        // the next `&mut self` call; JS is told to rebuild views after those.
-        unsafe { Float64Array::view(self.trainer.data().points()) }
+    /// Adds a point in data space with class `label`; training restarts its epoch.
+    #[wasm_bindgen(js_name = addPoint)]
+    pub fn add_point(&mut self, x: f64, y: f64, label: u8, test: bool) -> Result<(), JsError> {
+        self.run.trainer.add_point(x, y, label, test).map_err(to_js)
     }
 
-    /// Labels as a zero-copy `Uint8Array` view, one class index per point.
-    pub fn labels(&self) -> Uint8Array {
-        // SAFETY: as for `points`.
-        unsafe { Uint8Array::view(self.trainer.data().labels()) }
+    /// Removes the point nearest `(x, y)`; returns its index, or -1 if there are none.
+    #[wasm_bindgen(js_name = removeNearest)]
+    pub fn remove_nearest(&mut self, x: f64, y: f64) -> i32 {
+        self.run.trainer.remove_nearest(x, y).map_or(-1, |i| i as i32)
     }
 
-    /// Regenerates the run from `seed` (an integer from 0 to 2^53 - 1).
-    pub fn reseed(&mut self, seed: f64) -> Result<(), JsError> {
-        let config = TrainConfig {
-            seed: seed_from_js(seed)?,
-            ..self.trainer.config().clone()
-        };
-        self.trainer = Trainer::new(config).map_err(to_js)?;
+    /// Every parameter in one flat array (view); `layout()` says where each layer's are.
+    pub fn params(&self) -> Float64Array {
+        unsafe { Float64Array::view(&self.run.trainer.model().params) }
+    }
+
+    /// The last step's gradients in the layout of `params` (view).
+    pub fn grads(&self) -> Float64Array {
+        unsafe { Float64Array::view(self.run.trainer.grads()) }
+    }
+
+    /// Sets one parameter (e.g. a weight edited in the diagram).
+    #[wasm_bindgen(js_name = setParam)]
+    pub fn set_param(&mut self, index: usize, value: f64) -> Result<(), JsError> {
+        let params = &mut self.run.trainer.model_mut().params;
+        let n = params.len();
+        match params.get_mut(index) {
+            Some(p) if value.is_finite() => {
+                *p = value;
+                Ok(())
+            }
+            _ => Err(JsError::new(&format!(
+                "setParam: index must be below {n} and value finite, got {index} and {value}"
+            ))),
+        }
+    }
+
+    /// Layer sizes and where each layer's parameters sit in `params`:
+    /// `{ sizes, activations, output, layers: [{ n_in, n_out, w, b, gamma, beta }] }`.
+    pub fn layout(&self) -> Result<JsValue, JsError> {
+        let m = self.run.trainer.model();
+        to_value(&LayoutView {
+            sizes: m.sizes().to_vec(),
+            activations: m.activations().iter().map(|a| a.kind()).collect(),
+            output: m.output(),
+            layers: m
+                .layers()
+                .iter()
+                .map(|l| LayerView {
+                    n_in: l.n_in,
+                    n_out: l.n_out,
+                    w: l.w,
+                    b: l.b,
+                    gamma: l.gamma_range().map(|r| r.start),
+                    beta: l.beta_range().map(|r| r.start),
+                })
+                .collect(),
+        })
+    }
+
+    /// Batch-norm running statistics per hidden layer: `[{ mean, var }]`.
+    #[wasm_bindgen(js_name = runningStats)]
+    pub fn running_stats(&self) -> Result<JsValue, JsError> {
+        let r: Vec<RunningView> = self
+            .run
+            .trainer
+            .model()
+            .running
+            .iter()
+            .map(|r| RunningView {
+                mean: r.mean.clone(),
+                var: r.var.clone(),
+            })
+            .collect();
+        to_value(&r)
+    }
+
+    /// Computes the decision grid: `n × n` cells over `[x0, x1] × [y0, y1]` in
+    /// data space, eval mode. Read it with `gridProbs()` and `gridRgba()`.
+    pub fn grid(
+        &mut self,
+        n: usize,
+        x0: f64,
+        x1: f64,
+        y0: f64,
+        y1: f64,
+        discrete: bool,
+    ) -> Result<(), JsError> {
+        self.run.grid(n, [x0, x1, y0, y1], discrete)
+    }
+
+    /// The grid's outputs, `[n * n, n_out]` from the top row down (view).
+    #[wasm_bindgen(js_name = gridProbs)]
+    pub fn grid_probs(&self) -> Float64Array {
+        unsafe { Float64Array::view(&self.run.grid_probs) }
+    }
+
+    /// The grid as RGBA bytes for an `ImageData` of `n × n` (view).
+    #[wasm_bindgen(js_name = gridRgba)]
+    pub fn grid_rgba(&self) -> Uint8Array {
+        unsafe { Uint8Array::view(&self.run.grid_rgba) }
+    }
+
+    /// Computes every unit's output over an `n × n` grid (n at most 64).
+    #[wasm_bindgen(js_name = neuronGrids)]
+    pub fn neuron_grids(&mut self, n: usize, x0: f64, x1: f64, y0: f64, y1: f64) -> Result<(), JsError> {
+        if n == 0 || n > 64 {
+            return Err(JsError::new(&format!(
+                "neuronGrids: n must be between 1 and 64, got {n}"
+            )));
+        }
+        self.neurons.update(&self.run.trainer, n, [x0, x1, y0, y1]);
         Ok(())
     }
 
-    /// Regenerates the run from a fresh random seed and returns it.
-    #[wasm_bindgen(js_name = newSeed)]
-    pub fn new_seed(&mut self) -> Result<f64, JsError> {
-        let seed = random_seed()?;
-        self.reseed(seed as f64)?;
-        Ok(seed as f64)
+    /// Unit grids from `neuronGrids`: `n * n` values per unit, layer by layer (view).
+    #[wasm_bindgen(js_name = neuronGridValues)]
+    pub fn neuron_grid_values(&self) -> Float64Array {
+        unsafe { Float64Array::view(&self.neurons.values) }
     }
+
+    /// Per-layer training health of the last step (norms, update ratio, dead and
+    /// saturated fractions, histograms).
+    pub fn health(&self) -> Result<JsValue, JsError> {
+        to_value(&self.run.trainer.health())
+    }
+
+    /// Test-set confusion counts `[k * k]`, row = true class, column = predicted.
+    pub fn confusion(&self) -> Vec<u32> {
+        confusion(&self.run.trainer)
+    }
+
+    /// Gradient check on the current parameters with the current batch of
+    /// training points (at most 64 rows; `max_per_layer` parameters per layer,
+    /// default 64): `[{ layer, checked, max_rel_error, verdict, … }]`.
+    #[wasm_bindgen(js_name = gradCheck)]
+    pub fn grad_check(&self, max_per_layer: Option<usize>) -> Result<JsValue, JsError> {
+        let t = &self.run.trainer;
+        let data = t.data();
+        let rows = data.n_train().min(64);
+        if rows == 0 {
+            return Err(JsError::new("gradCheck: there are no training points"));
+        }
+        let model = t.model();
+        let n_out = model.n_out();
+        let mut targets = vec![0.0; rows * n_out];
+        for (r, &c) in data.train_y[..rows].iter().enumerate() {
+            match model.output() {
+                backprop::OutputLoss::SoftmaxCe => targets[r * n_out + usize::from(c)] = 1.0,
+                _ => targets[r * n_out] = f64::from(c),
+            }
+        }
+        let config = GradCheckConfig {
+            max_per_layer: max_per_layer.unwrap_or(64).clamp(1, 10_000),
+            ..GradCheckConfig::default()
+        };
+        let result = check(
+            model,
+            &data.train_x[..rows * 2],
+            &targets,
+            t.config().regularization,
+            config,
+            None,
+        );
+        to_value(&result)
+    }
+
+    /// Backprop for one point (an index into `points`), every number included.
+    pub fn trace(&self, point: usize) -> Result<JsValue, JsError> {
+        to_value(&trace(&self.run.trainer, point).map_err(to_js)?)
+    }
+}
+
+#[derive(Serialize)]
+struct EpochView {
+    epoch: f64,
+    train_loss: f64,
+    train_acc: f64,
+    test_loss: Option<f64>,
+    test_acc: Option<f64>,
+}
+
+impl From<backprop::trainer::EpochReport> for EpochView {
+    fn from(e: backprop::trainer::EpochReport) -> Self {
+        let finite = |v: f64| v.is_finite().then_some(v);
+        Self {
+            epoch: e.epoch as f64,
+            train_loss: e.train_loss,
+            train_acc: e.train_acc,
+            test_loss: finite(e.test_loss),
+            test_acc: finite(e.test_acc),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct StepView {
+    loss: f64,
+    penalty: f64,
+    lr: f64,
+    rows: usize,
+    grad_norm: f64,
+    clipped: bool,
+}
+
+impl StepView {
+    fn of(t: &Trainer) -> Self {
+        let s = t.last_step();
+        Self {
+            loss: s.loss,
+            penalty: s.penalty,
+            lr: s.lr,
+            rows: s.rows,
+            grad_norm: s.clip.norm_before,
+            clipped: s.clip.clipped,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct LayoutView {
+    sizes: Vec<usize>,
+    activations: Vec<backprop::ActivationKind>,
+    output: backprop::OutputLoss,
+    layers: Vec<LayerView>,
+}
+
+#[derive(Serialize)]
+struct LayerView {
+    n_in: usize,
+    n_out: usize,
+    w: usize,
+    b: usize,
+    gamma: Option<usize>,
+    beta: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct RunningView {
+    mean: Vec<f64>,
+    var: Vec<f64>,
+}
+
+fn history_view(t: &Trainer, series: &str) -> Result<Float64Array, JsError> {
+    let h = t.history();
+    let col: &[f64] = match series {
+        "epoch" => &h.epoch,
+        "train_loss" => &h.train_loss,
+        "train_acc" => &h.train_acc,
+        "test_loss" => &h.test_loss,
+        "test_acc" => &h.test_acc,
+        "lr" => &h.lr,
+        "clipped" => &h.clipped,
+        "grad_norms" => &h.grad_norms,
+        other => {
+            return Err(JsError::new(&format!(
+                "history: unknown series {other:?}, expected one of epoch, train_loss, train_acc, \
+                 test_loss, test_acc, lr, clipped, grad_norms"
+            )));
+        }
+    };
+    // SAFETY: as for the other views.
+    Ok(unsafe { Float64Array::view(col) })
+}
+
+/// Serialises plain data for JS (`Map`-free objects, NaN kept as NaN).
+fn to_value<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("internal: {e}")))
 }
 
 /// Decodes a settings object. It goes through JSON text so that unknown

@@ -1,13 +1,15 @@
-//! The bindings in headless Chrome: construction from a JS object, views,
-//! reseeding, and errors that name the field and leave the module usable.
+//! The bindings in headless Chrome: construction from plain objects, errors
+//! that name the field and leave the module usable, stepping, the grid, the
+//! race, export/import, views across memory growth, and agreement with the
+//! native build.
 
-use backprop_wasm::Playground;
+use backprop_wasm::{Playground, Race};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn config(json: &str) -> JsValue {
+fn js(json: &str) -> JsValue {
     js_sys::JSON::parse(json).expect("valid JSON in the test")
 }
 
@@ -18,43 +20,222 @@ fn message(e: wasm_bindgen::JsError) -> String {
         .unwrap_or_default()
 }
 
+fn get(v: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(v, &key.into()).expect("object")
+}
+
+fn num(v: &JsValue, key: &str) -> f64 {
+    get(v, key).as_f64().unwrap_or(f64::NAN)
+}
+
 #[wasm_bindgen_test]
 fn builds_from_a_plain_object_and_exposes_views() {
-    let p = Playground::new(config(
+    let p = Playground::new(js(
         r#"{"seed":5,"dataset":{"kind":"moons","n_samples":300,"noise":0.1}}"#,
     ))
     .expect("valid config");
     assert_eq!(p.len(), 300);
     assert_eq!(p.points().length(), 600);
     let labels = p.labels().to_vec();
-    assert_eq!(labels.len(), 300);
     assert_eq!(labels.iter().filter(|&&c| c == 1).count(), 150);
+    assert_eq!(p.test_flags().to_vec().iter().filter(|&&t| t == 1).count(), 60);
     assert_eq!(p.seed(), 5.0);
+    let layout = p.layout().expect("layout");
+    assert_eq!(
+        js_sys::JSON::stringify(&get(&layout, "sizes")).expect("json"),
+        "[2,10,8,1]"
+    );
 }
 
 #[wasm_bindgen_test]
-fn bad_noise_throws_an_error_naming_noise_and_the_module_keeps_working() {
-    let e = Playground::new(config(r#"{"dataset":{"noise":-1}}"#)).expect_err("noise -1 is invalid");
-    let m = message(e);
-    assert!(m.contains("noise") && m.contains("-1"), "{m}");
-    let e = Playground::new(config(r#"{"dataset":{"nosie":0.1}}"#)).expect_err("unknown field");
-    assert!(message(e).contains("nosie"));
+fn bad_configs_throw_naming_the_field_and_the_module_keeps_working() {
+    for (json, field) in [
+        (r#"{"dataset":{"noise":-1}}"#, "dataset.noise"),
+        (r#"{"dataset":{"nosie":0.1}}"#, "nosie"),
+        (r#"{"optimizer":{"kind":"sgd","lr":"fast"}}"#, "optimizer"),
+        (r#"{"network":{"hidden":[10,0]}}"#, "network.hidden[1]"),
+        (r#"{"batch_size":0}"#, "batch_size"),
+    ] {
+        let m = message(Playground::new(js(json)).expect_err(json));
+        assert!(m.contains(field), "{json}: {m}");
+    }
     let mut p = Playground::new(JsValue::UNDEFINED).expect("defaults are valid");
+    let m = message(
+        p.set_config(js(r#"{"network":{"hidden":[3]}}"#))
+            .expect_err("structure"),
+    );
+    assert!(m.contains("network"), "{m}");
+    assert!(message(p.reset(Some(-3.0)).expect_err("negative seed")).contains("seed"));
+    assert!(message(p.grid(0, 0.0, 1.0, 0.0, 1.0, false).expect_err("n = 0")).contains("grid.n"));
+    assert!(message(p.history("nope").expect_err("series")).contains("nope"));
+    assert!(p.set_param(1_000_000, 1.0).is_err());
+    assert!(p.set_param(0, f64::NAN).is_err());
+    // Still fully usable after every error.
     assert_eq!(p.len(), 1000);
-    let e = p.reseed(-3.0).expect_err("negative seed");
-    assert!(message(e).contains("seed"));
-    assert_eq!(p.len(), 1000, "a failed call leaves the handle as it was");
+    assert_eq!(p.step_epochs(3).expect("steps"), "ready");
+    assert_eq!(p.epoch(), 3.0);
 }
 
 #[wasm_bindgen_test]
-fn reseeding_is_deterministic_and_changes_the_points() {
-    let mut p = Playground::new(JsValue::UNDEFINED).expect("defaults");
-    let first = p.points().to_vec();
-    p.reseed(1.0).expect("seed 1");
-    let second = p.points().to_vec();
-    assert_ne!(first, second);
-    p.reseed(0.0).expect("seed 0");
-    assert_eq!(first, p.points().to_vec());
-    let s = p.new_seed().expect("entropy is available in the browser");
-    assert_eq!(p.seed(), s);
+fn stepping_lowers_the_loss_and_live_settings_apply() {
+    let mut p =
+        Playground::new(js(r#"{"optimizer":{"kind":"adam","lr":0.01},"batch_size":100}"#)).expect("valid");
+    p.step_batches(1).expect("step");
+    let first = num(&p.last_step().expect("step"), "loss");
+    p.step_epochs(30).expect("steps");
+    let e = p.last_epoch().expect("epoch");
+    assert!(
+        num(&e, "train_loss") < first * 0.6,
+        "{} vs {first}",
+        num(&e, "train_loss")
+    );
+    assert!(num(&e, "test_acc") > 0.9);
+    assert_eq!(p.history_length(), 30);
+    assert_eq!(p.history("train_loss").expect("series").length(), 30);
+    assert_eq!(p.history("grad_norms").expect("series").length(), 30 * 3);
+    p.set_config(js(r#"{"optimizer":{"kind":"adam","lr":0.5},"batch_size":100}"#))
+        .expect("live");
+    assert_eq!(p.lr(), 0.5);
+    let n = p.step_for(5.0, None);
+    assert!(n >= 1);
+    assert_eq!(p.batch_indices().length(), 100);
+}
+
+#[wasm_bindgen_test]
+fn the_grid_has_the_right_length_and_ranges() {
+    let mut p = Playground::new(js(r#"{"dataset":{"kind":"spiral3"}}"#)).expect("valid");
+    p.step_epochs(5).expect("steps");
+    p.grid(50, -1.5, 1.5, -1.5, 1.5, false).expect("grid");
+    let probs = p.grid_probs().to_vec();
+    assert_eq!(probs.len(), 50 * 50 * 3);
+    assert!(probs.iter().all(|v| (0.0..=1.0).contains(v)));
+    for row in probs.chunks(3) {
+        assert!(
+            (row.iter().sum::<f64>() - 1.0).abs() < 1e-12,
+            "softmax rows sum to 1"
+        );
+    }
+    let rgba = p.grid_rgba().to_vec();
+    assert_eq!(rgba.len(), 50 * 50 * 4);
+    assert!(rgba.chunks(4).all(|px| px[3] == 255));
+    p.neuron_grids(24, -1.5, 1.5, -1.5, 1.5).expect("neuron grids");
+    assert_eq!(p.neuron_grid_values().length() as usize, (10 + 8 + 3) * 24 * 24);
+}
+
+#[wasm_bindgen_test]
+fn the_race_keeps_its_runs_in_lock_step() {
+    let base = js(r#"{"batch_size":32}"#);
+    let optimizers = js(
+        r#"[{"kind":"sgd","lr":0.01},{"kind":"sgd","lr":0.01,"momentum":{"classic":0.9}},
+            {"kind":"rmsprop","lr":0.001},{"kind":"adam","lr":0.001}]"#,
+    );
+    let mut race = Race::new(base, optimizers).expect("valid race");
+    assert_eq!(race.len(), 4);
+    let initial: Vec<Vec<f64>> = (0..4).map(|i| race.params(i).expect("run").to_vec()).collect();
+    assert!(
+        initial.iter().all(|p| p == &initial[0]),
+        "identical initial weights"
+    );
+    race.step_batches(1).expect("step");
+    let first: Vec<f64> = (0..4)
+        .map(|i| num(&race.last_step(i).expect("run"), "loss"))
+        .collect();
+    assert!(
+        first.iter().all(|&l| l == first[0]),
+        "identical initial losses: {first:?}"
+    );
+    for _ in 0..40 {
+        race.step_batches(1).expect("step");
+        let batches: Vec<Vec<u32>> = (0..4)
+            .map(|i| race.batch_indices(i).expect("run").to_vec())
+            .collect();
+        assert!(batches.iter().all(|b| b == &batches[0]), "identical mini-batches");
+    }
+    let after: Vec<Vec<f64>> = (0..4).map(|i| race.params(i).expect("run").to_vec()).collect();
+    assert!(after[0] != after[3], "different optimizers, different weights");
+    assert!(
+        Race::new(JsValue::UNDEFINED, js(r#"[{"kind":"sgd"}]"#)).is_err(),
+        "one run is no race"
+    );
+    let m = message(
+        Race::new(
+            JsValue::UNDEFINED,
+            js(r#"[{"kind":"sgd"},{"kind":"adam","lr":-1}]"#),
+        )
+        .expect_err("lr"),
+    );
+    assert!(m.contains("optimizers[1]") && m.contains("optimizer.lr"), "{m}");
+}
+
+#[wasm_bindgen_test]
+fn export_then_import_gives_identical_predictions() {
+    let mut a = Playground::new(js(
+        r#"{"optimizer":{"kind":"adam","lr":0.01},"network":{"batch_norm":true}}"#,
+    ))
+    .expect("valid");
+    a.step_epochs(5).expect("steps");
+    let mut b = Playground::import_model(&a.export_model()).expect("import");
+    a.grid(40, -2.0, 3.0, -2.0, 2.0, false).expect("grid");
+    b.grid(40, -2.0, 3.0, -2.0, 2.0, false).expect("grid");
+    assert_eq!(a.grid_probs().to_vec(), b.grid_probs().to_vec());
+    let m = message(Playground::import_model("{\"format\":\"x\"}").expect_err("bad file"));
+    assert!(m.contains("model"), "{m}");
+    let csv = a.export_csv();
+    let mut c = Playground::new(JsValue::UNDEFINED).expect("valid");
+    c.import_csv(&csv).expect("csv");
+    assert_eq!(c.points().to_vec(), a.points().to_vec());
+    assert!(message(c.import_csv("1,2,9\n").expect_err("label")).contains("line 1"));
+}
+
+#[wasm_bindgen_test]
+fn views_taken_after_memory_growth_are_correct() {
+    let mut p = Playground::new(JsValue::UNDEFINED).expect("valid");
+    let before = p.points();
+    let copy = before.to_vec();
+    let pages = wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .expect("memory")
+        .buffer();
+    let size_before = pages
+        .dyn_into::<js_sys::ArrayBuffer>()
+        .expect("buffer")
+        .byte_length();
+    p.grid(1024, -2.0, 3.0, -2.0, 2.0, false)
+        .expect("a big grid grows memory");
+    let buffer = wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .expect("memory")
+        .buffer();
+    let size_after = buffer
+        .dyn_into::<js_sys::ArrayBuffer>()
+        .expect("buffer")
+        .byte_length();
+    assert!(
+        size_after > size_before,
+        "memory grew ({size_before} -> {size_after})"
+    );
+    assert_eq!(before.length(), 0, "the old view is detached");
+    assert_eq!(p.points().to_vec(), copy, "a fresh view reads the same points");
+    assert_eq!(p.grid_rgba().length(), 1024 * 1024 * 4);
+}
+
+/// The losses the native build computes for the same seeded run (see
+/// crates/backprop/tests/seed_run.rs, which checks the native side).
+const SEED_RUN: &str = include_str!("../../backprop/tests/fixtures/seed_run.txt");
+const SEED_RUN_CONFIG: &str = r#"{"seed":7,"batch_size":64,"optimizer":{"kind":"adam","lr":0.01},"network":{"hidden":[10,8],"activation":"tanh"}}"#;
+
+#[wasm_bindgen_test]
+fn the_wasm_run_agrees_with_the_native_run_to_1e9_relative() {
+    let mut p = Playground::new(js(SEED_RUN_CONFIG)).expect("valid");
+    p.step_epochs(30).expect("steps");
+    let ours = p.history("train_loss").expect("series").to_vec();
+    let native: Vec<f64> = SEED_RUN.lines().map(|l| l.parse().expect("float")).collect();
+    assert_eq!(ours.len(), native.len());
+    for (e, (a, b)) in ours.iter().zip(&native).enumerate() {
+        assert!(
+            (a - b).abs() <= 1e-9 * b.abs(),
+            "epoch {}: wasm {a} vs native {b}",
+            e + 1
+        );
+    }
 }

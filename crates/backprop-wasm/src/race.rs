@@ -1,0 +1,163 @@
+//! Several runs trained in lock-step from identical initial weights and the
+//! same mini-batch order — the tutorial's optimizer comparison, done right.
+//! Each run has the base settings with its own optimizer; the seed makes the
+//! data, the initial weights and every epoch's batch order the same for all.
+
+use backprop::{OptimizerConfig, TrainConfig, Trainer};
+use js_sys::{Float64Array, Uint8Array, Uint32Array};
+use wasm_bindgen::prelude::*;
+
+use crate::run::{Run, check_count};
+use crate::{EpochView, StepView, config_from_js, history_view, to_js, to_value};
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RaceSpec {
+    optimizers: Vec<OptimizerConfig>,
+}
+
+/// 2 to 6 runs that differ only in their optimizer, stepped together.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Race {
+    runs: Vec<Run>,
+}
+
+#[wasm_bindgen]
+impl Race {
+    /// `base` is a settings object as for `Playground`; `optimizers` an array of
+    /// 2 to 6 optimizer objects (`{ kind: "adam", lr: 0.001 }`, …).
+    #[wasm_bindgen(constructor)]
+    pub fn new(base: JsValue, optimizers: JsValue) -> Result<Race, JsError> {
+        let base: TrainConfig = config_from_js(&base)?;
+        let text = js_sys::JSON::stringify(&optimizers)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| JsError::new("optimizers: not an array of plain objects"))?;
+        let spec: RaceSpec =
+            backprop::config::decode_json(&format!("{{\"optimizers\":{text}}}"), "optimizers", 64 * 1024)
+                .map_err(to_js)?;
+        let k = spec.optimizers.len();
+        if !(2..=6).contains(&k) {
+            return Err(JsError::new(&format!("optimizers: a race needs 2 to 6, got {k}")));
+        }
+        let mut runs = Vec::with_capacity(k);
+        for (i, optimizer) in spec.optimizers.into_iter().enumerate() {
+            let config = TrainConfig {
+                optimizer,
+                ..base.clone()
+            };
+            let trainer = Trainer::new(config).map_err(|e| JsError::new(&format!("optimizers[{i}]: {e}")))?;
+            runs.push(Run::new(trainer));
+        }
+        Ok(Race { runs })
+    }
+
+    /// Number of runs.
+    pub fn len(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Always false: a race has at least two runs.
+    #[wasm_bindgen(js_name = isEmpty)]
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// Advances every run by `n` epochs (a diverged run stays where it stopped).
+    #[wasm_bindgen(js_name = stepEpochs)]
+    pub fn step_epochs(&mut self, n: u32) -> Result<(), JsError> {
+        check_count("stepEpochs(n)", n)?;
+        for _ in 0..n {
+            for r in &mut self.runs {
+                r.trainer.step_epoch();
+            }
+        }
+        Ok(())
+    }
+
+    /// Advances every run by `n` mini-batches.
+    #[wasm_bindgen(js_name = stepBatches)]
+    pub fn step_batches(&mut self, n: u32) -> Result<(), JsError> {
+        check_count("stepBatches(n)", n)?;
+        for _ in 0..n {
+            for r in &mut self.runs {
+                r.trainer.step_batch();
+            }
+        }
+        Ok(())
+    }
+
+    /// Status of run `i`, as `Playground.status()`.
+    pub fn status(&self, i: usize) -> Result<JsValue, JsError> {
+        to_value(&self.run(i)?.status())
+    }
+
+    /// The latest epoch of run `i`, or null.
+    #[wasm_bindgen(js_name = lastEpoch)]
+    pub fn last_epoch(&self, i: usize) -> Result<JsValue, JsError> {
+        to_value(&self.run(i)?.trainer.last_epoch().map(EpochView::from))
+    }
+
+    /// The last step of run `i`: `{ loss, penalty, lr, rows, grad_norm, clipped }`.
+    #[wasm_bindgen(js_name = lastStep)]
+    pub fn last_step(&self, i: usize) -> Result<JsValue, JsError> {
+        to_value(&StepView::of(&self.run(i)?.trainer))
+    }
+
+    /// The settings of run `i`, as a plain object.
+    pub fn config(&self, i: usize) -> Result<JsValue, JsError> {
+        js_sys::JSON::parse(&self.run(i)?.trainer.config().to_json())
+            .map_err(|_| JsError::new("config: not JSON"))
+    }
+
+    /// A history series of run `i` (view); see `Playground.history`.
+    pub fn history(&self, i: usize, series: &str) -> Result<Float64Array, JsError> {
+        history_view(&self.run(i)?.trainer, series)
+    }
+
+    /// Parameters of run `i` (view).
+    pub fn params(&self, i: usize) -> Result<Float64Array, JsError> {
+        // SAFETY: as for Playground's views.
+        Ok(unsafe { Float64Array::view(&self.run(i)?.trainer.model().params) })
+    }
+
+    /// The last mini-batch of run `i` (view).
+    #[wasm_bindgen(js_name = batchIndices)]
+    pub fn batch_indices(&self, i: usize) -> Result<Uint32Array, JsError> {
+        Ok(unsafe { Uint32Array::view(self.run(i)?.trainer.batch_points()) })
+    }
+
+    /// Computes run `i`'s decision grid; see `Playground.grid`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn grid(
+        &mut self,
+        i: usize,
+        n: usize,
+        x0: f64,
+        x1: f64,
+        y0: f64,
+        y1: f64,
+        discrete: bool,
+    ) -> Result<(), JsError> {
+        let k = self.runs.len();
+        let run = self
+            .runs
+            .get_mut(i)
+            .ok_or_else(|| JsError::new(&format!("run index must be below {k}, got {i}")))?;
+        run.grid(n, [x0, x1, y0, y1], discrete)
+    }
+
+    /// Run `i`'s grid as RGBA bytes (view).
+    #[wasm_bindgen(js_name = gridRgba)]
+    pub fn grid_rgba(&self, i: usize) -> Result<Uint8Array, JsError> {
+        Ok(unsafe { Uint8Array::view(&self.run(i)?.grid_rgba) })
+    }
+
+    fn run(&self, i: usize) -> Result<&Run, JsError> {
+        let k = self.runs.len();
+        self.runs
+            .get(i)
+            .ok_or_else(|| JsError::new(&format!("run index must be below {k}, got {i}")))
+    }
+}
