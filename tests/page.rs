@@ -29,6 +29,11 @@ return { counts, hash };
 
 #[test]
 fn moons_page_draws_both_classes_and_new_seed_redraws() {
+    assert!(
+        site_dir().join("index.html").is_file(),
+        "no index.html in {}",
+        site_dir().display()
+    );
     let site = Site::serve(site_dir());
     let browser = Browser::start();
     let s = browser.session(1440, 900);

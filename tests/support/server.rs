@@ -20,7 +20,7 @@ pub struct Site {
 impl Site {
     pub fn serve(dir: PathBuf) -> Self {
         assert!(
-            dir.join("index.html").is_file(),
+            dir.is_dir(),
             "no built site at {} (run `cargo xtask test`, which builds it first)",
             dir.display()
         );

@@ -18,9 +18,17 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// Starts `CHROMEDRIVER` (or `chromedriver` on PATH) on a free loopback port.
+    /// Starts `CHROMEDRIVER` (or `chromedriver` on PATH) on a free loopback port,
+    /// driving `CHROME` when set.
     pub fn start() -> Self {
-        let driver = std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "chromedriver".into());
+        let driver =
+            std::env::var_os("CHROMEDRIVER").map_or_else(|| PathBuf::from("chromedriver"), PathBuf::from);
+        let chrome = std::env::var_os("CHROME").map(PathBuf::from);
+        Self::start_with(&driver, chrome)
+    }
+
+    /// Starts the given chromedriver, driving `chrome` (or the driver's default browser).
+    pub fn start_with(driver: &Path, chrome: Option<PathBuf>) -> Self {
         let port = free_port();
         let child = Command::new(&driver)
             .arg(format!("--port={port}"))
@@ -38,7 +46,6 @@ impl Browser {
             assert!(Instant::now() < deadline, "chromedriver did not become ready");
             std::thread::sleep(Duration::from_millis(50));
         }
-        let chrome = std::env::var_os("CHROME").map(PathBuf::from);
         Self { port, child, chrome }
     }
 

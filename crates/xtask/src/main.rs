@@ -3,7 +3,10 @@
 //! - `cargo xtask serve [trunk args…]`: provision, then `trunk serve`.
 //! - `cargo xtask test`: provision, then every check CI runs, each stage timed.
 //! - `cargo xtask provision [--browser]`: only install what is missing.
+//! - `cargo xtask pkg`: the release module with TypeScript definitions.
+//! - `cargo xtask bench-wasm`: the wasm benchmark in Node and headless Chromium.
 
+mod pkg;
 mod provision;
 mod sh;
 mod test;
@@ -19,6 +22,8 @@ fn main() -> ExitCode {
     let result = match cmd {
         "serve" => serve(rest),
         "test" => test::run(rest),
+        "pkg" => pkg::pkg(rest),
+        "bench-wasm" => pkg::bench_wasm(rest),
         "provision" => provision::Tools::provision(rest.iter().any(|a| a == "--browser")).map(|t| t.report()),
         "help" | "--help" | "-h" => {
             print!("{}", HELP);
@@ -42,6 +47,8 @@ commands:
   serve [ARGS…]        install what is missing, then `trunk serve ARGS…` (http://127.0.0.1:8080)
   test [--skip STAGE]  install what is missing (Chromium too), then run every check CI runs
   provision [--browser] only install what is missing
+  pkg                  the release module for embedding, with TypeScript definitions, in target/pkg
+  bench-wasm           W1-W4 through the bindings, in Node and headless Chromium, and the module size
 ";
 
 fn serve(args: &[String]) -> Result<(), String> {

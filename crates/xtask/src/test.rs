@@ -118,6 +118,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .arg(site_dir()),
         )
     });
+    stage("pkg", &mut || crate::pkg::build(&tools).map(|_| ()));
     if built {
         stage("e2e", &mut || {
             sh::run(

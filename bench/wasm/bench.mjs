@@ -1,0 +1,49 @@
+// Workloads through the public API, the same in Node and in a browser.
+// W1: the tutorial's run (800 points, [2,10,8,1], GD lr 0.1, full batch);
+// W2: the same with Adam lr 1e-3; W4: [2,64,64,64,1] with Adam;
+// W3: a full 200x200 boundary refresh (predict + RGBA) through `grid`.
+// Each figure: median, min and max over RUNS timed runs after a warm-up.
+
+const RUNS = 7;
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
+};
+
+function epochsPerSecond(wasm, config, epochs) {
+  const p = new wasm.Playground(config);
+  p.stepEpochs(Math.max(10, epochs / 10)); // warm-up
+  const rates = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    p.stepEpochs(epochs);
+    rates.push(epochs / ((performance.now() - t0) / 1000));
+  }
+  p.free();
+  return stats(rates);
+}
+
+function gridMs(wasm, reps) {
+  const p = new wasm.Playground({ dataset: { kind: 'tutorial' } });
+  p.stepEpochs(100);
+  p.grid(200, -2.5, 2.5, -2.5, 2.5, false); // warm-up, sizes the buffers
+  const times = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) p.grid(200, -2.5, 2.5, -2.5, 2.5, false);
+    times.push((performance.now() - t0) / reps);
+  }
+  p.free();
+  return stats(times);
+}
+
+export function runAll(wasm) {
+  const tutorial = { dataset: { kind: 'tutorial' } };
+  return {
+    W1: epochsPerSecond(wasm, tutorial, 2000),
+    W2: epochsPerSecond(wasm, { ...tutorial, optimizer: { kind: 'adam', lr: 0.001 } }, 2000),
+    W3: gridMs(wasm, 20),
+    W4: epochsPerSecond(wasm, { ...tutorial, network: { hidden: [64, 64, 64] }, optimizer: { kind: 'adam', lr: 0.001 } }, 30),
+  };
+}
