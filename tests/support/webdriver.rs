@@ -30,7 +30,7 @@ impl Browser {
     /// Starts the given chromedriver, driving `chrome` (or the driver's default browser).
     pub fn start_with(driver: &Path, chrome: Option<PathBuf>) -> Self {
         let port = free_port();
-        let child = Command::new(&driver)
+        let child = Command::new(driver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
