@@ -453,6 +453,9 @@ struct EpochView {
     train_acc: f64,
     test_loss: Option<f64>,
     test_acc: Option<f64>,
+    /// Regression (identity + MSE) only.
+    train_r2: Option<f64>,
+    test_r2: Option<f64>,
 }
 
 impl From<backprop::trainer::EpochReport> for EpochView {
@@ -464,6 +467,8 @@ impl From<backprop::trainer::EpochReport> for EpochView {
             train_acc: e.train_acc,
             test_loss: finite(e.test_loss),
             test_acc: finite(e.test_acc),
+            train_r2: finite(e.train_r2),
+            test_r2: finite(e.test_r2),
         }
     }
 }

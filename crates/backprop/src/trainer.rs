@@ -77,6 +77,10 @@ pub struct EpochReport {
     pub train_acc: f64,
     pub test_loss: f64,
     pub test_acc: f64,
+    /// Coefficient of determination `1 - SS_res / SS_tot` for identity + MSE
+    /// (regression); NaN for the classification losses.
+    pub train_r2: f64,
+    pub test_r2: f64,
 }
 
 /// Sums over the current epoch's steps.
@@ -87,6 +91,22 @@ struct EpochSums {
     rows: usize,
     steps: usize,
     clipped: usize,
+    /// For R²: Σ (a - t)², Σ t, Σ t², and the number of target values.
+    ss_res: f64,
+    t_sum: f64,
+    t_sq: f64,
+    t_n: usize,
+}
+
+/// `1 - SS_res / SS_tot` from running sums (NaN when the targets do not vary).
+fn r2(ss_res: f64, t_sum: f64, t_sq: f64, n: usize) -> f64 {
+    let n = n as f64;
+    let ss_tot = t_sq - t_sum * t_sum / n;
+    if n > 0.0 && ss_tot > 0.0 {
+        1.0 - ss_res / ss_tot
+    } else {
+        f64::NAN
+    }
 }
 
 /// A training run.
@@ -245,6 +265,15 @@ impl Trainer {
             n_out,
             Layout::FeatureMajor,
         );
+        if self.model.output() == OutputLoss::IdentityMse {
+            let (a, t) = (&self.ws.a[last][..rows * n_out], &self.ws.t[..rows * n_out]);
+            for (&a, &t) in a.iter().zip(t) {
+                self.sums.ss_res += (a - t) * (a - t);
+                self.sums.t_sum += t;
+                self.sums.t_sq += t * t;
+            }
+            self.sums.t_n += rows * n_out;
+        }
         self.model.backward(&mut self.ws, rows, false);
         let penalty = self
             .model
@@ -304,6 +333,23 @@ impl Trainer {
         let rows = self.sums.rows.max(1) as f64;
         let (train_loss, train_acc) = (self.sums.loss / rows, self.sums.correct / rows);
         let (test_loss, test_acc) = self.evaluate_test();
+        let mse = self.model.output() == OutputLoss::IdentityMse;
+        let train_r2 = if mse {
+            r2(self.sums.ss_res, self.sums.t_sum, self.sums.t_sq, self.sums.t_n)
+        } else {
+            f64::NAN
+        };
+        let test_r2 = if mse && self.data.n_test() > 0 {
+            let (mut ss, mut ts, mut tq) = (0.0, 0.0, 0.0);
+            for (&a, &t) in self.eval_out.iter().zip(&self.test_t) {
+                ss += (a - t) * (a - t);
+                ts += t;
+                tq += t * t;
+            }
+            r2(ss, ts, tq, self.test_t.len())
+        } else {
+            f64::NAN
+        };
         let clipped = self.sums.clipped as f64 / self.sums.steps.max(1) as f64;
         let lr = self.last.lr;
         self.epoch += 1;
@@ -325,6 +371,8 @@ impl Trainer {
             train_acc,
             test_loss,
             test_acc,
+            train_r2,
+            test_r2,
         });
     }
 

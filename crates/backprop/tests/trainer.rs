@@ -302,3 +302,26 @@ fn batch_norm_trains_and_predicts_with_running_statistics() {
         "running statistics were updated"
     );
 }
+
+#[test]
+fn regression_reports_r2_and_classification_does_not() {
+    let mut t = Trainer::new(config(
+        r#"{"network":{"output":"identity_mse"},"optimizer":{"kind":"adam","lr":0.01}}"#,
+    ))
+    .expect("valid");
+    for _ in 0..50 {
+        t.step_epoch();
+    }
+    let e = t.last_epoch().expect("epochs");
+    // A trained regressor explains part of the label's variance (0.52 on the test set here).
+    assert!(e.train_r2 > 0.0 && e.train_r2 <= 1.0, "train R² {}", e.train_r2);
+    assert!(e.test_r2 > 0.0 && e.test_r2 <= 1.0, "test R² {}", e.test_r2);
+    // R² = 1 - MSE / Var(t): check the test figure against the reported test loss.
+    let labels = &t.data().test_y;
+    let mean = labels.iter().map(|&c| f64::from(c)).sum::<f64>() / labels.len() as f64;
+    let var = labels.iter().map(|&c| (f64::from(c) - mean).powi(2)).sum::<f64>() / labels.len() as f64;
+    assert!((e.test_r2 - (1.0 - e.test_loss / var)).abs() < 1e-9);
+    let mut c = Trainer::new(TrainConfig::default()).expect("valid");
+    c.step_epoch();
+    assert!(c.last_epoch().expect("epoch").test_r2.is_nan());
+}
