@@ -27,7 +27,8 @@ pub struct StatusView {
     pub state: &'static str,
     pub epoch: f64,
     pub step: f64,
-    /// For "diverged": "loss" or "parameters".
+    /// For "diverged": "loss" (non-finite), "parameters" (non-finite) or "exploded"
+    /// (the loss grew a thousandfold).
     pub what: Option<&'static str>,
 }
 
@@ -52,6 +53,7 @@ impl Run {
                 Some(match what {
                     backprop::trainer::Divergence::Loss => "loss",
                     backprop::trainer::Divergence::Parameters => "parameters",
+                    backprop::trainer::Divergence::Exploded => "exploded",
                 }),
             ),
         };

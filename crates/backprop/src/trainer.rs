@@ -53,9 +53,20 @@ pub enum Status {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Divergence {
+    /// The loss became NaN or infinite.
     Loss,
+    /// A parameter became NaN or infinite.
     Parameters,
+    /// The loss grew past `EXPLODE_RATIO` times the run's first loss: still
+    /// finite, but the weights are flying apart (lr 1e3 on the tutorial net
+    /// takes the loss from 0.67 to 1.7e5 in one epoch and 6.8e20 in three).
+    Exploded,
 }
+
+/// A step whose loss exceeds this multiple of the run's first loss stops the run.
+/// A too-high but workable rate stays well below it (lr 10 on the tutorial
+/// net peaks at ~210x, then recovers).
+pub const EXPLODE_RATIO: f64 = 1e3;
 
 /// What the last step did.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -135,6 +146,8 @@ pub struct Trainer {
     /// Parameters before the last update, and the last gradients before clipping (for health).
     params_before: Vec<f64>,
     grads_before_clip: Vec<f64>,
+    /// The loss of the run's first step, the yardstick for `Divergence::Exploded`.
+    first_loss: Option<f64>,
 }
 
 impl Trainer {
@@ -187,6 +200,7 @@ impl Trainer {
             batch_points: Vec::new(),
             params_before: Vec::new(),
             grads_before_clip: Vec::new(),
+            first_loss: None,
         };
         t.params_before = t.model.params.clone();
         t.grads_before_clip = vec![0.0; t.model.params.len()];
@@ -299,11 +313,16 @@ impl Trainer {
         self.sums.rows += rows;
         self.sums.steps += 1;
         self.sums.clipped += usize::from(clip.clipped);
-        if !loss.is_finite() || !self.model.is_finite() {
-            let what = if loss.is_finite() {
+        let first = *self.first_loss.get_or_insert(loss);
+        let exploded = loss > EXPLODE_RATIO * first.abs().max(1e-3);
+        let params_ok = self.model.is_finite();
+        if !loss.is_finite() || !params_ok || exploded {
+            let what = if !loss.is_finite() {
+                Divergence::Loss
+            } else if !params_ok {
                 Divergence::Parameters
             } else {
-                Divergence::Loss
+                Divergence::Exploded
             };
             self.status = Status::Diverged {
                 epoch: self.epoch,

@@ -152,14 +152,27 @@ fn twenty_points_are_overfit_to_near_zero_loss() {
 }
 
 #[test]
-fn a_huge_learning_rate_on_the_default_net_never_produces_nan() {
-    // ReLU units die after the first giant step: the run stalls at a finite loss.
-    let mut t = Trainer::new(config(r#"{"optimizer":{"kind":"sgd","lr":1e6}}"#)).expect("valid");
+fn a_huge_learning_rate_on_the_default_net_stops_as_exploded() {
+    // The loss stays finite (ReLU units die) but leaps by orders of magnitude.
+    for lr in ["1e3", "1e6"] {
+        let mut t =
+            Trainer::new(config(&format!(r#"{{"optimizer":{{"kind":"sgd","lr":{lr}}}}}"#))).expect("valid");
+        for _ in 0..50 {
+            t.step_epoch();
+        }
+        let Status::Diverged { epoch, what, .. } = t.status() else {
+            panic!("lr {lr}: status {:?}", t.status());
+        };
+        assert_eq!(what, backprop::trainer::Divergence::Exploded);
+        assert!(epoch <= 2, "lr {lr}: stopped at epoch {epoch}");
+        assert!(t.history().train_loss.iter().all(|v| v.is_finite()));
+    }
+    // A high but workable rate is not stopped.
+    let mut t = Trainer::new(config(r#"{"optimizer":{"kind":"sgd","lr":10}}"#)).expect("valid");
     for _ in 0..50 {
         t.step_epoch();
     }
-    assert!(t.history().train_loss.iter().all(|v| v.is_finite()));
-    assert!(t.model().is_finite());
+    assert_eq!(t.status(), Status::Ready);
 }
 
 #[test]
