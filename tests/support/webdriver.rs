@@ -124,6 +124,15 @@ impl Session {
         )
     }
 
+    /// Runs asynchronous `script`: it calls its last argument with the result.
+    pub fn exec_async(&self, script: &str, args: Value) -> Value {
+        self.cmd(
+            "POST",
+            "/execute/async",
+            Some(json!({ "script": script, "args": args })),
+        )
+    }
+
     /// Evaluates a JS expression.
     pub fn eval(&self, expr: &str) -> Value {
         self.exec(&format!("return ({expr});"), json!([]))
@@ -150,6 +159,37 @@ impl Session {
     pub fn click(&self, css: &str) {
         let el = self.find(css);
         self.cmd("POST", &format!("/element/{el}/click"), Some(json!({})));
+    }
+
+    /// Clicks at `(dx, dy)` CSS pixels from the centre of the element matching `css`,
+    /// holding the modifier key `modifier` (e.g. "\u{E008}" Shift) when given.
+    pub fn click_at(&self, css: &str, dx: i64, dy: i64, modifier: Option<&str>) {
+        let el = self.find(css);
+        let origin = json!({ "element-6066-11e4-a52e-4f735466cecf": el });
+        let mut keys = vec![];
+        if let Some(m) = modifier {
+            keys.push(json!({"type": "keyDown", "value": m}));
+        }
+        let pointer = json!({"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": [
+            {"type": "pointerMove", "origin": origin, "x": dx, "y": dy, "duration": 0},
+            {"type": "pointerDown", "button": 0},
+            {"type": "pointerUp", "button": 0}
+        ]});
+        let mut actions = vec![pointer];
+        if !keys.is_empty() {
+            actions.insert(0, json!({"type": "key", "id": "kbd", "actions": keys}));
+        }
+        self.cmd("POST", "/actions", Some(json!({ "actions": actions })));
+        self.cmd("DELETE", "/actions", None);
+    }
+
+    /// Runs a Chrome DevTools Protocol command (e.g. `Emulation.setEmulatedMedia`).
+    pub fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.cmd(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({ "cmd": cmd, "params": params })),
+        )
     }
 
     /// Types `text` into the focused element (WebDriver key codes allowed, e.g. "\u{E007}" for Enter).

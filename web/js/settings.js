@@ -1,0 +1,191 @@
+// Every setting of the page: its default, its allowed values, whether it can
+// change while training ("live") or needs a fresh run, and how it maps onto
+// the engine's config. The URL hash stores the settings that differ from the
+// defaults; decoding falls back to the default, key by key, and says why.
+
+const num = (def, min, max, live = false) => ({ kind: 'number', def, min, max, live });
+const int = (def, min, max, live = false) => ({ kind: 'int', def, min, max, live });
+const bool = (def, live = false) => ({ kind: 'bool', def, live });
+const pick = (def, choices, live = false) => ({ kind: 'choice', def, choices, live });
+
+export const DATASETS = ['moons', 'circles', 'xor', 'gaussians', 'spiral', 'spiral3', 'tutorial', 'custom'];
+export const ACTIVATIONS = ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'elu', 'gelu', 'linear'];
+export const INITS = ['he_normal', 'he_uniform', 'xavier_normal', 'xavier_uniform', 'lecun_normal', 'uniform', 'zeros'];
+export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'adamw', 'adagrad'];
+export const SCHEDULES = ['constant', 'step', 'exponential', 'cosine', 'warmup_cosine', 'cyclic'];
+export const MAX_LAYERS = 8;
+export const MAX_NEURONS = 32;
+
+export const SPEC = {
+  dataset: pick('moons', DATASETS),
+  n: int(1000, 10, 5000),
+  noise: num(0.2, 0, 1),
+  ratio: num(0.8, 0.1, 0.9),
+  standardize: bool(true),
+  seed: int(0, 0, 2 ** 31 - 1),
+  layers: { kind: 'layers', def: [10, 8] },
+  activation: pick('relu', ACTIVATIONS),
+  init: pick('he_normal', INITS),
+  bn: bool(false),
+  optimizer: pick('sgd', OPTIMIZERS, true),
+  lr: num(0.1, 1e-6, 1e6, true),
+  momentum: num(0.9, 0, 0.999, true),
+  beta1: num(0.9, 0, 0.999, true),
+  beta2: num(0.999, 0, 0.99999, true),
+  alpha: num(0.99, 0, 0.9999, true),
+  eps: num(1e-8, 1e-12, 1, true),
+  schedule: pick('constant', SCHEDULES, true),
+  sched_gamma: num(0.5, 0.01, 1, true),
+  sched_epochs: int(500, 1, 100000, true),
+  batch: int(0, 0, 5000, true),
+  reg: pick('none', ['none', 'l1', 'l2'], true),
+  lambda: num(0.001, 0, 10, true),
+  clip: pick('off', ['off', 'norm', 'value'], true),
+  clip_at: num(1, 1e-6, 1e6, true),
+  speed: int(1, 0, 100, true),
+  max_epochs: int(0, 0, 1000000, true),
+  target_acc: num(0, 0, 100, true),
+  discretize: bool(false, true),
+  show_test: bool(true, true),
+};
+
+export function defaults() {
+  const s = {};
+  for (const [k, spec] of Object.entries(SPEC)) s[k] = Array.isArray(spec.def) ? [...spec.def] : spec.def;
+  return s;
+}
+
+/** Parses one raw string for `key`; returns `{ value }` or `{ problem }`. */
+export function parseValue(key, raw) {
+  const spec = SPEC[key];
+  if (!spec) return { problem: 'unknown setting' };
+  switch (spec.kind) {
+    case 'number':
+    case 'int': {
+      const v = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(v)) return { problem: 'not a number' };
+      if (spec.kind === 'int' && !Number.isInteger(v)) return { problem: 'not a whole number' };
+      if (v < spec.min || v > spec.max) return { problem: `outside ${spec.min}–${spec.max}` };
+      return { value: v };
+    }
+    case 'bool':
+      if (raw === '1' || raw === 'true') return { value: true };
+      if (raw === '0' || raw === 'false') return { value: false };
+      return { problem: 'expected 0 or 1' };
+    case 'choice':
+      return spec.choices.includes(raw) ? { value: raw } : { problem: `expected one of ${spec.choices.join(', ')}` };
+    case 'layers': {
+      if (raw === '' || raw === '-') return { value: [] };
+      const parts = raw.split(',').map(Number);
+      if (parts.length > MAX_LAYERS) return { problem: `at most ${MAX_LAYERS} hidden layers` };
+      if (parts.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_NEURONS)) {
+        return { problem: `layer sizes must be whole numbers from 1 to ${MAX_NEURONS}` };
+      }
+      return { value: parts };
+    }
+    default:
+      return { problem: 'unknown setting' };
+  }
+}
+
+function formatValue(key, v) {
+  const spec = SPEC[key];
+  if (spec.kind === 'bool') return v ? '1' : '0';
+  if (spec.kind === 'layers') return v.length ? v.join(',') : '-';
+  return String(v);
+}
+
+function same(a, b) {
+  return Array.isArray(a) ? Array.isArray(b) && a.length === b.length && a.every((x, i) => x === b[i]) : a === b;
+}
+
+/** The hash for `settings`: the keys that differ from the defaults. */
+export function encodeHash(settings) {
+  const d = defaults();
+  const parts = [];
+  for (const key of Object.keys(SPEC)) {
+    if (!same(settings[key], d[key])) parts.push(`${key}=${encodeURIComponent(formatValue(key, settings[key]))}`);
+  }
+  return parts.join('&');
+}
+
+/** Settings from a hash; every bad entry falls back to its default and is reported. */
+export function decodeHash(hash) {
+  const settings = defaults();
+  const problems = [];
+  const text = hash.replace(/^#/, '');
+  if (text.length > 4096) return { settings, problems: ['the link is too long to be a playground link'] };
+  for (const part of text.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    let key;
+    let raw;
+    try {
+      key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
+      raw = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
+    } catch {
+      problems.push(`could not read “${part.slice(0, 40)}”`);
+      continue;
+    }
+    if (!Object.hasOwn(SPEC, key)) {
+      problems.push(`unknown setting “${key.slice(0, 40)}”`);
+      continue;
+    }
+    const { value, problem } = parseValue(key, raw);
+    if (problem) problems.push(`${key}=“${raw.slice(0, 40)}”: ${problem}; using ${formatValue(key, settings[key])}`);
+    else settings[key] = value;
+  }
+  return { settings, problems };
+}
+
+/** The engine config (see `TrainConfig`) for these settings. */
+export function engineConfig(s) {
+  const opt = { lr: s.lr };
+  switch (s.optimizer) {
+    case 'sgd': Object.assign(opt, { kind: 'sgd' }); break;
+    case 'momentum': Object.assign(opt, { kind: 'sgd', momentum: { classic: s.momentum } }); break;
+    case 'nesterov': Object.assign(opt, { kind: 'sgd', momentum: { nesterov: s.momentum } }); break;
+    case 'rmsprop': Object.assign(opt, { kind: 'rmsprop', alpha: s.alpha, eps: s.eps }); break;
+    case 'adam': Object.assign(opt, { kind: 'adam', beta1: s.beta1, beta2: s.beta2, eps: s.eps }); break;
+    case 'adamw': Object.assign(opt, { kind: 'adamw', beta1: s.beta1, beta2: s.beta2, eps: s.eps }); break;
+    case 'adagrad': Object.assign(opt, { kind: 'adagrad', eps: Math.max(s.eps, 1e-10) }); break;
+  }
+  const n = s.sched_epochs;
+  const schedule = {
+    constant: { kind: 'constant' },
+    step: { kind: 'step', step_size: n, gamma: s.sched_gamma },
+    exponential: { kind: 'exponential', gamma: Math.min(1, Math.max(0.5, 1 - (1 - s.sched_gamma) / 100)) },
+    cosine: { kind: 'cosine', t_max: n, eta_min: 0 },
+    warmup_cosine: { kind: 'warmup_cosine', warmup: Math.max(1, Math.floor(n / 10)), total: n },
+    cyclic: { kind: 'cyclic', max_lr: Math.min(1e6, s.lr * 10), step_size: n },
+  }[s.schedule];
+  return {
+    seed: s.seed,
+    dataset: {
+      kind: s.dataset,
+      n_samples: s.n,
+      noise: s.noise,
+      train_ratio: s.ratio,
+      standardize: s.standardize,
+      classes: 2,
+    },
+    network: { hidden: s.layers, activation: s.activation, init: s.init, batch_norm: s.bn },
+    optimizer: opt,
+    batch_size: s.batch > 0 ? s.batch : null,
+    regularization: s.reg === 'none' ? { kind: 'none' } : { kind: s.reg, lambda: s.lambda },
+    clipping: s.clip === 'off' ? { kind: 'none' } : s.clip === 'norm' ? { kind: 'norm', max_norm: s.clip_at } : { kind: 'value', clip_value: s.clip_at },
+    schedule,
+  };
+}
+
+/** Whether changing `key` needs a fresh run (data or network). */
+export function needsReset(key) {
+  return !SPEC[key]?.live;
+}
+
+/** Words for the output layer and loss, by class count. */
+export function describeOutput(classes) {
+  return classes > 2
+    ? `Output: softmax over ${classes} classes, cross-entropy loss`
+    : 'Output: one sigmoid unit, binary cross-entropy loss';
+}
