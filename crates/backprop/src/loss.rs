@@ -46,17 +46,22 @@ impl OutputLoss {
         }
     }
 
-    /// The mean loss over the batch, from logits `z` and targets `t` (both
-    /// `[n_out, rows]`; one-hot for softmax). Stable for any finite logits.
-    pub fn loss(self, z: &[f64], t: &[f64], n_out: usize, rows: usize) -> f64 {
+    /// The mean loss over the batch, from logits `z`, the output activations
+    /// `a = activate(z)` and targets `t` (all `[n_out, rows]`; one-hot for
+    /// softmax). Stable for any finite logits.
+    pub fn loss(self, z: &[f64], a: &[f64], t: &[f64], n_out: usize, rows: usize) -> f64 {
         let elements = (n_out * rows).max(1) as f64;
         match self {
             Self::SigmoidBce => {
-                // -(t log σ(z) + (1-t) log(1-σ(z))) = max(z, 0) - z t + ln(1 + e^{-|z|})
+                // -(t log σ(z) + (1-t) log(1-σ(z))) = max(z, 0) - z t + ln(1 + e^{-|z|}),
+                // and ln(1 + e^{-|z|}) = -ln(max(σ(z), 1 - σ(z))): one log, no exp,
+                // reusing the sigmoid already computed. Where σ rounds to 1 the
+                // term's true value is below 1e-16, so the absolute error is too.
                 let sum: f64 = z
                     .iter()
+                    .zip(a)
                     .zip(t)
-                    .map(|(&z, &t)| z.max(0.0) - z * t + (-z.abs()).exp().ln_1p())
+                    .map(|((&z, &a), &t)| z.max(0.0) - z * t - a.max(1.0 - a).ln())
                     .sum();
                 sum / elements
             }

@@ -225,7 +225,13 @@ impl Mlp {
         );
         let l = self.layers.len() - 1;
         let n = self.n_out();
-        self.output.loss(&ws.z[l][..rows * n], &ws.t[..rows * n], n, rows)
+        self.output.loss(
+            &ws.z[l][..rows * n],
+            &ws.a[l][..rows * n],
+            &ws.t[..rows * n],
+            n,
+            rows,
+        )
     }
 
     /// Forward in eval mode (batch norm uses running statistics) over `rows` rows of `ws.x`.
@@ -270,32 +276,36 @@ impl Mlp {
                 break;
             }
             // da_prev = W · dz     W: [n_in, n_out], dz: [n_out, rows] -> da_prev: [n_in, rows]
-            dense_backward_input(&ws.dz[l], w, &mut ws.da, rows, n_in, n_out);
-            // Through the previous layer's activation: dpre = da_prev ⊙ f'(pre)
+            // Without batch norm it goes straight into the previous layer's dz.
             let prev = self.layers[l - 1];
+            let m = rows * n_in;
+            let (lower, upper) = ws.dz.split_at_mut(l);
+            let target: &mut [f64] = if prev.bn.is_some() {
+                &mut ws.da
+            } else {
+                &mut lower[l - 1]
+            };
+            dense_backward_input(&upper[0], w, target, rows, n_in, n_out);
+            // Through the previous layer's activation: dpre = da_prev ⊙ f'(pre)
             let pre = if prev.bn.is_some() {
                 &ws.h[l - 1]
             } else {
                 &ws.z[l - 1]
             };
-            let m = rows * n_in;
-            self.activations[l - 1].backward_slice(&pre[..m], &ws.a[l - 1][..m], &mut ws.da[..m]);
-            match (prev.gamma_range(), prev.beta_range()) {
-                (Some(g), Some(b)) => {
-                    let (dgamma, dbeta) = ws.grads[g.start..b.end].split_at_mut(n_in);
-                    batchnorm::backward_train(
-                        &ws.da,
-                        &ws.xhat[l - 1],
-                        &ws.inv_std[l - 1],
-                        &self.params[g],
-                        &mut ws.dz[l - 1],
-                        dgamma,
-                        dbeta,
-                        rows,
-                        n_in,
-                    );
-                }
-                _ => ws.dz[l - 1][..m].copy_from_slice(&ws.da[..m]),
+            self.activations[l - 1].backward_slice(&pre[..m], &ws.a[l - 1][..m], &mut target[..m]);
+            if let (Some(g), Some(b)) = (prev.gamma_range(), prev.beta_range()) {
+                let (dgamma, dbeta) = ws.grads[g.start..b.end].split_at_mut(n_in);
+                batchnorm::backward_train(
+                    &ws.da,
+                    &ws.xhat[l - 1],
+                    &ws.inv_std[l - 1],
+                    &self.params[g],
+                    &mut lower[l - 1],
+                    dgamma,
+                    dbeta,
+                    rows,
+                    n_in,
+                );
             }
         }
     }
