@@ -361,7 +361,48 @@ impl Playground {
         y1: f64,
         discrete: bool,
     ) -> Result<(), JsError> {
-        self.run.grid(n, [x0, x1, y0, y1], discrete)
+        self.run.grid(n, [x0, x1, y0, y1], discrete, None)
+    }
+
+    /// As `grid`, but with the weights of `snapshot` (from `snapshot()`); the
+    /// live run is unchanged (the timeline's scrubbing).
+    #[wasm_bindgen(js_name = gridAt)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn grid_at(
+        &mut self,
+        snapshot: &[f64],
+        n: usize,
+        x0: f64,
+        x1: f64,
+        y0: f64,
+        y1: f64,
+        discrete: bool,
+    ) -> Result<(), JsError> {
+        self.run.grid(n, [x0, x1, y0, y1], discrete, Some(snapshot))
+    }
+
+    /// The parameters and batch-norm statistics as one array (a copy), for `gridAt`.
+    pub fn snapshot(&self) -> Vec<f64> {
+        self.run.trainer.snapshot()
+    }
+
+    /// Outputs of layer `layer` (0-based; the last is the output layer) for
+    /// points `[x0, y0, x1, y1, …]` in data space: `[points, units]` (a copy).
+    #[wasm_bindgen(js_name = layerOutputs)]
+    pub fn layer_outputs(&mut self, points: &[f64], layer: usize) -> Result<Vec<f64>, JsError> {
+        let m = self.run.trainer.model();
+        let units = m.layers().get(layer).map(|l| l.n_out).ok_or_else(|| {
+            JsError::new(&format!(
+                "layerOutputs: layer must be below {}, got {layer}",
+                m.layers().len()
+            ))
+        })?;
+        if points.len() > 2 * 1_000_000 {
+            return Err(JsError::new("layerOutputs: at most 1,000,000 points"));
+        }
+        let mut out = vec![0.0; points.len() / 2 * units];
+        self.run.trainer.layer_outputs(points, layer, &mut out);
+        Ok(out)
     }
 
     /// The grid's outputs, `[n * n, n_out]` from the top row down (view).

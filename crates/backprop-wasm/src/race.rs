@@ -145,7 +145,7 @@ impl Race {
             .runs
             .get_mut(i)
             .ok_or_else(|| JsError::new(&format!("run index must be below {k}, got {i}")))?;
-        run.grid(n, [x0, x1, y0, y1], discrete)
+        run.grid(n, [x0, x1, y0, y1], discrete, None)
     }
 
     /// Run `i`'s grid as RGBA bytes (view).

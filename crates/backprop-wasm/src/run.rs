@@ -66,8 +66,16 @@ impl Run {
     }
 
     /// Recomputes the decision grid (`n × n` over the data-space window) into
-    /// buffers reused across frames; they grow only when `n` grows.
-    pub fn grid(&mut self, n: usize, bounds: [f64; 4], discrete: bool) -> Result<(), JsError> {
+    /// buffers reused across frames; they grow only when `n` grows. With a
+    /// `snapshot` (from `Trainer::snapshot`), the grid shows those weights and
+    /// the live run is left as it was.
+    pub fn grid(
+        &mut self,
+        n: usize,
+        bounds: [f64; 4],
+        discrete: bool,
+        snapshot: Option<&[f64]>,
+    ) -> Result<(), JsError> {
         if n == 0 || n > MAX_GRID {
             return Err(JsError::new(&format!(
                 "grid.n must be between 1 and {MAX_GRID}, got {n}"
@@ -93,8 +101,18 @@ impl Run {
         let n_out = self.trainer.model().n_out();
         self.grid_probs.resize(n * n * n_out, 0.0);
         self.grid_rgba.resize(n * n * 4, 0);
-        self.trainer
-            .predict_data_space(&self.grid_points, &mut self.grid_probs);
+        let (points, probs) = (&self.grid_points, &mut self.grid_probs);
+        match snapshot {
+            None => self.trainer.predict_data_space(points, probs),
+            Some(snap) => {
+                if !self
+                    .trainer
+                    .with_snapshot(snap, |t| t.predict_data_space(points, probs))
+                {
+                    return Err(JsError::new("gridAt: the snapshot does not fit this network"));
+                }
+            }
+        }
         boundary_rgba(&self.grid_probs, n_out, discrete, &mut self.grid_rgba);
         Ok(())
     }

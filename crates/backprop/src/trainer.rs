@@ -452,6 +452,67 @@ impl Trainer {
         }
     }
 
+    /// Layer `layer`'s outputs (after its activation) for points in data space
+    /// (`[rows, 2]`) into `out: [rows, n_units]` row-major, in eval mode.
+    /// Returns false, writing nothing, when `layer` does not exist.
+    pub fn layer_outputs(&mut self, points: &[f64], layer: usize, out: &mut [f64]) -> bool {
+        let Some(units) = self.model.layers().get(layer).map(|l| l.n_out) else {
+            return false;
+        };
+        let s = self.data.scaler();
+        let (m0, m1, s0, s1) = (s.mean[0], s.mean[1], s.scale[0], s.scale[1]);
+        let cap = self.eval_ws.capacity();
+        let rows = (points.len() / 2).min(out.len() / units.max(1));
+        let mut start = 0;
+        while start < rows {
+            let m = (rows - start).min(cap);
+            for r in 0..m {
+                self.eval_ws.x[r] = (points[2 * (start + r)] - m0) / s0;
+                self.eval_ws.x[m + r] = (points[2 * (start + r) + 1] - m1) / s1;
+            }
+            self.model.forward_eval(&mut self.eval_ws, m);
+            let a = &self.eval_ws.a[layer][..m * units];
+            crate::kernels::transpose(a, &mut out[start * units..(start + m) * units], units, m);
+            start += m;
+        }
+        true
+    }
+
+    /// The parameters and batch-norm running statistics, flattened (a timeline snapshot).
+    pub fn snapshot(&self) -> Vec<f64> {
+        let mut v = self.model.params.clone();
+        for r in &self.model.running {
+            v.extend(&r.mean);
+            v.extend(&r.var);
+        }
+        v
+    }
+
+    /// Runs `f` with the model temporarily set to `snapshot` (from `snapshot()`),
+    /// then restores the live parameters. Returns false if the snapshot does not fit.
+    pub fn with_snapshot(&mut self, snapshot: &[f64], f: impl FnOnce(&mut Self)) -> bool {
+        let live = self.snapshot();
+        if snapshot.len() != live.len() || snapshot.iter().any(|v| !v.is_finite()) {
+            return false;
+        }
+        self.load_snapshot(snapshot);
+        f(self);
+        self.load_snapshot(&live);
+        true
+    }
+
+    fn load_snapshot(&mut self, v: &[f64]) {
+        let n = self.model.params.len();
+        self.model.params.copy_from_slice(&v[..n]);
+        let mut at = n;
+        for r in &mut self.model.running {
+            let k = r.mean.len();
+            r.mean.copy_from_slice(&v[at..at + k]);
+            r.var.copy_from_slice(&v[at + k..at + 2 * k]);
+            at += 2 * k;
+        }
+    }
+
     /// The learning rate for the current epoch (schedule applied to the base rate).
     pub fn lr(&self) -> f64 {
         self.config.schedule.lr(self.opt.config().lr(), self.epoch)

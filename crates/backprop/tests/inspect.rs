@@ -165,3 +165,35 @@ fn csv_round_trips_and_bad_lines_are_named() {
         assert!(e.to_string().contains(value), "{e}");
     }
 }
+
+#[test]
+fn layer_outputs_and_snapshots() {
+    let mut t = trainer(r#"{"network":{"batch_norm":true},"batch_size":100}"#);
+    t.step_epoch();
+    let pts = [0.1, 0.2, -1.0, 0.5, 1.5, -0.3];
+    let mut hidden = vec![0.0; 3 * 10];
+    assert!(t.layer_outputs(&pts, 0, &mut hidden));
+    assert!(hidden.iter().all(|&v| v >= 0.0), "ReLU outputs");
+    let mut out = vec![0.0; 3];
+    assert!(t.layer_outputs(&pts, 2, &mut out));
+    let mut direct = vec![0.0; 3];
+    t.predict_data_space(&pts, &mut direct);
+    assert_eq!(out, direct, "the last layer's outputs are the predictions");
+    assert!(!t.layer_outputs(&pts, 3, &mut out), "no layer 3");
+
+    let early = t.snapshot();
+    for _ in 0..20 {
+        t.step_epoch();
+    }
+    let live = t.model().params.clone();
+    let mut then = vec![0.0; 3];
+    assert!(t.with_snapshot(&early, |t| t.predict_data_space(&pts, &mut then)));
+    let mut now = vec![0.0; 3];
+    t.predict_data_space(&pts, &mut now);
+    assert_ne!(then, now, "the snapshot predicts as the network did then");
+    assert_eq!(t.model().params, live, "the live parameters are restored");
+    assert!(
+        !t.with_snapshot(&early[1..], |_| {}),
+        "a snapshot of another shape is refused"
+    );
+}
