@@ -183,6 +183,16 @@ impl Session {
         self.cmd("DELETE", "/actions", None);
     }
 
+    /// Moves the mouse to `(dx, dy)` CSS pixels from the centre of the element matching `css`.
+    pub fn move_to(&self, css: &str, dx: i64, dy: i64) {
+        let el = self.find(css);
+        let origin = json!({ "element-6066-11e4-a52e-4f735466cecf": el });
+        let pointer = json!({"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": [
+            {"type": "pointerMove", "origin": origin, "x": dx, "y": dy, "duration": 0}
+        ]});
+        self.cmd("POST", "/actions", Some(json!({ "actions": [pointer] })));
+    }
+
     /// Runs a Chrome DevTools Protocol command (e.g. `Emulation.setEmulatedMedia`).
     pub fn cdp(&self, cmd: &str, params: Value) -> Value {
         self.cmd(

@@ -2,15 +2,18 @@
 // scale, and a hover read-out of the epoch and each series' value.
 import { ticks } from './plot.js';
 
-const PAD = { left: 46, right: 10, top: 22, bottom: 26 };
+const BASE_PAD = { left: 46, right: 10, top: 22, bottom: 26 };
 
 /**
  * Mounts a chart on `canvas`. Returns `{ update(data), setLog(bool) }` where
- * `data = { x: Float64Array, series: [{ name, color, values, dash }] }`.
+ * `data = { x: Float64Array, series: [{ name, color, values, dash }], markers?: [x…],
+ * hlines?: [{ y, color, label }], vline?: x }`: markers are ticks along the bottom
+ * (e.g. clipped epochs), hlines horizontal guides (e.g. a threshold), vline a cursor.
  */
 export function mountChart(canvas, { yLabel = '', log = false, yMin = null, yMax = null, readout = null } = {}) {
   let data = { x: [], series: [] };
   let hoverX = null;
+  let plotArea = { left: BASE_PAD.left, width: 1 };
 
   function css(name, fallback) {
     return getComputedStyle(canvas).getPropertyValue(name).trim() || fallback;
@@ -19,6 +22,9 @@ export function mountChart(canvas, { yLabel = '', log = false, yMin = null, yMax
   function range() {
     let lo = Infinity;
     let hi = -Infinity;
+    for (const h of data.hlines ?? []) {
+      if (Number.isFinite(h.y) && (!log || h.y > 0)) { lo = Math.min(lo, h.y); hi = Math.max(hi, h.y); }
+    }
     for (const s of data.series) {
       for (const v of s.values) {
         if (!Number.isFinite(v) || (log && v <= 0)) continue;
@@ -36,6 +42,24 @@ export function mountChart(canvas, { yLabel = '', log = false, yMin = null, yMax
     return [lo, hi];
   }
 
+  /** Legend entries in rows from the left, after the axis label; returns their positions. */
+  function legendLayout(ctx, w) {
+    ctx.font = '11px system-ui, sans-serif';
+    const items = [];
+    let x = ctx.measureText(yLabel).width + 16;
+    let row = 0;
+    for (const s of data.series) {
+      const width = 16 + ctx.measureText(s.name).width + 12;
+      if (x + width > w - 4 && x > 0) {
+        row++;
+        x = 4;
+      }
+      items.push({ s, x, y: 4 + row * 14 });
+      x += width;
+    }
+    return { items, rows: row + 1 };
+  }
+
   function draw() {
     const ctx = canvas.getContext('2d');
     const w = canvas.width;
@@ -43,7 +67,10 @@ export function mountChart(canvas, { yLabel = '', log = false, yMin = null, yMax
     const fg = css('--fg', '#222');
     const grid = css('--border', '#ccc');
     ctx.clearRect(0, 0, w, h);
+    const legend = legendLayout(ctx, w);
+    const PAD = { ...BASE_PAD, top: BASE_PAD.top + (legend.rows - 1) * 14 };
     const pw = w - PAD.left - PAD.right;
+    plotArea = { left: PAD.left, width: pw };
     const ph = h - PAD.top - PAD.bottom;
     const xs = data.x;
     const n = xs.length;
@@ -102,20 +129,35 @@ export function mountChart(canvas, { yLabel = '', log = false, yMin = null, yMax
       }
       ctx.stroke();
     }
+    for (const h of data.hlines ?? []) {
+      const y = py(h.y);
+      ctx.strokeStyle = h.color;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([2, 3]);
+      ctx.beginPath(); ctx.moveTo(PAD.left, y); ctx.lineTo(PAD.left + pw, y); ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = h.color;
+      ctx.textAlign = 'left';
+      ctx.fillText(h.label ?? '', PAD.left + 4, y - 12);
+    }
+    ctx.fillStyle = css('--danger-fg', '#c00');
+    for (const m of data.markers ?? []) ctx.fillRect(px(m) - 1, PAD.top + ph - 7, 2, 7);
+    if (data.vline !== undefined && data.vline !== null) {
+      ctx.strokeStyle = fg;
+      ctx.lineWidth = 1;
+      ctx.beginPath(); ctx.moveTo(px(data.vline), PAD.top); ctx.lineTo(px(data.vline), PAD.top + ph); ctx.stroke();
+    }
     ctx.restore();
     ctx.setLineDash([]);
 
-    // Legend, top right.
-    let lx = PAD.left + pw - 6;
-    ctx.textAlign = 'right';
-    for (const s of [...data.series].reverse()) {
-      const label = s.name;
-      ctx.fillStyle = fg;
-      ctx.fillText(label, lx, 5);
-      lx -= ctx.measureText(label).width + 4;
+    // Legend, in rows along the top.
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    for (const { s, x, y } of legend.items) {
       ctx.fillStyle = s.color;
-      ctx.fillRect(lx - 12, 9, 12, 3);
-      lx -= 22;
+      ctx.fillRect(x, y + 5, 12, 3);
+      ctx.fillStyle = fg;
+      ctx.fillText(s.name, x + 16, y);
     }
 
     if (hoverX !== null && n) {
@@ -144,7 +186,13 @@ export function mountChart(canvas, { yLabel = '', log = false, yMin = null, yMax
 
   return {
     update(next) {
-      data = next;
+      // Copies: the arrays may be views over wasm memory, which a later call can
+      // detach, while this chart redraws on hover at any time.
+      data = {
+        ...next,
+        x: Float64Array.from(next.x),
+        series: next.series.map((s) => ({ ...s, values: Float64Array.from(s.values) })),
+      };
       draw();
     },
     setLog(v) {

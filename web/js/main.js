@@ -5,6 +5,7 @@ import { decodeHash, defaults, encodeHash, engineConfig, needsReset, parseValue 
 import { mountControls } from './controls.js';
 import { boundsOf, mountPlot } from './plot.js';
 import { fmt, mountChart } from './chart.js';
+import { mountViews } from './views.js';
 
 const $ = (id) => document.getElementById(id);
 const GRID = 100; // boundary cells per side; the canvas scales the image up
@@ -24,12 +25,14 @@ const state = {
   lastBoundary: 0,
   hover: null,
   lastAnnounced: null,
+  snapshot: null, // a timeline snapshot shown on the main boundary, or null for the present
 };
 
 let controls;
 let plot;
 let lossChart;
 let accChart;
+let views;
 
 /** Adds a dismissable message; `kind` is 'info' or 'warn'. Text only, never HTML. */
 function notice(text, kind = 'info', sticky = false) {
@@ -64,6 +67,8 @@ function rebuild() {
   state.pg = pg;
   state.bounds = state.settings.dataset === 'custom' ? { xMin: -2, xMax: 2, yMin: -2, yMax: 2 } : boundsOf(pg.points());
   state.lastEpoch = -1;
+  state.snapshot = null;
+  views?.reset();
   $('banner').hidden = true;
   state.dirty = true;
   return true;
@@ -105,6 +110,7 @@ function action(name) {
   switch (name) {
     case 'toggle':
       state.playing = !state.playing && pg.status().state === 'ready';
+      if (state.playing) state.snapshot = null; // resume from the present
       break;
     case 'step-epoch':
       state.playing = false;
@@ -210,9 +216,12 @@ function render(now) {
   const refresh = !state.playing || !reducedMotion.matches || now - state.lastBoundary > 250;
   if (refresh && status.state !== 'diverged') {
     const b = state.bounds;
-    pg.grid(GRID, b.xMin, b.xMax, b.yMin, b.yMax, s.discretize);
+    if (state.snapshot) pg.gridAt(state.snapshot.weights, GRID, b.xMin, b.xMax, b.yMin, b.yMax, s.discretize);
+    else pg.grid(GRID, b.xMin, b.xMax, b.yMin, b.yMax, s.discretize);
     state.lastBoundary = now;
   }
+  $('snapshot-note').hidden = !state.snapshot;
+  if (state.snapshot) $('snapshot-note').textContent = `Showing the boundary at epoch ${state.snapshot.epoch} (timeline).`;
   // Views are taken after every call for this frame: any call may have grown memory.
   plot.draw({
     bounds: state.bounds,
@@ -251,6 +260,7 @@ function render(now) {
     $('test-acc').textContent = e && e.test_acc !== null ? `${(e.test_acc * 100).toFixed(1)} %` : '–';
   }
   controls.update(s, { playing: state.playing, epoch: pg.epoch, steps: pg.steps, lr: pg.lr, classes: pg.nClasses() });
+  views.update();
   $('empty-hint').hidden = !(s.dataset === 'custom' && pg.len() === 0);
   document.body.dataset.epoch = String(pg.epoch);
   document.body.dataset.playing = String(state.playing);
@@ -262,6 +272,7 @@ function frame(now) {
     state.pg.stepFor(FRAME_BUDGET_MS, speed > 0 ? speed : undefined);
     afterSteps();
   }
+  views.frame(now);
   if (state.dirty || state.playing) {
     render(now);
     state.dirty = false;
@@ -337,6 +348,15 @@ async function main() {
   $('log-loss').addEventListener('change', (e) => lossChart.setLog(e.target.checked));
   $('banner-reset').addEventListener('click', () => { action('reset'); });
   $('copy-link').addEventListener('click', copyLink);
+  views = mountViews($('views'), {
+    wasm: state.wasm,
+    run: () => state.pg,
+    settings: () => state.settings,
+    bounds: () => state.bounds,
+    changed: () => { state.lastEpoch = -1; state.dirty = true; },
+    showSnapshot: (snap) => { state.snapshot = snap; state.dirty = true; },
+    shownSnapshot: () => state.snapshot,
+  });
   if (!rebuild()) {
     state.settings = defaults();
     rebuild();

@@ -138,10 +138,10 @@ export function decodeHash(hash) {
   return { settings, problems };
 }
 
-/** The engine config (see `TrainConfig`) for these settings. */
-export function engineConfig(s) {
-  const opt = { lr: s.lr };
-  switch (s.optimizer) {
+/** The engine's optimizer object for `kind` at `lr`, other hyper-parameters from `s`. */
+export function optimizerConfig(kind, lr, s) {
+  const opt = { lr };
+  switch (kind) {
     case 'sgd': Object.assign(opt, { kind: 'sgd' }); break;
     case 'momentum': Object.assign(opt, { kind: 'sgd', momentum: { classic: s.momentum } }); break;
     case 'nesterov': Object.assign(opt, { kind: 'sgd', momentum: { nesterov: s.momentum } }); break;
@@ -150,6 +150,12 @@ export function engineConfig(s) {
     case 'adamw': Object.assign(opt, { kind: 'adamw', beta1: s.beta1, beta2: s.beta2, eps: s.eps }); break;
     case 'adagrad': Object.assign(opt, { kind: 'adagrad', eps: Math.max(s.eps, 1e-10) }); break;
   }
+  return opt;
+}
+
+/** The engine config (see `TrainConfig`) for these settings. */
+export function engineConfig(s) {
+  const opt = optimizerConfig(s.optimizer, s.lr, s);
   const n = s.sched_epochs;
   const schedule = {
     constant: { kind: 'constant' },

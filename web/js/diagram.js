@@ -1,0 +1,178 @@
+// The network as a diagram: each neuron is a small heatmap of its own output
+// over the input plane; links are coloured by sign and thick by magnitude.
+// Hover a link for its live value and gradient; click it to edit the weight.
+import { el } from './views.js';
+import { fmt } from './chart.js';
+
+const N = 20; // heatmap cells per side per neuron
+const POS = [0, 114, 178]; // positive: blue
+const NEG = [230, 159, 0]; // negative: orange
+const MID = [246, 246, 246];
+
+function mix(t) {
+  const c = t >= 0 ? POS : NEG;
+  const a = Math.min(1, Math.abs(t));
+  return MID.map((m, i) => Math.round(m + a * (c[i] - m)));
+}
+
+export function mountDiagram(panel, ctx) {
+  const canvas = el('canvas', { width: 900, height: 420, id: 'diagram' });
+  canvas.setAttribute('aria-label', 'Network diagram: neurons as heatmaps, links by weight');
+  const readout = el('p', { class: 'hover', id: 'diagram-readout', text: 'Hover a link to read its weight and gradient; click it to edit.' });
+  const editValue = el('input', { type: 'number', step: 'any', id: 'diagram-edit' });
+  editValue.setAttribute('aria-label', 'New weight value');
+  const editApply = el('button', { type: 'button', id: 'diagram-apply', text: 'Set weight' });
+  const editor = el('div', { class: 'field', hidden: true }, [el('label', { for: editValue.id, id: 'diagram-edit-label', text: 'Weight' }), editValue, editApply]);
+  panel.append(
+    el('h2', { text: 'Network' }),
+    el('p', { class: 'hint', text: 'Each square shows what that neuron computes over the input plane (blue positive, orange negative); the output shows the class probability.' }),
+    canvas,
+    readout,
+    editor,
+  );
+  let links = [];
+  let hovered = null;
+  let editing = null;
+  let lastKey = '';
+
+  function geometry(sizes) {
+    const cols = sizes.length;
+    const maxUnits = Math.max(...sizes);
+    const node = Math.max(8, Math.min(40, Math.floor((canvas.height - 20) / maxUnits) - 4));
+    const gapX = (canvas.width - 40 - node) / (cols - 1);
+    return sizes.map((n, c) => {
+      const total = n * (node + 4);
+      const top = (canvas.height - total) / 2;
+      return Array.from({ length: n }, (_, j) => ({ x: 20 + c * gapX, y: top + j * (node + 4), size: node }));
+    });
+  }
+
+  function draw() {
+    const pg = ctx.run();
+    const layout = pg.layout();
+    const sizes = layout.sizes;
+    const b = ctx.bounds();
+    pg.neuronGrids(N, b.xMin, b.xMax, b.yMin, b.yMax);
+    const values = pg.neuronGridValues();
+    const params = pg.params();
+    const g = canvas.getContext('2d');
+    g.clearRect(0, 0, canvas.width, canvas.height);
+    const nodes = geometry(sizes);
+    // Links first, under the neurons.
+    links = [];
+    let maxW = 1e-9;
+    for (const l of layout.layers) for (let i = 0; i < l.n_in * l.n_out; i++) maxW = Math.max(maxW, Math.abs(params[l.w + i]));
+    layout.layers.forEach((l, li) => {
+      for (let p = 0; p < l.n_in; p++) {
+        for (let j = 0; j < l.n_out; j++) {
+          const index = l.w + p * l.n_out + j;
+          const w = params[index];
+          const a = nodes[li][p];
+          const z = nodes[li + 1][j];
+          const link = { x1: a.x + a.size, y1: a.y + a.size / 2, x2: z.x, y2: z.y + z.size / 2, index, layer: li, from: p, to: j };
+          links.push(link);
+          g.strokeStyle = `rgb(${(w >= 0 ? POS : NEG).join(',')})`;
+          g.globalAlpha = hovered && hovered.index === index ? 1 : 0.75;
+          g.lineWidth = hovered && hovered.index === index ? 4 : 0.4 + 3.5 * (Math.abs(w) / maxW);
+          g.beginPath(); g.moveTo(link.x1, link.y1); g.lineTo(link.x2, link.y2); g.stroke();
+        }
+      }
+    });
+    g.globalAlpha = 1;
+    // Neurons: inputs as ramps, then every unit's own heatmap.
+    const img = g.createImageData(N, N);
+    const off = document.createElement('canvas');
+    off.width = N;
+    off.height = N;
+    const put = (fill, at) => {
+      for (let k = 0; k < N * N; k++) {
+        const [r, gg, bb] = fill(k);
+        img.data.set([r, gg, bb, 255], 4 * k);
+      }
+      off.getContext('2d').putImageData(img, 0, 0);
+      g.drawImage(off, at.x, at.y, at.size, at.size);
+      g.strokeStyle = 'rgba(0,0,0,0.4)';
+      g.lineWidth = 1;
+      g.strokeRect(at.x + 0.5, at.y + 0.5, at.size, at.size);
+    };
+    put((k) => mix(((k % N) / (N - 1)) * 2 - 1), nodes[0][0]);
+    put((k) => mix(1 - (Math.floor(k / N) / (N - 1)) * 2), nodes[0][1]);
+    let unit = 0;
+    const last = sizes.length - 2;
+    layout.layers.forEach((l, li) => {
+      for (let j = 0; j < l.n_out; j++, unit++) {
+        const base = unit * N * N;
+        let scale = 1e-9;
+        for (let k = 0; k < N * N; k++) scale = Math.max(scale, Math.abs(values[base + k]));
+        const isProb = li === last && layout.output !== 'identity_mse';
+        put((k) => (isProb ? mix(values[base + k] * 2 - 1) : mix(values[base + k] / scale)), nodes[li + 1][j]);
+      }
+    });
+    showHovered();
+  }
+
+  function showHovered() {
+    if (!hovered) return;
+    const pg = ctx.run();
+    const w = pg.params()[hovered.index];
+    const grad = pg.grads()[hovered.index];
+    const to = hovered.layer === pg.layout().layers.length - 1 ? 'output' : `h${hovered.layer + 1}.${hovered.to + 1}`;
+    const from = hovered.layer === 0 ? ['x', 'y'][hovered.from] : `h${hovered.layer}.${hovered.from + 1}`;
+    readout.textContent = `${from} → ${to}: weight ${fmt(w)}, gradient ∂L/∂w ${fmt(grad)} (last step)`;
+    readout.dataset.weight = String(w);
+  }
+
+  function nearest(e) {
+    const r = canvas.getBoundingClientRect();
+    const x = ((e.clientX - r.left) / r.width) * canvas.width;
+    const y = ((e.clientY - r.top) / r.height) * canvas.height;
+    let best = null;
+    let bestD = 6;
+    for (const l of links) {
+      const dx = l.x2 - l.x1;
+      const dy = l.y2 - l.y1;
+      const t = Math.max(0, Math.min(1, ((x - l.x1) * dx + (y - l.y1) * dy) / (dx * dx + dy * dy)));
+      const d = Math.hypot(x - (l.x1 + t * dx), y - (l.y1 + t * dy));
+      if (d < bestD) { bestD = d; best = l; }
+    }
+    return best;
+  }
+
+  canvas.addEventListener('pointermove', (e) => {
+    const l = nearest(e);
+    if (l?.index !== hovered?.index) {
+      hovered = l;
+      draw();
+    }
+  });
+  canvas.addEventListener('click', (e) => {
+    const l = nearest(e);
+    if (!l) return;
+    editing = l;
+    editor.hidden = false;
+    document.getElementById('diagram-edit-label').textContent = `Weight ${l.layer === 0 ? ['x', 'y'][l.from] : `h${l.layer}.${l.from + 1}`} → unit ${l.to + 1} of layer ${l.layer + 1}`;
+    editValue.value = String(ctx.run().params()[l.index]);
+    editValue.focus();
+  });
+  editApply.addEventListener('click', () => {
+    if (!editing) return;
+    try {
+      ctx.run().setParam(editing.index, Number(editValue.value));
+      ctx.changed();
+      draw();
+    } catch (err) {
+      readout.textContent = err.message;
+    }
+  });
+
+  return {
+    update(force) {
+      const pg = ctx.run();
+      const key = `${pg.epoch}:${pg.steps}`;
+      if (force || key !== lastKey) {
+        lastKey = key;
+        draw();
+      }
+    },
+  };
+}

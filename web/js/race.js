@@ -1,0 +1,171 @@
+// The optimizer race: the tutorial's "不同优化器比较", done right. Every
+// optimizer trains every layer, from the same initial weights, on the same
+// mini-batches, in lock-step.
+import { el } from './views.js';
+import { mountChart, fmt } from './chart.js';
+import { engineConfig, optimizerConfig } from './settings.js';
+
+const CHOICES = [
+  // The tutorial's four, with its learning rates, are on by default.
+  ['sgd', 'SGD', 0.01, true],
+  ['momentum', 'Momentum', 0.01, true],
+  ['rmsprop', 'RMSprop', 0.001, true],
+  ['adam', 'Adam', 0.001, true],
+  ['nesterov', 'Nesterov', 0.01, false],
+  ['adamw', 'AdamW', 0.001, false],
+  ['adagrad', 'Adagrad', 0.01, false],
+];
+const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#56b4e9', '#e69f00', '#7f7f7f'];
+const CELL = 48; // boundary cells per side in each small multiple
+
+export function mountRace(panel, ctx) {
+  const picks = CHOICES.map(([kind, name, lr, on]) => {
+    const box = el('input', { type: 'checkbox', id: `race-${kind}`, checked: on });
+    const rate = el('input', { type: 'number', id: `race-lr-${kind}`, value: String(lr), step: 'any', min: '0' });
+    rate.setAttribute('aria-label', `${name} learning rate`);
+    return { kind, name, box, rate, row: el('div', { class: 'field' }, [box, el('label', { for: box.id, text: name }), rate]) };
+  });
+  const start = el('button', { type: 'button', id: 'race-start', class: 'primary', text: 'Start race' });
+  const toggle = el('button', { type: 'button', id: 'race-toggle', text: 'Pause', disabled: true });
+  const target = el('input', { type: 'number', id: 'race-target', value: '95', min: '1', max: '100' });
+  const status = el('p', { class: 'hint', id: 'race-status', text: 'Pick 2 to 6 optimizers and start: they share the data, the network and its initial weights.' });
+  const multiples = el('div', { class: 'multiples', id: 'race-multiples' });
+  const lossCanvas = el('canvas', { width: 420, height: 200, id: 'race-loss' });
+  const accCanvas = el('canvas', { width: 420, height: 200, id: 'race-acc' });
+  const readout = el('p', { class: 'hover' });
+  const table = el('table', { class: 'reach', id: 'race-reach' });
+  panel.append(
+    el('h2', { text: 'Optimizer race' }),
+    el('p', {
+      class: 'hint',
+      text: 'The tutorial compares SGD, Momentum, RMSprop and Adam, but its version updates only the last layer and its RMSprop never updates anything. Here every optimizer trains every layer, from identical initial weights and the same mini-batches.',
+    }),
+    el('div', { class: 'race-grid' }, [
+      el('div', {}, [...picks.map((p) => p.row), el('div', { class: 'buttons' }, [start, toggle]), status]),
+      multiples,
+      el('div', {}, [lossCanvas, accCanvas, readout]),
+    ]),
+    el('div', { class: 'field' }, [el('label', { for: target.id, text: 'Epochs to reach test accuracy (%)' }), target]),
+    table,
+  );
+  const lossChart = mountChart(lossCanvas, { yLabel: 'train loss', readout });
+  const accChart = mountChart(accCanvas, { yLabel: 'test accuracy', yMin: 0, yMax: 1, readout });
+  let race = null;
+  let runs = [];
+  let playing = false;
+  let shownEpoch = -1;
+
+  function begin() {
+    const chosen = picks.filter((p) => p.box.checked);
+    if (chosen.length < 2 || chosen.length > 6) {
+      status.textContent = `Pick 2 to 6 optimizers (now ${chosen.length}).`;
+      return;
+    }
+    const s = ctx.settings();
+    const opts = chosen.map((p) => optimizerConfig(p.kind, Number(p.rate.value), s));
+    try {
+      const next = new ctx.wasm.Race(engineConfig(s), opts);
+      race?.free();
+      race = next;
+    } catch (e) {
+      status.textContent = `Cannot start: ${e.message}`;
+      return;
+    }
+    runs = chosen.map((p, i) => ({ name: p.name, color: PALETTE[CHOICES.findIndex((c) => c[0] === p.kind)] ?? PALETTE[i] }));
+    multiples.replaceChildren(
+      ...runs.map((r, i) => {
+        const c = el('canvas', { width: 180, height: 180, id: `race-boundary-${i}` });
+        c.setAttribute('aria-label', `${r.name} decision boundary`);
+        r.canvas = c;
+        r.caption = el('figcaption', { text: r.name });
+        r.caption.style.color = r.color;
+        return el('figure', {}, [c, r.caption]);
+      }),
+    );
+    playing = true;
+    toggle.disabled = false;
+    shownEpoch = -1;
+    panel.dataset.runs = String(runs.length);
+    draw();
+  }
+
+  start.addEventListener('click', begin);
+  toggle.addEventListener('click', () => { playing = !playing; draw(); });
+  target.addEventListener('change', () => draw());
+
+  function drawBoundary(i) {
+    const b = ctx.bounds();
+    race.grid(i, CELL, b.xMin, b.xMax, b.yMin, b.yMax, false);
+    const rgba = race.gridRgba(i);
+    const img = new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, CELL * CELL * 4), CELL, CELL);
+    const off = document.createElement('canvas');
+    off.width = CELL;
+    off.height = CELL;
+    off.getContext('2d').putImageData(img, 0, 0);
+    const c = runs[i].canvas;
+    const g = c.getContext('2d');
+    g.imageSmoothingEnabled = true;
+    g.drawImage(off, 0, 0, c.width, c.height);
+    const pg = ctx.run();
+    const pts = pg.points();
+    const labels = pg.labels();
+    const css = getComputedStyle(c);
+    for (let k = 0; k < labels.length; k += 2) {
+      g.fillStyle = css.getPropertyValue(`--class-${labels[k]}`).trim();
+      const x = ((pts[2 * k] - b.xMin) / (b.xMax - b.xMin)) * c.width;
+      const y = (1 - (pts[2 * k + 1] - b.yMin) / (b.yMax - b.yMin)) * c.height;
+      g.fillRect(x - 1, y - 1, 2, 2);
+    }
+  }
+
+  function draw() {
+    if (!race) return;
+    const lossSeries = [];
+    const accSeries = [];
+    const want = Number(target.value) / 100;
+    const rows = [el('tr', {}, [el('th', { text: 'Optimizer' }), el('th', { text: `Epochs to ${target.value} %` }), el('th', { text: 'Test accuracy' }), el('th', { text: 'First-step loss' })])];
+    let epoch = 0;
+    // Grids first: computing them may grow wasm memory, which detaches earlier views.
+    runs.forEach((_, i) => drawBoundary(i));
+    runs.forEach((r, i) => {
+      const e = race.lastEpoch(i);
+      const acc = e?.test_acc;
+      epoch = Math.max(epoch, e?.epoch ?? 0);
+      const label = `${r.name} (Acc: ${acc === null || acc === undefined ? '–' : acc.toFixed(2)})`;
+      const x = race.history(i, 'epoch');
+      lossSeries.push({ name: label, color: r.color, values: race.history(i, 'train_loss') });
+      accSeries.push({ name: label, color: r.color, values: race.history(i, 'test_acc') });
+      const accs = race.history(i, 'test_acc');
+      let reached = '–';
+      for (let k = 0; k < accs.length; k++) if (accs[k] >= want) { reached = String(x[k]); break; }
+      rows.push(el('tr', {}, [el('td', { text: r.name }), el('td', { text: reached }), el('td', { text: fmt(acc) }), el('td', { text: fmt(r.firstLoss) })]));
+      r.caption.textContent = label;
+    });
+    const x = race.history(0, 'epoch');
+    lossChart.update({ x, series: lossSeries });
+    accChart.update({ x, series: accSeries });
+    table.replaceChildren(...rows);
+    status.textContent = `${playing ? 'Racing' : 'Paused'} · epoch ${epoch}`;
+    toggle.textContent = playing ? 'Pause' : 'Resume';
+    panel.dataset.epoch = String(epoch);
+  }
+
+  return {
+    frame(now, visible) {
+      if (!race || !playing) return;
+      if (runs[0].firstLoss === undefined) {
+        // Each run's loss before its first update: identical by construction.
+        race.stepBatches(1);
+        runs.forEach((r, i) => { r.firstLoss = race.lastStep(i).loss; });
+        panel.dataset.firstLosses = JSON.stringify(runs.map((r) => r.firstLoss));
+      }
+      race.stepEpochs(1);
+      const s = ctx.settings();
+      if (s.max_epochs > 0 && race.lastEpoch(0)?.epoch >= s.max_epochs) playing = false;
+      if (visible) draw();
+    },
+    update(force) {
+      if (force) draw();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// The teaching views under the playground, as tabs. Only the open tab draws;
+// `frame()` runs every animation frame (the race trains there, the timeline
+// records), `update()` whenever the main run changed.
+import { mountRace } from './race.js';
+import { mountLab } from './lab.js';
+import { mountDiagram } from './diagram.js';
+import { mountHidden } from './hidden.js';
+import { mountTimeline } from './timeline.js';
+
+const TABS = [
+  ['race', 'Optimizer race', mountRace],
+  ['lab', 'Best practices', mountLab],
+  ['network', 'Network', mountDiagram],
+  ['hidden', 'Hidden space', mountHidden],
+  ['timeline', 'Timeline', mountTimeline],
+];
+
+export function mountViews(root, ctx) {
+  const list = document.createElement('div');
+  list.className = 'tabs';
+  list.setAttribute('role', 'tablist');
+  list.setAttribute('aria-label', 'Teaching views');
+  root.append(list);
+  const views = {};
+  let active = 'race';
+  for (const [id, title, mount] of TABS) {
+    const tab = document.createElement('button');
+    tab.type = 'button';
+    tab.id = `tab-${id}`;
+    tab.textContent = title;
+    tab.setAttribute('role', 'tab');
+    tab.setAttribute('aria-controls', `view-${id}`);
+    const panel = document.createElement('section');
+    panel.id = `view-${id}`;
+    panel.className = 'panel view-panel';
+    panel.setAttribute('role', 'tabpanel');
+    panel.setAttribute('aria-labelledby', tab.id);
+    list.append(tab);
+    root.append(panel);
+    views[id] = { tab, panel, view: mount(panel, ctx) };
+    tab.addEventListener('click', () => select(id));
+  }
+  function select(id) {
+    active = id;
+    for (const [k, v] of Object.entries(views)) {
+      v.tab.setAttribute('aria-selected', String(k === id));
+      v.panel.hidden = k !== id;
+    }
+    views[id].view.update?.(true);
+  }
+  select(active);
+  return {
+    frame(now) {
+      for (const [k, v] of Object.entries(views)) v.view.frame?.(now, k === active);
+    },
+    update() {
+      views[active].view.update?.(false);
+    },
+    reset() {
+      for (const v of Object.values(views)) v.view.reset?.();
+    },
+  };
+}
+
+/** Small DOM helper shared by the views: text only, never HTML. */
+export function el(tag, props = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'text') node.textContent = v;
+    else if (k === 'class') node.className = v;
+    else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'for' || k === 'role') node.setAttribute(k, v);
+    else node[k] = v;
+  }
+  for (const c of children) node.append(c);
+  return node;
+}
