@@ -38,6 +38,18 @@ fn set_input(s: &Session, id: &str, value: &str) {
     );
 }
 
+/// True once the hidden-space canvas shows points of both classes (not just grid lines).
+fn both_classes_drawn() -> String {
+    let count = |c: u8| {
+        format!(
+            "(() => {{ const c = document.getElementById('hidden-canvas'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;\
+             const hex = getComputedStyle(c).getPropertyValue('--class-{c}').trim(); const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));\
+             let n = 0; for (let i = 0; i < d.length; i += 4) n += Math.abs(d[i] - rgb[0]) < 30 && Math.abs(d[i + 1] - rgb[1]) < 30 && Math.abs(d[i + 2] - rgb[2]) < 30; return n; }})()"
+        )
+    };
+    format!("{} > 300 && {} > 300", count(0), count(1))
+}
+
 fn shot(s: &Session, panel: &str, name: &str) {
     s.exec(
         "document.getElementById(arguments[0]).scrollIntoView()",
@@ -152,6 +164,26 @@ fn hovering_a_link_shows_its_live_weight_and_clicking_edits_it() {
         LOAD,
     );
     shot(&s, "view-network", "view-network-1440");
+    // The first hidden neuron (x 294.7–330.7, y 10–46) stands for its bias.
+    let centre = s.exec(
+        "const c = document.getElementById('diagram'); const r = c.getBoundingClientRect(); const k = r.width / c.width;\
+         return [Math.round((312.7 - c.width / 2) * k), Math.round((28 - c.height / 2) * k)];",
+        json!([]),
+    );
+    s.move_to(
+        "#diagram",
+        centre[0].as_i64().unwrap_or(0),
+        centre[1].as_i64().unwrap_or(0),
+    );
+    s.wait_for(
+        "document.getElementById('diagram-readout').textContent.startsWith('h1.1: bias')",
+        LOAD,
+    );
+    s.move_to("#diagram", dx, dy);
+    s.wait_for(
+        "document.getElementById('diagram-readout').textContent.includes('x → h1.1')",
+        LOAD,
+    );
     s.click_at("#diagram", dx, dy, None);
     s.wait_for(
         "!document.getElementById('diagram-edit').closest('.field').hidden",
@@ -177,8 +209,7 @@ fn hidden_space_and_the_timeline_scrub_and_resume() {
     s.wait_for("document.body.dataset.playing === 'false'", LOAD);
 
     s.click("#tab-hidden");
-    let pixels = "(() => { const c = document.getElementById('hidden-canvas'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n; })()";
-    s.wait_for(&format!("{pixels} > 2000"), LOAD);
+    s.wait_for(&both_classes_drawn(), LOAD);
     shot(&s, "view-hidden", "view-hidden-1440");
 
     s.click("#tab-timeline");
@@ -237,6 +268,9 @@ fn every_view_fits_a_phone() {
                 LOAD,
             );
             s.click("#race-toggle");
+        }
+        if tab == "hidden" {
+            s.wait_for(&both_classes_drawn(), LOAD);
         }
         let overflow = s.eval("document.documentElement.scrollWidth - window.innerWidth");
         assert_eq!(overflow, json!(0), "{tab}: no horizontal scrolling at 390 px");

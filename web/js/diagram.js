@@ -18,7 +18,7 @@ function mix(t) {
 export function mountDiagram(panel, ctx) {
   const canvas = el('canvas', { width: 900, height: 420, id: 'diagram' });
   canvas.setAttribute('aria-label', 'Network diagram: neurons as heatmaps, links by weight');
-  const readout = el('p', { class: 'hover', id: 'diagram-readout', text: 'Hover a link to read its weight and gradient; click it to edit.' });
+  const readout = el('p', { class: 'hover', id: 'diagram-readout' });
   const editValue = el('input', { type: 'number', step: 'any', id: 'diagram-edit' });
   editValue.setAttribute('aria-label', 'New weight value');
   const editApply = el('button', { type: 'button', id: 'diagram-apply', text: 'Set weight' });
@@ -30,7 +30,9 @@ export function mountDiagram(panel, ctx) {
     readout,
     editor,
   );
+  readout.textContent = 'Hover a link or a neuron to read its weight or bias and gradient; click to edit.';
   let links = [];
+  let nodesAt = []; // per column, the neuron squares of the last draw
   let hovered = null;
   let editing = null;
   let lastKey = '';
@@ -58,6 +60,7 @@ export function mountDiagram(panel, ctx) {
     const g = canvas.getContext('2d');
     g.clearRect(0, 0, canvas.width, canvas.height);
     const nodes = geometry(sizes);
+    nodesAt = nodes;
     // Links first, under the neurons.
     links = [];
     let maxW = 1e-9;
@@ -114,6 +117,14 @@ export function mountDiagram(panel, ctx) {
   function showHovered() {
     if (!hovered) return;
     const pg = ctx.run();
+    if (hovered.bias !== undefined) {
+      const b = pg.params()[hovered.index];
+      const g = pg.grads()[hovered.index];
+      const name = hovered.layer === pg.layout().layers.length - 1 ? 'output' : `h${hovered.layer + 1}.${hovered.bias + 1}`;
+      readout.textContent = `${name}: bias ${fmt(b)}, gradient ∂L/∂b ${fmt(g)} (last step)`;
+      readout.dataset.weight = String(b);
+      return;
+    }
     const w = pg.params()[hovered.index];
     const grad = pg.grads()[hovered.index];
     const to = hovered.layer === pg.layout().layers.length - 1 ? 'output' : `h${hovered.layer + 1}.${hovered.to + 1}`;
@@ -126,6 +137,12 @@ export function mountDiagram(panel, ctx) {
     const r = canvas.getBoundingClientRect();
     const x = ((e.clientX - r.left) / r.width) * canvas.width;
     const y = ((e.clientY - r.top) / r.height) * canvas.height;
+    // A neuron (past the inputs) stands for its bias.
+    const layers = ctx.run().layout().layers;
+    for (let c = 1; c < nodesAt.length; c++) {
+      const j = nodesAt[c].findIndex((n) => x >= n.x && x <= n.x + n.size && y >= n.y && y <= n.y + n.size);
+      if (j >= 0) return { index: layers[c - 1].b + j, layer: c - 1, bias: j };
+    }
     let best = null;
     let bestD = 6;
     for (const l of links) {
@@ -150,7 +167,10 @@ export function mountDiagram(panel, ctx) {
     if (!l) return;
     editing = l;
     editor.hidden = false;
-    document.getElementById('diagram-edit-label').textContent = `Weight ${l.layer === 0 ? ['x', 'y'][l.from] : `h${l.layer}.${l.from + 1}`} → unit ${l.to + 1} of layer ${l.layer + 1}`;
+    document.getElementById('diagram-edit-label').textContent =
+      l.bias !== undefined
+        ? `Bias of unit ${l.bias + 1} of layer ${l.layer + 1}`
+        : `Weight ${l.layer === 0 ? ['x', 'y'][l.from] : `h${l.layer}.${l.from + 1}`} → unit ${l.to + 1} of layer ${l.layer + 1}`;
     editValue.value = String(ctx.run().params()[l.index]);
     editValue.focus();
   });

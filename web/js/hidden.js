@@ -98,11 +98,12 @@ export function mountHidden(panel, ctx) {
       }
     }
     const points = pg.points();
-    const labels = pg.labels();
     const all = new Float64Array(lines.length + points.length);
     all.set(lines);
     all.set(points, lines.length);
     const out = pg.layerOutputs(all, layer);
+    // Views are taken after the call: its allocation may grow memory and detach older ones.
+    const labels = pg.labels();
     const n = all.length / 2;
     if (autoPick && units > 1) {
       const [a, c] = mostActive(out, units, lines.length / 2, labels.length);
@@ -111,17 +112,27 @@ export function mountHidden(panel, ctx) {
     }
     const i = Math.min(Number(iSel.value), units - 1);
     const j = Math.min(Number(jSel.value), units - 1);
+    // Scale to the data; the grid's far corners can map far away and are clipped.
     let lo = [Infinity, Infinity];
     let hi = [-Infinity, -Infinity];
-    for (let r = 0; r < n; r++) {
+    for (let r = lines.length / 2; r < n; r++) {
       const v = [out[r * units + i], out[r * units + j]];
       for (const d of [0, 1]) { lo[d] = Math.min(lo[d], v[d]); hi[d] = Math.max(hi[d], v[d]); }
     }
     const pad = 12;
+    for (const d of [0, 1]) {
+      const extra = 0.08 * Math.max(hi[d] - lo[d], 1e-6);
+      lo[d] -= extra;
+      hi[d] += extra;
+    }
     const span = [Math.max(hi[0] - lo[0], 1e-9), Math.max(hi[1] - lo[1], 1e-9)];
     const px = (r) => pad + ((out[r * units + i] - lo[0]) / span[0]) * (canvas.width - 2 * pad);
     const py = (r) => canvas.height - pad - ((out[r * units + j] - lo[1]) / span[1]) * (canvas.height - 2 * pad);
     const css = getComputedStyle(canvas);
+    g.save();
+    g.beginPath();
+    g.rect(0, 0, canvas.width, canvas.height);
+    g.clip();
     g.strokeStyle = css.getPropertyValue('--border').trim();
     g.lineWidth = 1;
     for (let line = 0; line < 2 * LINES; line++) {
@@ -137,6 +148,7 @@ export function mountHidden(panel, ctx) {
       g.fillStyle = css.getPropertyValue(`--class-${labels[k]}`).trim();
       g.fillRect(px(first + k) - 2, py(first + k) - 2, 4, 4);
     }
+    g.restore();
     note.textContent = `Each point is placed by the outputs of neurons ${i + 1} and ${j + 1} of hidden layer ${layer + 1}; the grey lines are the input plane's grid, bent by the layers before. Dead ReLUs fold whole regions onto an edge.`;
   }
 
