@@ -15,7 +15,7 @@ mod race;
 mod run;
 
 use backprop::gradcheck::{GradCheckConfig, check};
-use backprop::inspect::{NeuronGrids, confusion, trace};
+use backprop::inspect::{NeuronGrids, confusion, sample_loss, step_on_sample, trace};
 use backprop::model_io::{export_csv, export_model, import_csv, import_model};
 use backprop::{TrainConfig, Trainer};
 use js_sys::{Float64Array, Uint8Array, Uint32Array};
@@ -481,6 +481,75 @@ impl Playground {
         to_value(&result)
     }
 
+    /// The loss of one point alone; with `param` and `value`, as if parameter
+    /// `param` were `value` (a finite-difference probe).
+    #[wasm_bindgen(js_name = sampleLoss)]
+    pub fn sample_loss(
+        &self,
+        point: usize,
+        param: Option<usize>,
+        value: Option<f64>,
+    ) -> Result<f64, JsError> {
+        let probe = match (param, value) {
+            (Some(i), Some(v)) if v.is_finite() => Some((i, v)),
+            (None, None) => None,
+            _ => {
+                return Err(JsError::new(
+                    "sampleLoss: give both param and a finite value, or neither",
+                ));
+            }
+        };
+        sample_loss(&self.run.trainer, point, probe).map_err(to_js)
+    }
+
+    /// One plain gradient-descent step (at the current learning rate) on one
+    /// point's loss alone; returns that loss after the step.
+    #[wasm_bindgen(js_name = stepOnSample)]
+    pub fn step_on_sample(&mut self, point: usize) -> Result<f64, JsError> {
+        let lr = self.run.trainer.lr();
+        step_on_sample(&mut self.run.trainer, point, lr).map_err(to_js)
+    }
+
+    /// The full-batch gradient of the mean data loss at the current parameters (a copy).
+    #[wasm_bindgen(js_name = dataGradient)]
+    pub fn data_gradient(&self) -> Vec<f64> {
+        self.run.trainer.data_gradient()
+    }
+
+    /// The optimizer's state for parameter `index`: `{ kind, step, s1, s2, s3 }`
+    /// (momentum buffer, or Adam's m and v, or RMSprop's v, or Adagrad's sum).
+    #[wasm_bindgen(js_name = optimizerState)]
+    pub fn optimizer_state(&self, index: usize) -> Result<JsValue, JsError> {
+        let opt = self.run.trainer.optimizer();
+        let (t, s1, s2, s3) = opt.state();
+        if index >= s1.len() {
+            return Err(JsError::new(&format!(
+                "optimizerState: index must be below {}, got {index}",
+                s1.len()
+            )));
+        }
+        use backprop::optim::{Momentum, OptimizerConfig as O};
+        let kind = match opt.config() {
+            O::Sgd(c) => match c.momentum {
+                Momentum::None => "sgd",
+                Momentum::Classic(_) => "momentum",
+                Momentum::Nesterov(_) => "nesterov",
+            },
+            O::RmsProp(_) => "rmsprop",
+            O::Adam(_) => "adam",
+            O::AdamW(_) => "adamw",
+            O::Adagrad(_) => "adagrad",
+        }
+        .to_string();
+        to_value(&OptimizerStateView {
+            kind,
+            step: t as f64,
+            s1: s1[index],
+            s2: s2[index],
+            s3: s3[index],
+        })
+    }
+
     /// Backprop for one point (an index into `points`), every number included.
     pub fn trace(&self, point: usize) -> Result<JsValue, JsError> {
         to_value(&trace(&self.run.trainer, point).map_err(to_js)?)
@@ -554,6 +623,15 @@ struct LayerView {
     b: usize,
     gamma: Option<usize>,
     beta: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct OptimizerStateView {
+    kind: String,
+    step: f64,
+    s1: f64,
+    s2: f64,
+    s3: f64,
 }
 
 #[derive(Serialize)]

@@ -170,3 +170,42 @@ pub fn trace(trainer: &Trainer, index: usize) -> Result<Trace> {
         layers,
     })
 }
+
+/// The loss of point `index` alone (as `trace` computes it), optionally with
+/// parameter `param` set to `value` — a finite-difference probe for one weight.
+pub fn sample_loss(trainer: &Trainer, index: usize, param: Option<(usize, f64)>) -> Result<f64> {
+    let mut probe = trainer.clone();
+    if let Some((i, v)) = param {
+        let n = probe.model().params.len();
+        let slot = probe.model_mut().params.get_mut(i).ok_or_else(|| {
+            ConfigError::out_of_range(
+                "param",
+                "an index below the parameter count",
+                format!("{i} (of {n})"),
+            )
+        })?;
+        *slot = v;
+    }
+    trace(&probe, index).map(|t| t.loss)
+}
+
+/// One plain gradient-descent step on point `index` alone: every weight and
+/// bias moves by `-lr * dL/dparam` of that sample's loss. Returns the sample's
+/// loss after the step.
+pub fn step_on_sample(trainer: &mut Trainer, index: usize, lr: f64) -> Result<f64> {
+    if !(lr.is_finite() && lr > 0.0) {
+        return Err(ConfigError::out_of_range("lr", "finite and > 0", lr));
+    }
+    let t = trace(trainer, index)?;
+    let layers = trainer.model().layers().to_vec();
+    let params = &mut trainer.model_mut().params;
+    for (layer, tl) in layers.iter().zip(&t.layers) {
+        for (p, g) in params[layer.w_range()].iter_mut().zip(&tl.dw) {
+            *p -= lr * g;
+        }
+        for (p, g) in params[layer.b_range()].iter_mut().zip(&tl.db) {
+            *p -= lr * g;
+        }
+    }
+    trace(trainer, index).map(|t| t.loss)
+}

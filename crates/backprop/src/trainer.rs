@@ -478,6 +478,22 @@ impl Trainer {
         true
     }
 
+    /// The gradient of the mean data loss over every training point at the
+    /// current parameters (no penalty, no clipping, nothing updated): the
+    /// full-batch gradient that per-sample gradients average to.
+    pub fn data_gradient(&self) -> Vec<f64> {
+        let n = self.data.n_train();
+        let mut model = self.model.clone();
+        let mut ws = Workspace::new(&model, n.max(1));
+        if n == 0 {
+            return vec![0.0; model.params.len()];
+        }
+        ws.load(&self.data.train_x, &self.train_t);
+        model.forward_train(&mut ws, n, false);
+        model.backward(&mut ws, n, false);
+        ws.grads
+    }
+
     /// The parameters and batch-norm running statistics, flattened (a timeline snapshot).
     pub fn snapshot(&self) -> Vec<f64> {
         let mut v = self.model.params.clone();

@@ -197,3 +197,35 @@ fn layer_outputs_and_snapshots() {
         "a snapshot of another shape is refused"
     );
 }
+
+#[test]
+fn per_sample_gradients_average_to_the_data_gradient_and_probes_agree() {
+    use backprop::inspect::{sample_loss, step_on_sample};
+    let mut t = trainer(r#"{"dataset":{"n_samples":80}}"#);
+    t.step_epoch();
+    let train: Vec<usize> = t.data().train_points.iter().map(|&p| p as usize).collect();
+    let full = t.data_gradient();
+    let w = t.model().layers()[0].w + 3;
+    let mean = train
+        .iter()
+        .map(|&i| trace(&t, i).expect("trace").layers[0].dw[3])
+        .sum::<f64>()
+        / train.len() as f64;
+    assert!((mean - full[w]).abs() < 1e-12, "{mean} vs {}", full[w]);
+    // A finite difference of one sample's loss matches its backprop gradient.
+    let i = train[0];
+    let g = trace(&t, i).expect("trace").layers[0].dw[3];
+    let p0 = t.model().params[w];
+    let h = 1e-6;
+    let fd = (sample_loss(&t, i, Some((w, p0 + h))).expect("loss")
+        - sample_loss(&t, i, Some((w, p0 - h))).expect("loss"))
+        / (2.0 * h);
+    assert!(
+        (fd - g).abs() < 1e-6 * g.abs().max(1e-3),
+        "fd {fd} vs backprop {g}"
+    );
+    // A step on one sample lowers that sample's loss.
+    let before = sample_loss(&t, i, None).expect("loss");
+    let after = step_on_sample(&mut t, i, 0.1).expect("step");
+    assert!(after < before, "{after} >= {before}");
+}
