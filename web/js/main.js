@@ -10,7 +10,7 @@ import { mountViews } from './views.js';
 const $ = (id) => document.getElementById(id);
 const GRID = 100; // boundary cells per side; the canvas scales the image up
 const FRAME_BUDGET_MS = 10; // training time per animation frame
-const UI_ONLY = new Set(['speed', 'max_epochs', 'target_acc', 'discretize', 'show_test']);
+const UI_ONLY = new Set(['speed', 'max_epochs', 'target_acc', 'discretize', 'show_test', 'lang']);
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 
 const state = {
@@ -85,6 +85,7 @@ function change(key, value) {
   state.settings[key] = v;
   writeHash();
   state.dirty = true;
+  if (key === 'lang') views?.relabel();
   if (UI_ONLY.has(key)) return;
   if (needsReset(key)) {
     if (rebuild()) {
@@ -174,7 +175,10 @@ function hover(p) {
 }
 
 function pick(x, y, { remove, other }) {
-  if (state.settings.dataset !== 'custom') return;
+  if (state.settings.dataset !== 'custom') {
+    if (views.pick(x, y)) state.dirty = true;
+    return;
+  }
   const pg = state.pg;
   if (remove) {
     pg.removeNearest(x, y);
@@ -312,6 +316,10 @@ function drawThumbnails() {
 function keyboard(e) {
   const t = e.target;
   if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement) return;
+  if (views.key(e)) {
+    e.preventDefault();
+    return;
+  }
   if (e.key === ' ') {
     e.preventDefault();
     action('toggle');
@@ -348,6 +356,11 @@ async function main() {
   $('log-loss').addEventListener('change', (e) => lossChart.setLog(e.target.checked));
   $('banner-reset').addEventListener('click', () => { action('reset'); });
   $('copy-link').addEventListener('click', copyLink);
+
+  if (!rebuild()) {
+    state.settings = defaults();
+    rebuild();
+  }
   views = mountViews($('views'), {
     wasm: state.wasm,
     run: () => state.pg,
@@ -356,11 +369,8 @@ async function main() {
     changed: () => { state.lastEpoch = -1; state.dirty = true; },
     showSnapshot: (snap) => { state.snapshot = snap; state.dirty = true; },
     shownSnapshot: () => state.snapshot,
+    change,
   });
-  if (!rebuild()) {
-    state.settings = defaults();
-    rebuild();
-  }
   if (problems.length) {
     notice(`Some settings in the link were not understood and use their defaults: ${problems.join('; ')}.`, 'warn', true);
   }

@@ -47,6 +47,7 @@ export const SPEC = {
   target_acc: num(0, 0, 100, true),
   discretize: bool(false, true),
   show_test: bool(true, true),
+  lang: pick('en', ['en', 'zh'], true),
 };
 
 export function defaults() {

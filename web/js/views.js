@@ -6,8 +6,11 @@ import { mountLab } from './lab.js';
 import { mountDiagram } from './diagram.js';
 import { mountHidden } from './hidden.js';
 import { mountTimeline } from './timeline.js';
+import { mountWalkthrough } from './walkthrough.js';
+import { t } from './i18n.js';
 
 const TABS = [
+  ['walk', null, mountWalkthrough],
   ['race', 'Optimizer race', mountRace],
   ['lab', 'Best practices', mountLab],
   ['network', 'Network', mountDiagram],
@@ -22,12 +25,12 @@ export function mountViews(root, ctx) {
   list.setAttribute('aria-label', 'Teaching views');
   root.append(list);
   const views = {};
-  let active = 'race';
+  let active = 'walk';
   for (const [id, title, mount] of TABS) {
     const tab = document.createElement('button');
     tab.type = 'button';
     tab.id = `tab-${id}`;
-    tab.textContent = title;
+    tab.textContent = title ?? t(ctx.settings().lang, 'tab');
     tab.setAttribute('role', 'tab');
     tab.setAttribute('aria-controls', `view-${id}`);
     const panel = document.createElement('section');
@@ -58,6 +61,18 @@ export function mountViews(root, ctx) {
     },
     reset() {
       for (const v of Object.values(views)) v.view.reset?.();
+    },
+    /** A click on the main plot, offered to the open view; true if it used it. */
+    pick(x, y) {
+      return views[active].view.pick?.(x, y) ?? false;
+    },
+    /** A key press, offered to the open view first; true if it used it. */
+    key(e) {
+      return views[active].view.key?.(e) ?? false;
+    },
+    /** Relabels what depends on the language. */
+    relabel() {
+      views.walk.tab.textContent = t(ctx.settings().lang, 'tab');
     },
   };
 }

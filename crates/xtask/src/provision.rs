@@ -160,6 +160,23 @@ impl Tools {
             chrome = find("CHROME", CHROMES, &self.path);
             driver = find("CHROMEDRIVER", &["chromedriver"], &self.path);
         }
+        // The walk-through's 简体中文 screenshots need a CJK font; the page itself fetches none.
+        let has_cjk = sh::output(self.cmd("fc-list").arg(":lang=zh")).is_some_and(|s| !s.trim().is_empty());
+        if !has_cjk && is_root() && sh::which("apt-get", &self.path).is_some() {
+            eprintln!("xtask: installing a CJK font (fonts-wqy-microhei) for the Chinese screenshots");
+            sh::run(self.cmd("apt-get").arg("update").arg("-qq"))?;
+            sh::run(
+                self.cmd("apt-get")
+                    .args([
+                        "install",
+                        "-y",
+                        "-qq",
+                        "--no-install-recommends",
+                        "fonts-wqy-microhei",
+                    ])
+                    .env("DEBIAN_FRONTEND", "noninteractive"),
+            )?;
+        }
         let (Some(chrome), Some(driver)) = (chrome, driver) else {
             return Err(
                 "Chromium and chromedriver are needed for the browser tests. Install them \
