@@ -484,7 +484,8 @@ export function mountWalkthrough(panel, ctx) {
   return {
     update(force) {
       const pg = ctx.run();
-      const key = `${pg.epoch}:${pg.steps}:${ctx.settings().lang}`;
+      // Without a point nothing here depends on training: only the language matters.
+      const key = point === null ? ctx.settings().lang : `${pg.epoch}:${pg.steps}:${ctx.settings().lang}`;
       if (force || key !== lastKey) {
         lastKey = key;
         refresh();
