@@ -282,4 +282,23 @@ fn the_walk_through_speaks_english_and_chinese() {
     phone.screenshot(&artifacts_dir().join("walk-390-en.png"));
     s.assert_no_console_errors();
     phone.assert_no_console_errors();
+
+    // Three classes: the loss stage speaks of softmax and cross-entropy, not sigmoid.
+    let spiral = open(&browser, &site, "#dataset=spiral3", 1440, 900);
+    spiral.click("#walk-random");
+    for _ in 0..3 {
+        spiral.click("#walk-next");
+    }
+    assert_eq!(
+        spiral.eval("document.getElementById('view-walk').dataset.stage"),
+        json!("loss:")
+    );
+    let text = spiral
+        .eval("document.getElementById('walk-explain').textContent")
+        .to_string();
+    assert!(
+        text.contains("softmax") && text.contains("Cross-entropy") && !text.contains("sigmoid"),
+        "{text}"
+    );
+    spiral.assert_no_console_errors();
 }

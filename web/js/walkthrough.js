@@ -192,16 +192,23 @@ export function mountWalkthrough(panel, ctx) {
           : tr(stage.kind === 'loss' ? 'stageLoss' : 'stageUpdate');
     formula.replaceChildren(...formulaFor(stage, L));
     const out = trace.layers[L - 1];
-    const yhat = out.a[0];
+    const output = ctx.run().layout().output;
+    // The true class's probability for softmax; the single output otherwise.
+    const cls = output === 'softmax_ce' ? trace.label : 0;
+    const yhat = out.a[cls];
     const activation = ctx.run().layout().activations[0] ?? 'relu';
+    const lossKey = { sigmoid_bce: 'lossText', softmax_ce: 'lossTextCe', identity_mse: 'lossTextMse' }[output];
+    const deltaKey = { sigmoid_bce: 'outputDelta', softmax_ce: 'outputDeltaCe', identity_mse: 'outputDeltaMse' }[output];
     if (stage.kind === 'forward') {
-      explain.textContent = stage.layer === L - 1 ? tr('forwardOutput', { yhat: num(yhat) }) : tr('forwardText', { l: stage.layer + 1, f: activation });
+      const outKey = { sigmoid_bce: 'forwardOutput', softmax_ce: 'forwardOutputCe', identity_mse: 'forwardOutputMse' }[output];
+      explain.textContent = stage.layer === L - 1 ? tr(outKey, { yhat: num(yhat) }) : tr('forwardText', { l: stage.layer + 1, f: activation });
     } else if (stage.kind === 'loss') {
-      explain.textContent = `${tr('lossText', { yhat: num(yhat), y: trace.target[0], loss: num(trace.loss) })} ${tr('outputDelta', { delta: num(out.delta[0]) })}`;
+      const y = output === 'softmax_ce' ? trace.label : trace.target[0];
+      explain.textContent = `${tr(lossKey, { yhat: num(yhat), y, loss: num(trace.loss) })} ${tr(deltaKey, { delta: num(out.delta[0]) })}`;
     } else if (stage.kind === 'backward') {
       const tl = trace.layers[stage.layer];
       const dead = tl.f_prime.filter((d) => d === 0).length;
-      explain.textContent = `${stage.layer === L - 1 ? tr('outputDelta', { delta: num(out.delta[0]) }) : tr('backwardText', { l: stage.layer + 1, dead })} ${tr('gradText')}`;
+      explain.textContent = `${stage.layer === L - 1 ? tr(deltaKey, { delta: num(out.delta[0]) }) : tr('backwardText', { l: stage.layer + 1, dead })} ${tr('gradText')}`;
     } else {
       explain.textContent = tr('updateText', { lr: num(ctx.run().lr) });
     }
