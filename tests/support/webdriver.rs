@@ -83,11 +83,17 @@ impl Browser {
         }}});
         let v = call(self.port, "POST", "/session", Some(caps));
         let id = v["sessionId"].as_str().expect("session id").to_string();
-        Session {
+        let session = Session {
             port: self.port,
             id,
             profile,
-        }
+        };
+        // Record every Content-Security-Policy violation from the first script on.
+        session.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective}: ${e.blockedURI}`));" }),
+        );
+        session
     }
 }
 

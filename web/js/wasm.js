@@ -1,10 +1,7 @@
-// The wasm bindings, once Trunk's loader has initialised them. Trunk sets
-// `window.wasmBindings` and fires `TrunkApplicationStarted`; this module may
-// run before or after that, so it handles both orders.
-export const bindings = new Promise((resolve) => {
-  if (window.wasmBindings) {
-    resolve(window.wasmBindings);
-    return;
-  }
-  window.addEventListener('TrunkApplicationStarted', () => resolve(window.wasmBindings), { once: true });
-});
+// Loads the wasm module (built by Trunk next to the page as backprop-wasm.js
+// and backprop-wasm_bg.wasm) and resolves with its exports. The page loads it
+// itself, so no inline script is needed and the Content-Security-Policy stays
+// strict ('self' and 'wasm-unsafe-eval' only).
+import init, * as wasm from '../backprop-wasm.js';
+
+export const bindings = init({ module_or_path: new URL('../backprop-wasm_bg.wasm', import.meta.url) }).then(() => wasm);
