@@ -309,7 +309,7 @@ pub fn decode_json<T: serde::de::DeserializeOwned>(
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         // "." is the document itself; "?" is a place the parser could not name (e.g. a truncated text).
-        let field = if path == "." || path == "?" {
+        let field = if path.is_empty() || path == "." || path == "?" {
             root.to_string()
         } else {
             path

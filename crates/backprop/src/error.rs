@@ -40,6 +40,33 @@ impl ConfigError {
         }
     }
 
+    /// The same error located inside `outer` (e.g. `model.config`).
+    pub fn within(self, outer: &str) -> Self {
+        let join = |f: String| {
+            if f.is_empty() {
+                outer.to_string()
+            } else {
+                format!("{outer}.{f}")
+            }
+        };
+        match self {
+            Self::OutOfRange { field, expected, got } => Self::OutOfRange {
+                field: join(field),
+                expected,
+                got,
+            },
+            Self::UnknownName { field, got, expected } => Self::UnknownName {
+                field: join(field),
+                got,
+                expected,
+            },
+            Self::Invalid { field, message } => Self::Invalid {
+                field: join(field),
+                message,
+            },
+        }
+    }
+
     /// The dotted path of the offending field, e.g. `optimizer.lr`.
     pub fn field(&self) -> &str {
         match self {

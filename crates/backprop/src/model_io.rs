@@ -118,10 +118,11 @@ pub fn import_model(text: &str) -> Result<Trainer> {
                 d.test,
                 file.config.dataset.n_classes(),
                 file.config.dataset.standardize,
-            )?;
-            Trainer::with_data(file.config, data)?
+            )
+            .map_err(|e| e.within("model"))?;
+            Trainer::with_data(file.config, data).map_err(|e| e.within("model.config"))?
         }
-        None => Trainer::new(file.config)?,
+        None => Trainer::new(file.config).map_err(|e| e.within("model.config"))?,
     };
     let model = t.model_mut();
     if file.params.len() != model.params.len() {

@@ -19,6 +19,25 @@ use crate::optim::Optimizer;
 /// Rows predicted at a time in eval mode (test metrics, grids).
 const EVAL_CHUNK: usize = 256;
 
+/// Most values (training rows × total layer width) a run's buffers may hold:
+/// about 160 MB of workspace at worst, whatever the config says.
+pub const MAX_BATCH_VALUES: usize = 4_000_000;
+
+/// Refuses a run whose full-batch buffers would exceed `MAX_BATCH_VALUES`.
+fn check_buffers(rows: usize, sizes: &[usize]) -> Result<()> {
+    let width: usize = sizes.iter().sum();
+    if rows.saturating_mul(width) > MAX_BATCH_VALUES {
+        return Err(ConfigError::invalid(
+            "network.hidden",
+            format!(
+                "{rows} training points through layers {sizes:?} need {} values per pass; the limit is {MAX_BATCH_VALUES} (use fewer points or narrower layers)",
+                rows.saturating_mul(width)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Independent random streams derived from the one seed.
 #[derive(Debug, Clone, Copy)]
 pub enum Stream {
@@ -173,6 +192,7 @@ impl Trainer {
             ));
         }
         let mut model = config.network.build(data.n_classes())?;
+        check_buffers(data.n_train(), model.sizes())?;
         let mut init_rng = StdRng::seed_from_u64(stream_seed(config.seed, Stream::Init));
         model.init(config.network.init, config.network.init_scale, &mut init_rng);
         let opt = Optimizer::new(config.optimizer, model.params.len())?;
@@ -637,6 +657,7 @@ impl Trainer {
 
     /// Adds a point (data space); the epoch restarts on the new data.
     pub fn add_point(&mut self, x: f64, y: f64, label: u8, test: bool) -> Result<()> {
+        check_buffers(self.data.n_train() + 1, self.model.sizes())?;
         self.data.add_point(x, y, label, test)?;
         self.data_changed();
         Ok(())

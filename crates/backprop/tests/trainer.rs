@@ -338,3 +338,19 @@ fn regression_reports_r2_and_classification_does_not() {
     c.step_epoch();
     assert!(c.last_epoch().expect("epoch").test_r2.is_nan());
 }
+
+#[test]
+fn a_run_too_big_for_its_buffers_is_refused_naming_the_field() {
+    let e = Trainer::new(config(
+        r#"{"dataset":{"n_samples":100000},"network":{"hidden":[4096,20]}}"#,
+    ))
+    .expect_err("80,000 rows x 4,119 units");
+    assert_eq!(e.field(), "network.hidden");
+    assert!(e.to_string().contains("4000000"), "{e}");
+    assert!(
+        Trainer::new(config(
+            r#"{"dataset":{"n_samples":100000},"network":{"hidden":[16,16]}}"#
+        ))
+        .is_ok()
+    );
+}

@@ -5,10 +5,12 @@
 //! - `cargo xtask provision [--browser]`: only install what is missing.
 //! - `cargo xtask pkg`: the release module with TypeScript definitions.
 //! - `cargo xtask bench-wasm`: the wasm benchmark in Node and headless Chromium.
+//! - `cargo xtask fuzz [CASES]`, `cargo xtask soak [EPOCHS]`: the long reliability runs.
 
 mod pkg;
 mod provision;
 mod sh;
+mod soak;
 mod test;
 
 use std::process::ExitCode;
@@ -24,6 +26,8 @@ fn main() -> ExitCode {
         "test" => test::run(rest),
         "pkg" => pkg::pkg(rest),
         "bench-wasm" => pkg::bench_wasm(rest),
+        "fuzz" => soak::fuzz(rest),
+        "soak" => soak::soak(rest),
         "provision" => provision::Tools::provision(rest.iter().any(|a| a == "--browser")).map(|t| t.report()),
         "help" | "--help" | "-h" => {
             print!("{}", HELP);
@@ -49,6 +53,8 @@ commands:
   provision [--browser] only install what is missing
   pkg                  the release module for embedding, with TypeScript definitions, in target/pkg
   bench-wasm           W1-W4 through the bindings, in Node and headless Chromium, and the module size
+  fuzz [CASES]         the config, model, CSV and URL-hash fuzzers (default 1,000,000 cases each)
+  soak [EPOCHS]        a long run natively and as wasm in Node, with peak memory (default 1,000,000 epochs)
 ";
 
 fn serve(args: &[String]) -> Result<(), String> {

@@ -92,6 +92,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .args(["test", "--workspace", "--exclude", "e2e"]),
         )
     });
+    stage("fuzz-smoke", &mut || {
+        // The Rust fuzz targets run 2,000 cases each inside cargo-test; this is the URL-hash decoder's.
+        sh::run(tools.cmd("node").args(["tests/fuzz/hash.mjs", "20000", "1"]))
+    });
     stage("wasm-pack-test", &mut || {
         sh::run(
             tools
