@@ -1,6 +1,6 @@
 //! Standardisation: scikit-learn's `StandardScaler`, fitted on training rows only.
 
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2};
 
 /// Per-feature `mean` and `scale` (the population standard deviation), as
 /// scikit-learn stores them. A feature with zero variance gets `scale = 1`,
@@ -13,19 +13,27 @@ pub struct StandardScaler {
 
 impl StandardScaler {
     /// Fits on the rows of `x: [n, d]`. An empty `x` gives the identity transform.
+    ///
+    /// Computed so that any finite data gets a finite, non-zero scale: the mean
+    /// sums `x / n` (no overflow near 1e308), and the deviations are divided by
+    /// their largest magnitude before squaring (no overflow at 1e300 and no
+    /// underflow to zero at 1e-300, where squaring directly would lose them).
     pub fn fit(x: ArrayView2<f64>) -> Self {
         let (n, d) = x.dim();
         if n == 0 {
             return Self::identity(d);
         }
-        let mean: Vec<f64> = x
-            .mean_axis(Axis(0))
-            .map(|m| m.to_vec())
-            .unwrap_or_else(|| vec![0.0; d]);
+        let nf = n as f64;
+        let mean: Vec<f64> = (0..d).map(|j| x.column(j).iter().map(|v| v / nf).sum()).collect();
         let scale = (0..d)
             .map(|j| {
-                let var = x.column(j).iter().map(|v| (v - mean[j]).powi(2)).sum::<f64>() / n as f64;
-                let s = var.sqrt();
+                let col = x.column(j);
+                let m = col.iter().fold(0.0f64, |m, v| m.max((v - mean[j]).abs()));
+                let s = if m > 0.0 && m.is_finite() {
+                    m * (col.iter().map(|v| ((v - mean[j]) / m).powi(2)).sum::<f64>() / nf).sqrt()
+                } else {
+                    0.0
+                };
                 if s.is_finite() && s > 0.0 { s } else { 1.0 }
             })
             .collect();
