@@ -344,6 +344,23 @@ async function copyLink() {
   }
 }
 
+/**
+ * When framed, tells the parent page how tall the playground is, whenever that
+ * changes: only `{ type, height }` is sent, and nothing is ever received.
+ */
+function postHeightWhenFramed() {
+  if (window.parent === window) return;
+  let last = 0;
+  const send = () => {
+    const height = Math.ceil(document.documentElement.scrollHeight);
+    if (height === last) return;
+    last = height;
+    window.parent.postMessage({ type: 'backprop-playground:height', height }, '*');
+  };
+  new ResizeObserver(send).observe(document.body);
+  send();
+}
+
 async function main() {
   state.wasm = await bindings;
   const { settings, problems } = decodeHash(location.hash);
@@ -387,6 +404,7 @@ async function main() {
     if (next.problems.length) notice(`Some settings in the link use their defaults: ${next.problems.join('; ')}.`, 'warn', true);
     rebuild();
   });
+  postHeightWhenFramed();
   requestAnimationFrame(frame);
   // For the curious (and the tests): the live run and a copy of the settings, from the console.
   window.backprop = Object.freeze({ run: () => state.pg, settings: () => structuredClone(state.settings) });
