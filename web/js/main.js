@@ -237,6 +237,11 @@ function render(now) {
     showTest: s.show_test,
   });
   $('hover').textContent = hoverText();
+  if (!state.firstDrawn) {
+    // Time from navigation to the first boundary on screen (a performance budget).
+    state.firstDrawn = true;
+    performance.mark('first-boundary');
+  }
   if (pg.epoch !== state.lastEpoch) {
     state.lastEpoch = pg.epoch;
     const x = pg.history('epoch');
