@@ -7,6 +7,7 @@
 //! - `cargo xtask bench-wasm`: the wasm benchmark in Node and headless Chromium.
 //! - `cargo xtask fuzz [CASES]`, `cargo xtask soak [EPOCHS]`: the long reliability runs.
 
+mod bench;
 mod pkg;
 mod provision;
 mod sh;
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         "test" => test::run(rest),
         "pkg" => pkg::pkg(rest),
         "bench-wasm" => pkg::bench_wasm(rest),
+        "bench" => bench::bench(rest),
         "fuzz" => soak::fuzz(rest),
         "soak" => soak::soak(rest),
         "provision" => provision::Tools::provision(rest.iter().any(|a| a == "--browser")).map(|t| t.report()),
@@ -52,6 +54,7 @@ commands:
   test [--skip STAGE]  install what is missing (Chromium too), then run every check CI runs
   provision [--browser] only install what is missing
   pkg                  the release module for embedding, with TypeScript definitions, in target/pkg
+  bench [--smoke]      every system (ours native and wasm, TF.js, plain JS, NumPy) on W1-W4, one table
   bench-wasm           W1-W4 through the bindings, in Node and headless Chromium, and the module size
   fuzz [CASES]         the config, model, CSV and URL-hash fuzzers (default 1,000,000 cases each)
   soak [EPOCHS]        a long run natively and as wasm in Node, with peak memory (default 1,000,000 epochs)

@@ -64,9 +64,10 @@ pub fn sizes(file: &Path) -> Result<(u64, u64), String> {
     Ok((raw, out.stdout.len() as u64))
 }
 
-pub fn bench_wasm(_args: &[String]) -> Result<(), String> {
-    let tools = Tools::provision(true)?;
-    let out = build(&tools)?;
+/// Measures W1-W4 through the bindings in Node and headless Chromium:
+/// `(chromium, node, raw size, gzipped size)`.
+pub fn measure_wasm(tools: &Tools) -> Result<(serde_json::Value, serde_json::Value, u64, u64), String> {
+    let out = build(tools)?;
     for f in ["bench.mjs", "bench.html", "bench-node.mjs"] {
         std::fs::copy(sh::root().join("bench/wasm").join(f), out.join(f)).map_err(|e| format!("{f}: {e}"))?;
     }
@@ -91,6 +92,12 @@ pub fn bench_wasm(_args: &[String]) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
 
     let (raw, gz) = sizes(&out.join("backprop_wasm_bg.wasm"))?;
+    Ok((chrome, node, raw, gz))
+}
+
+pub fn bench_wasm(_args: &[String]) -> Result<(), String> {
+    let tools = Tools::provision(true)?;
+    let (chrome, node, raw, gz) = measure_wasm(&tools)?;
     println!("\n| workload | Chromium median (min–max) | Node median (min–max) |\n| --- | --- | --- |");
     for (w, unit) in [
         ("W1", "epochs/s"),
