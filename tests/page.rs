@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use e2e::{Browser, Session, Site, artifacts_dir, site_dir};
+use e2e::{Browser, Session, Site, artifacts_dir, open, site_dir};
 use serde_json::{Value, json};
 
 const LOAD: Duration = Duration::from_secs(30);
@@ -28,27 +28,6 @@ for (let i = 0; i < data.length; i += 4) {
 return { counts, hash };
 "#;
 
-fn open(browser: &Browser, site: &Site, fragment: &str, width: u32, height: u32) -> Session {
-    assert!(
-        site_dir().join("index.html").is_file(),
-        "no index.html in {}",
-        site_dir().display()
-    );
-    let s = browser.session(width, height);
-    viewport(&s, width, height);
-    s.goto(&format!("{}{fragment}", site.url("")));
-    s.wait_for("document.body.dataset.ready === 'true'", LOAD);
-    s
-}
-
-/// The exact viewport (a headless window's size includes its frame).
-fn viewport(s: &Session, width: u32, height: u32) {
-    s.cdp(
-        "Emulation.setDeviceMetricsOverride",
-        json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500 }),
-    );
-}
-
 fn epoch(s: &Session) -> u64 {
     s.eval("Number(document.body.dataset.epoch)")
         .as_u64()
@@ -60,13 +39,6 @@ fn text(s: &Session, id: &str) -> String {
         .as_str()
         .unwrap_or("")
         .to_string()
-}
-
-fn set_input(s: &Session, id: &str, value: &str) {
-    s.exec(
-        "const el = document.getElementById(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('change'));",
-        json!([id, value]),
-    );
 }
 
 #[test]
@@ -138,9 +110,9 @@ fn the_url_hash_reproduces_the_settings_after_reload() {
     let s = open(&browser, &site, "", 1440, 900);
     s.click("#data-circles");
     s.click("#add-layer");
-    set_input(&s, "ctl-optimizer", "adam");
-    set_input(&s, "ctl-lr", "0.03");
-    set_input(&s, "ctl-clip", "norm");
+    s.set_input("ctl-optimizer", "adam");
+    s.set_input("ctl-lr", "0.03");
+    s.set_input("ctl-clip", "norm");
     let hash = s.eval("location.hash").as_str().unwrap_or("").to_string();
     for part in [
         "dataset=circles",
@@ -315,7 +287,7 @@ fn training_stays_smooth_and_the_screenshots_are_taken() {
                 json!({ "features": [{ "name": "prefers-color-scheme", "value": "dark" }] }),
             );
         }
-        viewport(&s, width, height);
+        e2e::viewport(&s, width, height);
         s.goto(&format!("{}#seed=3", site.url("")));
         s.wait_for("document.body.dataset.ready === 'true'", LOAD);
         s.exec("document.getElementById('step-epoch').click()", json!([]));

@@ -4,22 +4,10 @@
 
 use std::time::Duration;
 
-use e2e::{Browser, Session, Site, site_dir};
+use e2e::{Browser, Site, open, site_dir};
 use serde_json::{Value, json};
 
 const LOAD: Duration = Duration::from_secs(30);
-
-fn open(browser: &Browser, site: &Site, fragment: &str) -> Session {
-    assert!(
-        site_dir().join("index.html").is_file(),
-        "no index.html in {}",
-        site_dir().display()
-    );
-    let s = browser.session(1280, 900);
-    s.goto(&format!("{}{fragment}", site.url("")));
-    s.wait_for("document.body.dataset.ready === 'true'", LOAD);
-    s
-}
 
 /// Elements an injection would create.
 const INJECTED: &str = "document.querySelectorAll('img, svg, iframe, object, embed, script:not([src]), [onerror], [onload], a[href^=javascript]').length";
@@ -27,7 +15,7 @@ const INJECTED: &str = "document.querySelectorAll('img, svg, iframe, object, emb
 #[test]
 fn the_policy_and_trusted_types_are_enforced() {
     let (site, browser) = (Site::serve(site_dir()), Browser::start());
-    let s = open(&browser, &site, "");
+    let s = open(&browser, &site, "", 1280, 900);
     s.assert_no_console_errors();
     // An HTML sink refuses a plain string, and the refusal is reported.
     let outcome = s.exec(
@@ -56,7 +44,7 @@ fn the_policy_and_trusted_types_are_enforced() {
 #[test]
 fn hostile_values_in_every_key_never_run_or_inject() {
     let (site, browser) = (Site::serve(site_dir()), Browser::start());
-    let clean = open(&browser, &site, "");
+    let clean = open(&browser, &site, "", 1280, 900);
     let defaults: Value = clean.eval("window.backprop.settings()");
     let baseline = clean.eval(INJECTED);
     let keys: Vec<String> = defaults.as_object().expect("settings").keys().cloned().collect();
@@ -76,7 +64,7 @@ fn hostile_values_in_every_key_never_run_or_inject() {
     for payload in payloads {
         let encoded: String = payload.bytes().map(|b| format!("%{b:02X}")).collect();
         let hash: Vec<String> = keys.iter().map(|k| format!("{k}={encoded}")).collect();
-        let s = open(&browser, &site, &format!("#{}", hash.join("&")));
+        let s = open(&browser, &site, &format!("#{}", hash.join("&")), 1280, 900);
         std::thread::sleep(Duration::from_millis(300));
         assert_eq!(
             s.eval("window.__xss === undefined"),
@@ -103,7 +91,7 @@ fn hostile_values_in_every_key_never_run_or_inject() {
 #[test]
 fn nothing_is_fetched_after_load() {
     let (site, browser) = (Site::serve(site_dir()), Browser::start());
-    let s = open(&browser, &site, "");
+    let s = open(&browser, &site, "", 1280, 900);
     std::thread::sleep(Duration::from_millis(500));
     let before = s.eval("performance.getEntriesByType('resource').length");
     let served = site.request_count();

@@ -3,39 +3,16 @@
 
 use std::time::Duration;
 
-use e2e::{Browser, Session, Site, artifacts_dir, site_dir};
+use e2e::{Browser, Session, Site, artifacts_dir, open, site_dir};
 use serde_json::json;
 
 const LOAD: Duration = Duration::from_secs(30);
-
-fn open(browser: &Browser, site: &Site, fragment: &str, width: u32, height: u32) -> Session {
-    assert!(
-        site_dir().join("index.html").is_file(),
-        "no index.html in {}",
-        site_dir().display()
-    );
-    let s = browser.session(width, height);
-    s.cdp(
-        "Emulation.setDeviceMetricsOverride",
-        json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500 }),
-    );
-    s.goto(&format!("{}{fragment}", site.url("")));
-    s.wait_for("document.body.dataset.ready === 'true'", LOAD);
-    s
-}
 
 fn data(s: &Session, panel: &str, key: &str) -> String {
     s.eval(&format!("document.getElementById('{panel}').dataset.{key} ?? ''"))
         .as_str()
         .unwrap_or("")
         .to_string()
-}
-
-fn set_input(s: &Session, id: &str, value: &str) {
-    s.exec(
-        "const el = document.getElementById(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('change')); el.dispatchEvent(new Event('input'));",
-        json!([id, value]),
-    );
 }
 
 /// True once the hidden-space canvas shows points of both classes (not just grid lines).
@@ -113,15 +90,15 @@ fn the_lab_checks_gradients_marks_clipping_and_plots_the_schedule() {
     );
 
     let before = data(&s, "view-lab", "lrCurve");
-    set_input(&s, "ctl-schedule", "cosine");
+    s.set_input("ctl-schedule", "cosine");
     s.click("#step-epoch");
     s.wait_for(
         &format!("document.getElementById('view-lab').dataset.lrCurve !== {before:?}"),
         LOAD,
     );
 
-    set_input(&s, "ctl-clip", "norm");
-    set_input(&s, "ctl-clip_at", "0.01");
+    s.set_input("ctl-clip", "norm");
+    s.set_input("ctl-clip_at", "0.01");
     for _ in 0..5 {
         s.click("#step-epoch");
     }
@@ -189,7 +166,7 @@ fn hovering_a_link_shows_its_live_weight_and_clicking_edits_it() {
         "!document.getElementById('diagram-edit').closest('.field').hidden",
         LOAD,
     );
-    set_input(&s, "diagram-edit", "2.5");
+    s.set_input("diagram-edit", "2.5");
     s.click("#diagram-apply");
     s.wait_for("window.backprop.run().params()[0] === 2.5", LOAD);
     s.assert_no_console_errors();
@@ -223,7 +200,7 @@ fn hidden_space_and_the_timeline_scrub_and_resume() {
         .unwrap_or(0);
     let hash = "(() => { const d = document.getElementById('plot').getContext('2d').getImageData(0, 0, 560, 560).data; let h = 0; for (let i = 0; i < d.length; i += 4) h = (h * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) >>> 0; return h; })()";
     let present = s.eval(hash);
-    set_input(&s, "timeline", "0");
+    s.set_input("timeline", "0");
     s.wait_for("!document.getElementById('snapshot-note').hidden", LOAD);
     let early = s.eval(hash);
     assert_ne!(present, early, "scrubbing back changes the boundary");

@@ -4,26 +4,10 @@
 
 use std::time::Duration;
 
-use e2e::{Browser, Session, Site, artifacts_dir, site_dir};
+use e2e::{Browser, Site, artifacts_dir, open, site_dir};
 use serde_json::{Value, json};
 
 const LOAD: Duration = Duration::from_secs(30);
-
-fn open(browser: &Browser, site: &Site, fragment: &str, width: u32, height: u32) -> Session {
-    assert!(
-        site_dir().join("index.html").is_file(),
-        "no index.html in {}",
-        site_dir().display()
-    );
-    let s = browser.session(width, height);
-    s.cdp(
-        "Emulation.setDeviceMetricsOverride",
-        json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500 }),
-    );
-    s.goto(&format!("{}{fragment}", site.url("")));
-    s.wait_for("document.body.dataset.ready === 'true'", LOAD);
-    s
-}
 
 /// The values table as `[{ key: value }]` rows, read back from the DOM.
 const TABLE_JS: &str = "return Array.from(document.querySelectorAll('#walk-values tr')).slice(1).map((tr) =>\

@@ -167,6 +167,15 @@ impl Session {
         self.cmd("POST", &format!("/element/{el}/click"), Some(json!({})));
     }
 
+    /// Sets an input or select by id and fires `change` and `input`, as a user edit would.
+    pub fn set_input(&self, id: &str, value: &str) {
+        self.exec(
+            "const el = document.getElementById(arguments[0]); el.value = arguments[1];\
+             el.dispatchEvent(new Event('change')); el.dispatchEvent(new Event('input'));",
+            json!([id, value]),
+        );
+    }
+
     /// Clicks at `(dx, dy)` CSS pixels from the centre of the element matching `css`,
     /// holding the modifier key `modifier` (e.g. "\u{E008}" Shift) when given.
     pub fn click_at(&self, css: &str, dx: i64, dy: i64, modifier: Option<&str>) {

@@ -2,6 +2,7 @@
 // only — never from HTML strings. Data flows down through `update(settings,
 // info)`; user actions flow up through `on.change(key, value)` and
 // `on.action(name)`.
+import { el } from './dom.js';
 import { ACTIVATIONS, DATASETS, INITS, MAX_LAYERS, MAX_NEURONS, OPTIMIZERS, SCHEDULES, describeOutput } from './settings.js';
 
 const LABELS = {
@@ -14,18 +15,6 @@ const LABELS = {
   constant: 'Constant', step: 'Step decay', exponential: 'Exponential', cosine: 'Cosine annealing',
   warmup_cosine: 'Warm-up + cosine', cyclic: 'Cyclic (triangular)',
 };
-
-function el(tag, props = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'text') node.textContent = v;
-    else if (k === 'class') node.className = v;
-    else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'for' || k === 'role') node.setAttribute(k, v);
-    else node[k] = v;
-  }
-  for (const c of children) node.append(c);
-  return node;
-}
 
 export function mountControls(root, on) {
   const inputs = {}; // key -> input element

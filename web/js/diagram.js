@@ -2,6 +2,7 @@
 // over the input plane; links are coloured by sign and thick by magnitude.
 // Hover a link for its live value and gradient; click it to edit the weight.
 import { el } from './views.js';
+import { canvasPoint, nearestSegment } from './dom.js';
 import { fmt } from './chart.js';
 
 const N = 20; // heatmap cells per side per neuron
@@ -134,25 +135,14 @@ export function mountDiagram(panel, ctx) {
   }
 
   function nearest(e) {
-    const r = canvas.getBoundingClientRect();
-    const x = ((e.clientX - r.left) / r.width) * canvas.width;
-    const y = ((e.clientY - r.top) / r.height) * canvas.height;
+    const { x, y } = canvasPoint(canvas, e);
     // A neuron (past the inputs) stands for its bias.
     const layers = ctx.run().layout().layers;
     for (let c = 1; c < nodesAt.length; c++) {
       const j = nodesAt[c].findIndex((n) => x >= n.x && x <= n.x + n.size && y >= n.y && y <= n.y + n.size);
       if (j >= 0) return { index: layers[c - 1].b + j, layer: c - 1, bias: j };
     }
-    let best = null;
-    let bestD = 6;
-    for (const l of links) {
-      const dx = l.x2 - l.x1;
-      const dy = l.y2 - l.y1;
-      const t = Math.max(0, Math.min(1, ((x - l.x1) * dx + (y - l.y1) * dy) / (dx * dx + dy * dy)));
-      const d = Math.hypot(x - (l.x1 + t * dx), y - (l.y1 + t * dy));
-      if (d < bestD) { bestD = d; best = l; }
-    }
-    return best;
+    return nearestSegment(links, x, y, 6);
   }
 
   canvas.addEventListener('pointermove', (e) => {

@@ -2,6 +2,7 @@
 // the loss, backward and the update with the live network's own numbers,
 // in English or 简体中文, with the formulas in MathML.
 import { el } from './views.js';
+import { canvasPoint, nearestSegment } from './dom.js';
 import { t } from './i18n.js';
 
 const MATHML = 'http://www.w3.org/1998/Math/MathML';
@@ -437,18 +438,8 @@ export function mountWalkthrough(panel, ctx) {
   langZh.addEventListener('click', () => { ctx.change('lang', 'zh'); refresh(); });
   canvas.addEventListener('click', (e) => {
     if (!trace) return;
-    const r = canvas.getBoundingClientRect();
-    const x = ((e.clientX - r.left) / r.width) * canvas.width;
-    const y = ((e.clientY - r.top) / r.height) * canvas.height;
-    let best = null;
-    let bestD = 8;
-    for (const l of links) {
-      const dx = l.x2 - l.x1;
-      const dy = l.y2 - l.y1;
-      const u = Math.max(0, Math.min(1, ((x - l.x1) * dx + (y - l.y1) * dy) / (dx * dx + dy * dy)));
-      const d = Math.hypot(x - (l.x1 + u * dx), y - (l.y1 + u * dy));
-      if (d < bestD) { bestD = d; best = l; }
-    }
+    const { x, y } = canvasPoint(canvas, e);
+    const best = nearestSegment(links, x, y, 8);
     if (best) {
       weight = best;
       panel.dataset.weight = String(best.index);

@@ -127,6 +127,17 @@ impl Tools {
         Ok(())
     }
 
+    /// `apt-get update` then `apt-get install` of `packages`, non-interactively.
+    fn apt_install(&self, packages: &[&str]) -> Result<(), String> {
+        sh::run(self.cmd("apt-get").arg("update").arg("-qq"))?;
+        sh::run(
+            self.cmd("apt-get")
+                .args(["install", "-y", "-qq", "--no-install-recommends"])
+                .args(packages)
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )
+    }
+
     fn ensure_browser(&mut self) -> Result<(), String> {
         let find = |env: &str, names: &[&str], path: &OsString| -> Option<PathBuf> {
             if let Some(p) = std::env::var_os(env) {
@@ -144,19 +155,7 @@ impl Tools {
         let mut driver = find("CHROMEDRIVER", &["chromedriver"], &self.path);
         if (chrome.is_none() || driver.is_none()) && is_root() && sh::which("apt-get", &self.path).is_some() {
             eprintln!("xtask: installing chromium and chromium-driver with apt-get");
-            sh::run(self.cmd("apt-get").arg("update").arg("-qq"))?;
-            sh::run(
-                self.cmd("apt-get")
-                    .args([
-                        "install",
-                        "-y",
-                        "-qq",
-                        "--no-install-recommends",
-                        "chromium",
-                        "chromium-driver",
-                    ])
-                    .env("DEBIAN_FRONTEND", "noninteractive"),
-            )?;
+            self.apt_install(&["chromium", "chromium-driver"])?;
             chrome = find("CHROME", CHROMES, &self.path);
             driver = find("CHROMEDRIVER", &["chromedriver"], &self.path);
         }
@@ -164,18 +163,7 @@ impl Tools {
         let has_cjk = sh::output(self.cmd("fc-list").arg(":lang=zh")).is_some_and(|s| !s.trim().is_empty());
         if !has_cjk && is_root() && sh::which("apt-get", &self.path).is_some() {
             eprintln!("xtask: installing a CJK font (fonts-wqy-microhei) for the Chinese screenshots");
-            sh::run(self.cmd("apt-get").arg("update").arg("-qq"))?;
-            sh::run(
-                self.cmd("apt-get")
-                    .args([
-                        "install",
-                        "-y",
-                        "-qq",
-                        "--no-install-recommends",
-                        "fonts-wqy-microhei",
-                    ])
-                    .env("DEBIAN_FRONTEND", "noninteractive"),
-            )?;
+            self.apt_install(&["fonts-wqy-microhei"])?;
         }
         let (Some(chrome), Some(driver)) = (chrome, driver) else {
             return Err(
