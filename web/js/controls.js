@@ -193,7 +193,17 @@ export function mountControls(root, on) {
     adam: ['beta1', 'beta2', 'eps'], adamw: ['beta1', 'beta2', 'eps'], adagrad: ['eps'],
   };
 
+  let shownSettings = '';
+
   function update(s, info) {
+    // Every frame: the run's state. The inputs only when the settings changed
+    // (this runs in the draw loop; rewriting ~35 inputs a frame is wasted work).
+    play.textContent = info.playing ? 'Pause' : 'Play';
+    play.setAttribute('aria-pressed', String(info.playing));
+    counters.textContent = `Epoch ${info.epoch} · step ${info.steps} · lr ${Number(info.lr.toPrecision(3))}`;
+    const key = JSON.stringify(s) + info.classes;
+    if (key === shownSettings && !document.activeElement?.closest?.('.controls')) return;
+    shownSettings = key;
     for (const [key, input] of Object.entries(inputs)) {
       if (document.activeElement === input) continue;
       const v = s[key];
@@ -224,9 +234,6 @@ export function mountControls(root, on) {
       renderLayers();
     }
     outputText.textContent = describeOutput(info.classes);
-    play.textContent = info.playing ? 'Pause' : 'Play';
-    play.setAttribute('aria-pressed', String(info.playing));
-    counters.textContent = `Epoch ${info.epoch} · step ${info.steps} · lr ${Number(info.lr.toPrecision(3))}`;
   }
 
   return { update, runPanel, thumbCanvas: (kind) => thumbButtons[kind].canvas };
