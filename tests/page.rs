@@ -62,7 +62,8 @@ fn play_trains_the_moons_and_the_curves_fill() {
     s.click("#play");
     s.wait_for("document.body.dataset.playing === 'false'", LOAD);
     let acc: f64 = text(&s, "train-acc")
-        .trim_end_matches(" %")
+        .trim_end_matches('%')
+        .trim()
         .parse()
         .expect("a percentage");
     assert!(acc >= 90.0, "train accuracy {acc} % after {} epochs", epoch(&s));

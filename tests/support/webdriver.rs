@@ -167,6 +167,16 @@ impl Session {
         self.cmd("POST", &format!("/element/{el}/click"), Some(json!({})));
     }
 
+    /// Chooses the file at `path` in the file input matching `css`, as a user would.
+    pub fn send_file(&self, css: &str, path: &Path) {
+        let el = self.find(css);
+        self.cmd(
+            "POST",
+            &format!("/element/{el}/value"),
+            Some(json!({ "text": path.to_string_lossy() })),
+        );
+    }
+
     /// Sets an input or select by id and fires `change` and `input`, as a user edit would.
     pub fn set_input(&self, id: &str, value: &str) {
         self.exec(

@@ -10,7 +10,7 @@ const BASE_PAD = { left: 46, right: 10, top: 22, bottom: 26 };
  * hlines?: [{ y, color, label }], vline?: x }`: markers are ticks along the bottom
  * (e.g. clipped epochs), hlines horizontal guides (e.g. a threshold), vline a cursor.
  */
-export function mountChart(canvas, { yLabel = '', log = false, yMin = null, yMax = null, readout = null } = {}) {
+export function mountChart(canvas, { yLabel = '', log = false, yMin = null, yMax = null, readout = null, epochWord = 'epoch' } = {}) {
   let data = { x: [], series: [] };
   let hoverX = null;
   let plotArea = { left: BASE_PAD.left, width: 1 };
@@ -168,7 +168,7 @@ export function mountChart(canvas, { yLabel = '', log = false, yMin = null, yMax
       ctx.strokeStyle = fg;
       ctx.beginPath(); ctx.moveTo(x, PAD.top); ctx.lineTo(x, PAD.top + ph); ctx.stroke();
       if (readout) {
-        readout.textContent = `epoch ${xs[i]}: ` + data.series.map((s) => `${s.name} ${fmt(s.values[i])}`).join(', ');
+        readout.textContent = `${epochWord} ${xs[i]}: ` + data.series.map((s) => `${s.name} ${fmt(s.values[i])}`).join(', ');
       }
     }
   }
@@ -197,6 +197,12 @@ export function mountChart(canvas, { yLabel = '', log = false, yMin = null, yMax
     },
     setLog(v) {
       log = v;
+      draw();
+    },
+    /** New axis wording (after a language switch). */
+    setLabels(labels) {
+      if (labels.yLabel !== undefined) yLabel = labels.yLabel;
+      if (labels.epochWord !== undefined) epochWord = labels.epochWord;
       draw();
     },
     redraw: draw,

@@ -3,20 +3,16 @@
 // info)`; user actions flow up through `on.change(key, value)` and
 // `on.action(name)`.
 import { el } from './dom.js';
-import { ACTIVATIONS, DATASETS, INITS, MAX_LAYERS, MAX_NEURONS, OPTIMIZERS, SCHEDULES, describeOutput } from './settings.js';
+import { labelled } from './i18n.js';
+import { ACTIVATIONS, DATASETS, INITS, MAX_LAYERS, MAX_NEURONS, OPTIMIZERS, SCHEDULES } from './settings.js';
 
-const LABELS = {
-  moons: 'Moons', circles: 'Circles', xor: 'XOR', gaussians: 'Gaussians', spiral: 'Spiral', spiral3: 'Spiral, 3 classes',
-  tutorial: 'Tutorial data', custom: 'Draw your own',
-  relu: 'ReLU', leaky_relu: 'Leaky ReLU', tanh: 'tanh', sigmoid: 'Sigmoid', elu: 'ELU', gelu: 'GELU', linear: 'Linear',
-  he_normal: 'He normal', he_uniform: 'He uniform', xavier_normal: 'Xavier normal', xavier_uniform: 'Xavier uniform',
-  lecun_normal: 'LeCun normal', uniform: 'Uniform ±0.5', zeros: 'Zeros',
-  sgd: 'SGD', momentum: 'Momentum', nesterov: 'Nesterov', rmsprop: 'RMSprop', adam: 'Adam', adamw: 'AdamW', adagrad: 'Adagrad',
-  constant: 'Constant', step: 'Step decay', exponential: 'Exponential', cosine: 'Cosine annealing',
-  warmup_cosine: 'Warm-up + cosine', cyclic: 'Cyclic (triangular)',
-};
-
-export function mountControls(root, on) {
+/**
+ * Mounts the panels in `root` (the Run panel is returned for the page to
+ * place); `tr(key, params)` gives the current language's text.
+ */
+export function mountControls(root, on, tr) {
+  const L = (tag, key, props = {}, kids = []) => labelled(tr, tag, key, props, kids);
+  const aria = (key) => ({ 'data-i18n-aria': key, 'aria-label': tr(key) });
   const inputs = {}; // key -> input element
   const rows = {}; // key -> row element (to show and hide)
   const live = {};
@@ -24,14 +20,14 @@ export function mountControls(root, on) {
   function row(key, labelText, input, extra = []) {
     input.id = `ctl-${key}`;
     inputs[key] = input;
-    const r = el('div', { class: 'field' }, [el('label', { for: input.id, text: labelText }), input, ...extra]);
+    const r = el('div', { class: 'field' }, [L('label', labelText, { for: input.id }), input, ...extra]);
     rows[key] = r;
     return r;
   }
 
   function select(key, labelText, choices) {
     const s = el('select');
-    for (const c of choices) s.append(el('option', { value: c, text: LABELS[c] ?? c }));
+    for (const c of choices) s.append(L('option', `v_${c}`, { value: c }));
     s.addEventListener('change', () => on.change(key, s.value));
     return row(key, labelText, s);
   }
@@ -58,60 +54,60 @@ export function mountControls(root, on) {
   function checkbox(key, labelText) {
     const i = el('input', { type: 'checkbox' });
     i.addEventListener('change', () => on.change(key, i.checked));
-    const r = el('div', { class: 'field check' }, [i, el('label', { for: `ctl-${key}`, text: labelText })]);
+    const r = el('div', { class: 'field check' }, [i, L('label', labelText, { for: `ctl-${key}` })]);
     i.id = `ctl-${key}`;
     inputs[key] = i;
     rows[key] = r;
     return r;
   }
 
-  function button(id, text, action, title = '') {
-    const b = el('button', { type: 'button', id, text, title });
+  function button(id, text, action, title) {
+    const b = L('button', text, { type: 'button', id, 'data-i18n-title': title, title: tr(title) });
     b.addEventListener('click', () => on.action(action));
     return b;
   }
 
   // ---- Data ---------------------------------------------------------------
-  const thumbs = el('div', { class: 'thumbs', role: 'group', 'aria-label': 'Dataset' });
+  const thumbs = el('div', { class: 'thumbs', role: 'group', ...aria('f_dataset') });
   const thumbButtons = {};
   for (const kind of DATASETS) {
     const c = el('canvas', { width: 56, height: 56 });
     c.setAttribute('aria-hidden', 'true');
-    const b = el('button', { type: 'button', class: 'thumb', id: `data-${kind}`, title: LABELS[kind] }, [c, el('span', { text: LABELS[kind] })]);
+    const b = el('button', { type: 'button', class: 'thumb', id: `data-${kind}`, 'data-i18n-title': `v_${kind}`, title: tr(`v_${kind}`) }, [c, L('span', `v_${kind}`)]);
     b.addEventListener('click', () => on.change('dataset', kind));
     thumbButtons[kind] = { button: b, canvas: c };
     thumbs.append(b);
   }
   const drawHint = el('p', { class: 'hint', id: 'draw-hint' });
-  const drawClass = el('div', { class: 'field', role: 'radiogroup', 'aria-label': 'Class of new points' });
+  const drawClass = el('div', { class: 'field', role: 'radiogroup', ...aria('drawClass') });
   for (const c of [0, 1]) {
     const r = el('input', { type: 'radio', name: 'draw-class', value: String(c), id: `draw-class-${c}`, checked: c === 0 });
     r.addEventListener('change', () => on.action(`draw-class-${c}`));
-    drawClass.append(r, el('label', { for: r.id, text: `class ${c}`, class: `swatch swatch-${c}` }));
+    drawClass.append(r, L('label', `class${c}`, { for: r.id, class: `swatch swatch-${c}` }));
   }
-  const seedRow = number('seed', 'Seed', { step: 1, min: 0, integer: true });
-  seedRow.append(button('new-seed', 'New seed', 'new-seed', 'Draw a fresh random seed'));
-  const dataPanel = el('section', { class: 'panel', 'aria-labelledby': 'data-title' }, [
-    el('h2', { id: 'data-title', text: 'Data' }),
+  const seedRow = number('seed', 'f_seed', { step: 1, min: 0, integer: true });
+  seedRow.append(button('new-seed', 'newSeed', 'new-seed', 'newSeedTitle'));
+  const dataPanel = el('section', { class: 'panel', id: 'panel-data', 'aria-labelledby': 'data-title' }, [
+    L('h2', 'dataTitle', { id: 'data-title' }),
     thumbs,
     drawClass,
     drawHint,
-    slider('n', 'Points', 50, 2000, 50),
-    slider('noise', 'Noise', 0, 0.6, 0.01),
-    slider('ratio', 'Training share', 0.1, 0.9, 0.05),
-    checkbox('standardize', 'Standardise (fit on the training points)'),
+    slider('n', 'f_n', 50, 2000, 50),
+    slider('noise', 'f_noise', 0, 0.6, 0.01),
+    slider('ratio', 'f_ratio', 0.1, 0.9, 0.05),
+    checkbox('standardize', 'f_standardize'),
     seedRow,
   ]);
 
   // ---- Network ------------------------------------------------------------
   const layerList = el('div', { class: 'layers', id: 'layers' });
   const outputText = el('p', { class: 'hint', id: 'output-text' });
-  const netPanel = el('section', { class: 'panel', 'aria-labelledby': 'net-title' }, [
-    el('h2', { id: 'net-title', text: 'Network' }),
+  const netPanel = el('section', { class: 'panel', id: 'panel-network', 'aria-labelledby': 'net-title' }, [
+    L('h2', 'networkTitle', { id: 'net-title' }),
     layerList,
-    select('activation', 'Activation', ACTIVATIONS),
-    select('init', 'Initialiser', INITS),
-    checkbox('bn', 'Batch normalisation'),
+    select('activation', 'f_activation', ACTIVATIONS),
+    select('init', 'f_init', INITS),
+    checkbox('bn', 'f_bn'),
     outputText,
   ]);
   let layers = [];
@@ -121,69 +117,69 @@ export function mountControls(root, on) {
   function renderLayers() {
     layerList.replaceChildren();
     layers.forEach((n, i) => {
-      const minus = el('button', { type: 'button', text: '−', 'aria-label': `Fewer neurons in layer ${i + 1}`, disabled: n <= 1 });
-      const plus = el('button', { type: 'button', text: '+', 'aria-label': `More neurons in layer ${i + 1}`, disabled: n >= MAX_NEURONS });
-      const remove = el('button', { type: 'button', text: '×', 'aria-label': `Remove layer ${i + 1}` });
+      const minus = el('button', { type: 'button', text: '−', 'aria-label': tr('fewerNeurons', { i: i + 1 }), disabled: n <= 1 });
+      const plus = el('button', { type: 'button', text: '+', 'aria-label': tr('moreNeurons', { i: i + 1 }), disabled: n >= MAX_NEURONS });
+      const remove = el('button', { type: 'button', text: '×', 'aria-label': tr('removeLayer', { i: i + 1 }) });
       minus.addEventListener('click', () => setLayers(layers.map((m, j) => (j === i ? m - 1 : m))));
       plus.addEventListener('click', () => setLayers(layers.map((m, j) => (j === i ? m + 1 : m))));
       remove.addEventListener('click', () => setLayers(layers.filter((_, j) => j !== i)));
-      layerList.append(el('div', { class: 'layer' }, [el('span', { text: `Hidden ${i + 1}: ${n} neurons` }), minus, plus, remove]));
+      layerList.append(el('div', { class: 'layer' }, [el('span', { text: tr('hiddenLayer', { i: i + 1, n }) }), minus, plus, remove]));
     });
-    const add = el('button', { type: 'button', id: 'add-layer', text: 'Add layer', disabled: layers.length >= MAX_LAYERS });
+    const add = el('button', { type: 'button', id: 'add-layer', text: tr('addLayer'), disabled: layers.length >= MAX_LAYERS });
     add.addEventListener('click', () => setLayers([...layers, 4]));
-    layerList.append(el('div', { class: 'layer' }, [el('span', { text: `${layers.length} hidden layers` }), add]));
+    layerList.append(el('div', { class: 'layer' }, [el('span', { text: tr('hiddenLayers', { n: layers.length }) }), add]));
   }
 
   // ---- Optimizer ----------------------------------------------------------
-  const lrSlider = el('input', { type: 'range', min: -5, max: 1, step: 0.05, id: 'ctl-lr-slider', 'aria-label': 'Learning rate (log scale)' });
+  const lrSlider = el('input', { type: 'range', min: -5, max: 1, step: 0.05, id: 'ctl-lr-slider', ...aria('lrSlider') });
   lrSlider.addEventListener('input', () => on.change('lr', Number((10 ** Number(lrSlider.value)).toPrecision(3))));
-  const lrRow = number('lr', 'Learning rate', { min: 0 });
+  const lrRow = number('lr', 'f_lr', { min: 0 });
   lrRow.insertBefore(lrSlider, inputs.lr);
-  const optPanel = el('section', { class: 'panel', 'aria-labelledby': 'opt-title' }, [
-    el('h2', { id: 'opt-title', text: 'Optimizer' }),
-    select('optimizer', 'Optimizer', OPTIMIZERS),
+  const optPanel = el('section', { class: 'panel', id: 'panel-optimizer', 'aria-labelledby': 'opt-title' }, [
+    L('h2', 'optimizerTitle', { id: 'opt-title' }),
+    select('optimizer', 'f_optimizer', OPTIMIZERS),
     lrRow,
-    number('momentum', 'Momentum', { min: 0, max: 0.999 }),
-    number('beta1', 'β₁', { min: 0, max: 0.999 }),
-    number('beta2', 'β₂', { min: 0, max: 0.99999 }),
-    number('alpha', 'α (decay)', { min: 0, max: 0.9999 }),
-    number('eps', 'ε', { min: 0 }),
-    select('batch', 'Batch size', ['0', '1', '8', '16', '32', '64', '128', '256']),
-    select('schedule', 'Schedule', SCHEDULES),
-    number('sched_gamma', 'Decay factor γ', { min: 0.01, max: 1 }),
-    number('sched_epochs', 'Schedule length (epochs)', { step: 1, min: 1, integer: true }),
-    select('reg', 'Regularisation', ['none', 'l1', 'l2']),
-    number('lambda', 'Strength λ', { min: 0 }),
-    select('clip', 'Gradient clipping', ['off', 'norm', 'value']),
-    number('clip_at', 'Clip threshold', { min: 0 }),
+    number('momentum', 'f_momentum', { min: 0, max: 0.999 }),
+    number('beta1', 'f_beta1', { min: 0, max: 0.999 }),
+    number('beta2', 'f_beta2', { min: 0, max: 0.99999 }),
+    number('alpha', 'f_alpha', { min: 0, max: 0.9999 }),
+    number('eps', 'f_eps', { min: 0 }),
+    select('batch', 'f_batch', ['0', '1', '8', '16', '32', '64', '128', '256']),
+    select('schedule', 'f_schedule', SCHEDULES),
+    number('sched_gamma', 'f_sched_gamma', { min: 0.01, max: 1 }),
+    number('sched_epochs', 'f_sched_epochs', { step: 1, min: 1, integer: true }),
+    select('reg', 'f_reg', ['none', 'l1', 'l2']),
+    number('lambda', 'f_lambda', { min: 0 }),
+    select('clip', 'f_clip', ['off', 'norm', 'value']),
+    number('clip_at', 'f_clip_at', { min: 0 }),
   ]);
-  inputs.batch.options[0].textContent = 'Full batch';
   inputs.batch.addEventListener('change', () => on.change('batch', Number(inputs.batch.value)));
-  for (const [k, t] of [['reg', ['None', 'L1', 'L2']], ['clip', ['Off', 'By norm', 'By value']]]) {
-    [...inputs[k].options].forEach((o, i) => { o.textContent = t[i]; });
-  }
 
   // ---- Run ----------------------------------------------------------------
-  const play = el('button', { type: 'button', id: 'play', class: 'primary', text: 'Play', 'aria-pressed': 'false' });
+  const play = el('button', { type: 'button', id: 'play', class: 'primary', text: tr('play'), 'aria-pressed': 'false' });
   play.addEventListener('click', () => on.action('toggle'));
-  const speed = select('speed', 'Speed', ['1', '2', '5', '10', '50', '0']);
-  [...inputs.speed.options].forEach((o) => { o.textContent = o.value === '0' ? 'As fast as possible' : `${o.value} epoch${o.value === '1' ? '' : 's'} per frame`; });
+  const speed = select('speed', 'f_speed', ['1', '2', '5', '10', '50', '0']);
+  const speedTexts = () => {
+    [...inputs.speed.options].forEach((o) => { o.textContent = o.value === '0' ? tr('asFast') : o.value === '1' ? tr('perFrameOne') : tr('perFrame', { n: Number(o.value) }); });
+    [...inputs.batch.options].forEach((o) => { o.textContent = o.value === '0' ? tr('fullBatch') : o.value; });
+  };
+  speedTexts();
   inputs.speed.addEventListener('change', () => on.change('speed', Number(inputs.speed.value)));
   const counters = el('p', { class: 'counters', id: 'counters', 'aria-live': 'off' });
-  const runPanel = el('section', { class: 'panel run', 'aria-labelledby': 'run-title' }, [
-    el('h2', { id: 'run-title', text: 'Run' }),
+  const runPanel = el('section', { class: 'panel run', id: 'panel-run', 'aria-labelledby': 'run-title' }, [
+    L('h2', 'runTitle', { id: 'run-title' }),
     el('div', { class: 'buttons' }, [
       play,
-      button('step-epoch', 'Step epoch', 'step-epoch', 'One epoch (→)'),
-      button('step-batch', 'Step batch', 'step-batch', 'One mini-batch'),
-      button('reset', 'Reset', 'reset', 'New initial weights from the seed (r)'),
+      button('step-epoch', 'stepEpoch', 'step-epoch', 'stepEpochTitle'),
+      button('step-batch', 'stepBatch', 'step-batch', 'stepBatchTitle'),
+      button('reset', 'reset', 'reset', 'resetTitle'),
     ]),
     counters,
     speed,
-    number('max_epochs', 'Stop after epochs (0 = never)', { step: 1, min: 0, integer: true }),
-    number('target_acc', 'Stop at test accuracy % (0 = never)', { min: 0, max: 100 }),
-    checkbox('discretize', 'Discrete boundary'),
-    checkbox('show_test', 'Show test points (hollow)'),
+    number('max_epochs', 'f_max_epochs', { step: 1, min: 0, integer: true }),
+    number('target_acc', 'f_target_acc', { min: 0, max: 100 }),
+    checkbox('discretize', 'f_discretize'),
+    checkbox('show_test', 'f_show_test'),
   ]);
 
   root.append(dataPanel, netPanel, optPanel);
@@ -198,20 +194,21 @@ export function mountControls(root, on) {
   function update(s, info) {
     // Every frame: the run's state. The inputs only when the settings changed
     // (this runs in the draw loop; rewriting ~35 inputs a frame is wasted work).
-    play.textContent = info.playing ? 'Pause' : 'Play';
+    play.textContent = tr(info.playing ? 'pause' : 'play');
     play.setAttribute('aria-pressed', String(info.playing));
-    counters.textContent = `Epoch ${info.epoch} · step ${info.steps} · lr ${Number(info.lr.toPrecision(3))}`;
+    counters.textContent = tr('counters', { epoch: info.epoch, steps: info.steps, lr: Number(info.lr.toPrecision(3)) });
+    const focused = root.getRootNode().activeElement;
     const key = JSON.stringify(s) + info.classes;
-    if (key === shownSettings && !document.activeElement?.closest?.('.controls')) return;
+    if (key === shownSettings && !focused?.closest?.('.controls')) return;
     shownSettings = key;
     for (const [key, input] of Object.entries(inputs)) {
-      if (document.activeElement === input) continue;
+      if (focused === input) continue;
       const v = s[key];
       if (input.type === 'checkbox') input.checked = !!v;
       else if (v !== undefined) input.value = String(v);
     }
     for (const [key, out] of Object.entries(live)) out.textContent = String(s[key]);
-    if (document.activeElement !== lrSlider) lrSlider.value = String(Math.log10(s.lr));
+    if (focused !== lrSlider) lrSlider.value = String(Math.log10(s.lr));
     for (const [kind, t] of Object.entries(thumbButtons)) t.button.setAttribute('aria-pressed', String(kind === s.dataset));
     const generated = s.dataset !== 'tutorial' && s.dataset !== 'custom';
     rows.n.hidden = !generated;
@@ -219,12 +216,16 @@ export function mountControls(root, on) {
     rows.ratio.hidden = s.dataset === 'tutorial';
     drawClass.hidden = s.dataset !== 'custom';
     drawHint.hidden = s.dataset !== 'custom';
-    drawHint.textContent = 'Click the plot to add a point of the chosen class; shift-click adds the other class; alt/ctrl-click or a long press removes the nearest.';
+    drawHint.textContent = tr('drawHint');
     for (const k of ['momentum', 'beta1', 'beta2', 'alpha', 'eps']) rows[k].hidden = !OPT_FIELDS[s.optimizer].includes(k);
     rows.sched_gamma.hidden = !['step', 'exponential'].includes(s.schedule);
     rows.sched_epochs.hidden = s.schedule === 'constant';
     rows.lambda.hidden = s.reg === 'none';
     rows.clip_at.hidden = s.clip === 'off';
+    // An author's `<key>_hide=1` wins over everything above.
+    for (const [k, r] of Object.entries(rows)) if (s[`${k}_hide`]) r.hidden = true;
+    thumbs.hidden = s.dataset_hide;
+    layerList.hidden = s.layers_hide;
     if (![...inputs.batch.options].some((o) => o.value === String(s.batch))) {
       inputs.batch.append(el('option', { value: String(s.batch), text: String(s.batch) }));
       inputs.batch.value = String(s.batch);
@@ -233,8 +234,15 @@ export function mountControls(root, on) {
       layers = [...s.layers];
       renderLayers();
     }
-    outputText.textContent = describeOutput(info.classes);
+    outputText.textContent = tr(info.classes > 2 ? 'outputSoftmax' : 'outputSigmoid', { k: info.classes });
   }
 
-  return { update, runPanel, thumbCanvas: (kind) => thumbButtons[kind].canvas };
+  /** After a language switch: labelled text is rewritten, the rest on the next update. */
+  function relabel() {
+    speedTexts();
+    renderLayers();
+    shownSettings = '';
+  }
+
+  return { update, relabel, runPanel, thumbCanvas: (kind) => thumbButtons[kind].canvas };
 }

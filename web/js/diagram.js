@@ -1,9 +1,10 @@
 // The network as a diagram: each neuron is a small heatmap of its own output
 // over the input plane; links are coloured by sign and thick by magnitude.
 // Hover a link for its live value and gradient; click it to edit the weight.
-import { el } from './views.js';
+import { el } from './dom.js';
 import { canvasPoint, nearestSegment } from './dom.js';
 import { fmt } from './chart.js';
+import { labelled } from './i18n.js';
 
 const N = 20; // heatmap cells per side per neuron
 const POS = [0, 114, 178]; // positive: blue
@@ -17,21 +18,25 @@ function mix(t) {
 }
 
 export function mountDiagram(panel, ctx) {
+  const { tr } = ctx;
+  const L = (tag, key, props = {}, kids = []) => labelled(tr, tag, key, props, kids);
   const canvas = el('canvas', { width: 900, height: 420, id: 'diagram' });
-  canvas.setAttribute('aria-label', 'Network diagram: neurons as heatmaps, links by weight');
+  canvas.setAttribute('aria-label', tr('diagramLabel'));
+  canvas.dataset.i18nAria = 'diagramLabel';
   const readout = el('p', { class: 'hover', id: 'diagram-readout' });
   const editValue = el('input', { type: 'number', step: 'any', id: 'diagram-edit' });
-  editValue.setAttribute('aria-label', 'New weight value');
-  const editApply = el('button', { type: 'button', id: 'diagram-apply', text: 'Set weight' });
-  const editor = el('div', { class: 'field', hidden: true }, [el('label', { for: editValue.id, id: 'diagram-edit-label', text: 'Weight' }), editValue, editApply]);
+  editValue.setAttribute('aria-label', tr('newWeight'));
+  editValue.dataset.i18nAria = 'newWeight';
+  const editApply = L('button', 'setWeight', { type: 'button', id: 'diagram-apply' });
+  const editor = el('div', { class: 'field', hidden: true }, [el('label', { for: editValue.id, id: 'diagram-edit-label', text: tr('weight') }), editValue, editApply]);
   panel.append(
-    el('h2', { text: 'Network' }),
-    el('p', { class: 'hint', text: 'Each square shows what that neuron computes over the input plane (blue positive, orange negative); the output shows the class probability.' }),
+    L('h2', 'tabNetwork'),
+    L('p', 'diagramHint', { class: 'hint' }),
     canvas,
     readout,
     editor,
   );
-  readout.textContent = 'Hover a link or a neuron to read its weight or bias and gradient; click to edit.';
+  readout.textContent = tr('diagramReadout');
   let links = [];
   let nodesAt = []; // per column, the neuron squares of the last draw
   let hovered = null;
@@ -121,16 +126,16 @@ export function mountDiagram(panel, ctx) {
     if (hovered.bias !== undefined) {
       const b = pg.params()[hovered.index];
       const g = pg.grads()[hovered.index];
-      const name = hovered.layer === pg.layout().layers.length - 1 ? 'output' : `h${hovered.layer + 1}.${hovered.bias + 1}`;
-      readout.textContent = `${name}: bias ${fmt(b)}, gradient ∂L/∂b ${fmt(g)} (last step)`;
+      const name = hovered.layer === pg.layout().layers.length - 1 ? tr('seriesOutput') : `h${hovered.layer + 1}.${hovered.bias + 1}`;
+      readout.textContent = tr('biasReadout', { name, b: fmt(b), g: fmt(g) });
       readout.dataset.weight = String(b);
       return;
     }
     const w = pg.params()[hovered.index];
     const grad = pg.grads()[hovered.index];
-    const to = hovered.layer === pg.layout().layers.length - 1 ? 'output' : `h${hovered.layer + 1}.${hovered.to + 1}`;
+    const to = hovered.layer === pg.layout().layers.length - 1 ? tr('seriesOutput') : `h${hovered.layer + 1}.${hovered.to + 1}`;
     const from = hovered.layer === 0 ? ['x', 'y'][hovered.from] : `h${hovered.layer}.${hovered.from + 1}`;
-    readout.textContent = `${from} → ${to}: weight ${fmt(w)}, gradient ∂L/∂w ${fmt(grad)} (last step)`;
+    readout.textContent = tr('weightReadout', { from, to, w: fmt(w), g: fmt(grad) });
     readout.dataset.weight = String(w);
   }
 
@@ -157,10 +162,10 @@ export function mountDiagram(panel, ctx) {
     if (!l) return;
     editing = l;
     editor.hidden = false;
-    document.getElementById('diagram-edit-label').textContent =
+    ctx.find('diagram-edit-label').textContent =
       l.bias !== undefined
-        ? `Bias of unit ${l.bias + 1} of layer ${l.layer + 1}`
-        : `Weight ${l.layer === 0 ? ['x', 'y'][l.from] : `h${l.layer}.${l.from + 1}`} → unit ${l.to + 1} of layer ${l.layer + 1}`;
+        ? tr('editBias', { u: l.bias + 1, l: l.layer + 1 })
+        : tr('editWeight', { from: l.layer === 0 ? ['x', 'y'][l.from] : `h${l.layer}.${l.from + 1}`, u: l.to + 1, l: l.layer + 1 });
     editValue.value = String(ctx.run().params()[l.index]);
     editValue.focus();
   });

@@ -1,21 +1,25 @@
 // Hidden space: the data and a grid of the input plane, mapped into two
 // neurons of a hidden layer — watch the network pull the moons apart.
-import { el } from './views.js';
+import { el } from './dom.js';
+import { labelled } from './i18n.js';
 
 const LINES = 13; // grid lines per direction
 const SAMPLES = 48; // points along each line
 
 export function mountHidden(panel, ctx) {
+  const { tr } = ctx;
+  const L = (tag, key, props = {}, kids = []) => labelled(tr, tag, key, props, kids);
   const layerSel = el('select', { id: 'hidden-layer' });
   const iSel = el('select', { id: 'hidden-i' });
   const jSel = el('select', { id: 'hidden-j' });
   const canvas = el('canvas', { width: 520, height: 520, id: 'hidden-canvas' });
-  canvas.setAttribute('aria-label', 'The data in the space of two hidden neurons');
+  canvas.setAttribute('aria-label', tr('hiddenLabel'));
+  canvas.dataset.i18nAria = 'hiddenLabel';
   const note = el('p', { class: 'hint' });
   panel.append(
-    el('h2', { text: 'Hidden space' }),
-    el('div', { class: 'field' }, [el('label', { for: 'hidden-layer', text: 'Hidden layer' }), layerSel]),
-    el('div', { class: 'field' }, [el('label', { for: 'hidden-i', text: 'Horizontal: neuron' }), iSel, el('label', { for: 'hidden-j', text: 'vertical: neuron' }), jSel]),
+    L('h2', 'tabHidden'),
+    el('div', { class: 'field' }, [L('label', 'hiddenLayerPick', { for: 'hidden-layer' }), layerSel]),
+    el('div', { class: 'field' }, [L('label', 'hiddenI', { for: 'hidden-i' }), iSel, L('label', 'hiddenJ', { for: 'hidden-j' }), jSel]),
     canvas,
     note,
   );
@@ -33,7 +37,7 @@ export function mountHidden(panel, ctx) {
     if (key === shape) return hidden.length > 0;
     shape = key;
     options(layerSel, hidden.length, hidden.length - 1);
-    layerSel.querySelectorAll('option').forEach((o, k) => { o.textContent = `${k + 1} (${hidden[k]} neurons)`; });
+    layerSel.querySelectorAll('option').forEach((o, k) => { o.textContent = tr('hiddenOption', { l: k + 1, n: hidden[k] }); });
     const units = hidden[hidden.length - 1] ?? 0;
     options(iSel, units, 0);
     options(jSel, units, Math.min(1, units - 1));
@@ -76,7 +80,7 @@ export function mountHidden(panel, ctx) {
     const g = canvas.getContext('2d');
     g.clearRect(0, 0, canvas.width, canvas.height);
     if (!syncSelectors(sizes)) {
-      note.textContent = 'This network has no hidden layer: add one in the Network panel.';
+      note.textContent = tr('hiddenNone');
       return;
     }
     const layer = Number(layerSel.value);
@@ -149,7 +153,7 @@ export function mountHidden(panel, ctx) {
       g.fillRect(px(first + k) - 2, py(first + k) - 2, 4, 4);
     }
     g.restore();
-    note.textContent = `Each point is placed by the outputs of neurons ${i + 1} and ${j + 1} of hidden layer ${layer + 1}; the grey lines are the input plane's grid, bent by the layers before. Dead ReLUs fold whole regions onto an edge.`;
+    note.textContent = tr('hiddenNote', { i: i + 1, j: j + 1, l: layer + 1 });
   }
 
   return {

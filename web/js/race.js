@@ -1,9 +1,10 @@
 // The optimizer race: the tutorial's "不同优化器比较", done right. Every
 // optimizer trains every layer, from the same initial weights, on the same
 // mini-batches, in lock-step.
-import { el } from './views.js';
+import { el } from './dom.js';
 import { mountChart, fmt } from './chart.js';
 import { engineConfig, optimizerConfig } from './settings.js';
+import { labelled } from './i18n.js';
 
 const CHOICES = [
   // The tutorial's four, with its learning rates, are on by default.
@@ -19,37 +20,36 @@ const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#56b4e9', '#e69f00
 const CELL = 48; // boundary cells per side in each small multiple
 
 export function mountRace(panel, ctx) {
+  const { tr } = ctx;
+  const L = (tag, key, props = {}, kids = []) => labelled(tr, tag, key, props, kids);
   const picks = CHOICES.map(([kind, name, lr, on]) => {
     const box = el('input', { type: 'checkbox', id: `race-${kind}`, checked: on });
     const rate = el('input', { type: 'number', id: `race-lr-${kind}`, value: String(lr), step: 'any', min: '0' });
-    rate.setAttribute('aria-label', `${name} learning rate`);
+    rate.setAttribute('aria-label', tr('raceLr', { name }));
     return { kind, name, box, rate, row: el('div', { class: 'field' }, [box, el('label', { for: box.id, text: name }), rate]) };
   });
-  const start = el('button', { type: 'button', id: 'race-start', class: 'primary', text: 'Start race' });
-  const toggle = el('button', { type: 'button', id: 'race-toggle', text: 'Pause', disabled: true });
+  const start = L('button', 'raceStart', { type: 'button', id: 'race-start', class: 'primary' });
+  const toggle = el('button', { type: 'button', id: 'race-toggle', text: tr('pause'), disabled: true });
   const target = el('input', { type: 'number', id: 'race-target', value: '95', min: '1', max: '100' });
-  const status = el('p', { class: 'hint', id: 'race-status', text: 'Pick 2 to 6 optimizers and start: they share the data, the network and its initial weights.' });
+  const status = el('p', { class: 'hint', id: 'race-status', text: tr('raceIntro') });
   const multiples = el('div', { class: 'multiples', id: 'race-multiples' });
   const lossCanvas = el('canvas', { width: 420, height: 200, id: 'race-loss' });
   const accCanvas = el('canvas', { width: 420, height: 200, id: 'race-acc' });
   const readout = el('p', { class: 'hover' });
   const table = el('table', { class: 'reach', id: 'race-reach' });
   panel.append(
-    el('h2', { text: 'Optimizer race' }),
-    el('p', {
-      class: 'hint',
-      text: 'The tutorial compares SGD, Momentum, RMSprop and Adam, but its version updates only the last layer and its RMSprop never updates anything. Here every optimizer trains every layer, from identical initial weights and the same mini-batches.',
-    }),
+    L('h2', 'tabRace'),
+    L('p', 'raceNote', { class: 'hint' }),
     el('div', { class: 'race-grid' }, [
       el('div', {}, [...picks.map((p) => p.row), el('div', { class: 'buttons' }, [start, toggle]), status]),
       multiples,
       el('div', {}, [lossCanvas, accCanvas, readout]),
     ]),
-    el('div', { class: 'field' }, [el('label', { for: target.id, text: 'Epochs to reach test accuracy (%)' }), target]),
+    el('div', { class: 'field' }, [L('label', 'raceTarget', { for: target.id }), target]),
     table,
   );
-  const lossChart = mountChart(lossCanvas, { yLabel: 'train loss', readout });
-  const accChart = mountChart(accCanvas, { yLabel: 'test accuracy', yMin: 0, yMax: 1, readout });
+  const lossChart = mountChart(lossCanvas, { yLabel: tr('trainLossSeries'), readout, epochWord: tr('epochWord') });
+  const accChart = mountChart(accCanvas, { yLabel: tr('testAccSeries'), yMin: 0, yMax: 1, readout, epochWord: tr('epochWord') });
   let race = null;
   let runs = [];
   let playing = false;
@@ -58,7 +58,7 @@ export function mountRace(panel, ctx) {
   function begin() {
     const chosen = picks.filter((p) => p.box.checked);
     if (chosen.length < 2 || chosen.length > 6) {
-      status.textContent = `Pick 2 to 6 optimizers (now ${chosen.length}).`;
+      status.textContent = tr('racePick', { n: chosen.length });
       return;
     }
     const s = ctx.settings();
@@ -68,14 +68,14 @@ export function mountRace(panel, ctx) {
       race?.free();
       race = next;
     } catch (e) {
-      status.textContent = `Cannot start: ${e.message}`;
+      status.textContent = tr('raceCannot', { why: e.message });
       return;
     }
     runs = chosen.map((p, i) => ({ name: p.name, color: PALETTE[CHOICES.findIndex((c) => c[0] === p.kind)] ?? PALETTE[i] }));
     multiples.replaceChildren(
       ...runs.map((r, i) => {
         const c = el('canvas', { width: 180, height: 180, id: `race-boundary-${i}` });
-        c.setAttribute('aria-label', `${r.name} decision boundary`);
+        c.setAttribute('aria-label', tr('raceBoundary', { name: r.name }));
         r.canvas = c;
         r.caption = el('figcaption', { text: r.name });
         r.caption.style.color = r.color;
@@ -123,7 +123,7 @@ export function mountRace(panel, ctx) {
     const lossSeries = [];
     const accSeries = [];
     const want = Number(target.value) / 100;
-    const rows = [el('tr', {}, [el('th', { text: 'Optimizer' }), el('th', { text: `Epochs to ${target.value} %` }), el('th', { text: 'Test accuracy' }), el('th', { text: 'First-step loss' })])];
+    const rows = [el('tr', {}, [el('th', { text: tr('f_optimizer') }), el('th', { text: tr('raceEpochsTo', { p: target.value }) }), el('th', { text: tr('testAcc') }), el('th', { text: tr('raceFirstLoss') })])];
     let epoch = 0;
     // Grids first: computing them may grow wasm memory, which detaches earlier views.
     runs.forEach((_, i) => drawBoundary(i));
@@ -131,7 +131,7 @@ export function mountRace(panel, ctx) {
       const e = race.lastEpoch(i);
       const acc = e?.test_acc;
       epoch = Math.max(epoch, e?.epoch ?? 0);
-      const label = `${r.name} (Acc: ${acc === null || acc === undefined ? '–' : acc.toFixed(2)})`;
+      const label = tr('raceLegend', { name: r.name, acc: acc === null || acc === undefined ? '–' : acc.toFixed(2) });
       const x = race.history(i, 'epoch');
       lossSeries.push({ name: label, color: r.color, values: race.history(i, 'train_loss') });
       accSeries.push({ name: label, color: r.color, values: race.history(i, 'test_acc') });
@@ -145,8 +145,8 @@ export function mountRace(panel, ctx) {
     lossChart.update({ x, series: lossSeries });
     accChart.update({ x, series: accSeries });
     table.replaceChildren(...rows);
-    status.textContent = `${playing ? 'Racing' : 'Paused'} · epoch ${epoch}`;
-    toggle.textContent = playing ? 'Pause' : 'Resume';
+    status.textContent = tr(playing ? 'racing' : 'racePaused', { epoch });
+    toggle.textContent = tr(playing ? 'pause' : 'resume');
     panel.dataset.epoch = String(epoch);
   }
 
@@ -166,6 +166,13 @@ export function mountRace(panel, ctx) {
     },
     update(force) {
       if (force) draw();
+    },
+    relabel() {
+      lossChart.setLabels({ yLabel: tr('trainLossSeries'), epochWord: tr('epochWord') });
+      accChart.setLabels({ yLabel: tr('testAccSeries'), epochWord: tr('epochWord') });
+      for (const p of picks) p.rate.setAttribute('aria-label', tr('raceLr', { name: p.name }));
+      if (!race) status.textContent = tr('raceIntro');
+      draw();
     },
   };
 }

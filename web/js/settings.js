@@ -47,8 +47,21 @@ export const SPEC = {
   target_acc: num(0, 0, 100, true),
   discretize: bool(false, true),
   show_test: bool(true, true),
-  lang: pick('en', ['en', 'zh'], true),
+  lang: pick('', ['', 'en', 'zh'], true),
+  embed: bool(false, true),
+  autoplay: bool(false, true),
+  tour: pick('', ['', 'tutorial'], true),
 };
+
+/** Panels that `<panel>_hide=1` removes from view. */
+export const PANELS = ['data', 'network', 'optimizer', 'run', 'curves', 'export', 'views'];
+/** Settings with a control of their own, each hidden by `<key>_hide=1`. */
+export const CONTROLLED = [
+  'dataset', 'n', 'noise', 'ratio', 'standardize', 'seed', 'layers', 'activation', 'init', 'bn',
+  'optimizer', 'lr', 'momentum', 'beta1', 'beta2', 'alpha', 'eps', 'batch', 'schedule', 'sched_gamma',
+  'sched_epochs', 'reg', 'lambda', 'clip', 'clip_at', 'speed', 'max_epochs', 'target_acc', 'discretize', 'show_test',
+];
+for (const key of [...PANELS, ...CONTROLLED]) SPEC[`${key}_hide`] = bool(false, true);
 
 export function defaults() {
   const s = {};
@@ -139,6 +152,33 @@ export function decodeHash(hash) {
   return { settings, problems };
 }
 
+/** The raw URL-style text for an option value: arrays joined by commas, booleans as 1/0. */
+export function rawValue(value) {
+  if (Array.isArray(value)) return value.length ? value.join(',') : '-';
+  if (value === true) return '1';
+  if (value === false) return '0';
+  return String(value);
+}
+
+/**
+ * Applies `options` (URL keys with JS values) to `settings`; every key that
+ * cannot be used keeps its default and is reported, by name and value.
+ */
+export function applyOptions(settings, options) {
+  const problems = [];
+  for (const [key, value] of Object.entries(options ?? {})) {
+    if (!Object.hasOwn(SPEC, key)) {
+      problems.push(`unknown option “${key.slice(0, 40)}”`);
+      continue;
+    }
+    const raw = rawValue(value);
+    const { value: v, problem } = parseValue(key, raw);
+    if (problem) problems.push(`${key}=“${raw.slice(0, 40)}”: ${problem}; using ${formatValue(key, settings[key])}`);
+    else settings[key] = v;
+  }
+  return problems;
+}
+
 /** The engine's optimizer object for `kind` at `lr`, other hyper-parameters from `s`. */
 export function optimizerConfig(kind, lr, s) {
   const opt = { lr };
@@ -190,9 +230,51 @@ export function needsReset(key) {
   return !SPEC[key]?.live;
 }
 
-/** Words for the output layer and loss, by class count. */
-export function describeOutput(classes) {
-  return classes > 2
-    ? `Output: softmax over ${classes} classes, cross-entropy loss`
-    : 'Output: one sigmoid unit, binary cross-entropy loss';
+/**
+ * The settings that describe engine config `c` (the inverse of
+ * `engineConfig`), starting from `base` for what the config does not hold
+ * (speed, language, layout). Values outside the controls' ranges are clamped.
+ */
+export function settingsFromConfig(c, base = defaults()) {
+  const s = { ...structuredClone(base) };
+  const clamp = (key, v) => {
+    const spec = SPEC[key];
+    if (!Number.isFinite(v)) return s[key];
+    const x = Math.min(spec.max, Math.max(spec.min, v));
+    return spec.kind === 'int' ? Math.round(x) : x;
+  };
+  const pickIn = (key, v) => (SPEC[key].choices.includes(v) ? v : s[key]);
+  const d = c.dataset ?? {};
+  s.seed = clamp('seed', c.seed);
+  s.dataset = pickIn('dataset', d.kind);
+  if (d.n_samples !== undefined) s.n = clamp('n', d.n_samples);
+  if (d.noise !== undefined) s.noise = clamp('noise', d.noise);
+  if (d.train_ratio !== undefined) s.ratio = clamp('ratio', d.train_ratio);
+  s.standardize = !!d.standardize;
+  const net = c.network ?? {};
+  s.layers = (net.hidden ?? []).slice(0, MAX_LAYERS).map((n) => Math.min(MAX_NEURONS, Math.max(1, n)));
+  s.activation = pickIn('activation', net.activation);
+  s.init = pickIn('init', net.init);
+  s.bn = !!net.batch_norm;
+  const o = c.optimizer ?? {};
+  const mom = o.momentum && o.momentum !== 'none' ? o.momentum : null;
+  s.optimizer = o.kind === 'sgd' ? (mom ? (mom.nesterov !== undefined ? 'nesterov' : 'momentum') : 'sgd') : pickIn('optimizer', o.kind);
+  s.lr = clamp('lr', o.lr);
+  if (mom) s.momentum = clamp('momentum', Object.values(mom)[0]);
+  for (const k of ['beta1', 'beta2', 'alpha', 'eps']) if (o[k] !== undefined) s[k] = clamp(k, o[k]);
+  s.batch = c.batch_size ? clamp('batch', c.batch_size) : 0;
+  const r = c.regularization ?? { kind: 'none' };
+  s.reg = pickIn('reg', r.kind);
+  if (r.lambda !== undefined) s.lambda = clamp('lambda', r.lambda);
+  const cl = c.clipping ?? { kind: 'none' };
+  s.clip = cl.kind === 'norm' ? 'norm' : cl.kind === 'value' ? 'value' : 'off';
+  if (cl.max_norm !== undefined || cl.clip_value !== undefined) s.clip_at = clamp('clip_at', cl.max_norm ?? cl.clip_value);
+  const sc = c.schedule ?? { kind: 'constant' };
+  s.schedule = pickIn('schedule', sc.kind);
+  if (sc.kind === 'step') { s.sched_epochs = clamp('sched_epochs', sc.step_size); s.sched_gamma = clamp('sched_gamma', sc.gamma); }
+  if (sc.kind === 'exponential') s.sched_gamma = clamp('sched_gamma', 1 - (1 - sc.gamma) * 100);
+  if (sc.kind === 'cosine') s.sched_epochs = clamp('sched_epochs', sc.t_max);
+  if (sc.kind === 'warmup_cosine') s.sched_epochs = clamp('sched_epochs', sc.total);
+  if (sc.kind === 'cyclic') s.sched_epochs = clamp('sched_epochs', sc.step_size);
+  return s;
 }

@@ -2,21 +2,25 @@
 // scrubbing shows the main boundary at an earlier epoch without touching the
 // live run, so playing again continues from the latest epoch. Below it, the
 // test-set confusion matrix.
-import { el } from './views.js';
+import { el } from './dom.js';
+import { labelled } from './i18n.js';
 
 const MAX_SNAPSHOTS = 40;
 
 export function mountTimeline(panel, ctx) {
+  const { tr } = ctx;
+  const L = (tag, key, props = {}, kids = []) => labelled(tr, tag, key, props, kids);
   const slider = el('input', { type: 'range', min: '0', max: '0', step: '1', value: '0', id: 'timeline' });
-  slider.setAttribute('aria-label', 'Epoch shown on the main boundary');
-  const label = el('p', { class: 'hint', id: 'timeline-label', text: 'Train for a while: snapshots of the weights are kept as it goes.' });
-  const present = el('button', { type: 'button', id: 'timeline-present', text: 'Back to the present', disabled: true });
+  slider.setAttribute('aria-label', tr('timelineSlider'));
+  slider.dataset.i18nAria = 'timelineSlider';
+  const label = el('p', { class: 'hint', id: 'timeline-label', text: tr('timelineIntro') });
+  const present = L('button', 'timelinePresent', { type: 'button', id: 'timeline-present', disabled: true });
   const confusion = el('table', { class: 'reach confusion', id: 'confusion' });
   panel.append(
-    el('h2', { text: 'Timeline' }),
-    el('div', { class: 'field' }, [el('label', { for: slider.id, text: 'Epoch' }), slider, present]),
+    L('h2', 'tabTimeline'),
+    el('div', { class: 'field' }, [L('label', 'epochLabel', { for: slider.id }), slider, present]),
     label,
-    el('h3', { text: 'Confusion matrix (test points)' }),
+    L('h3', 'confusionTitle'),
     confusion,
   );
   let snaps = [];
@@ -44,16 +48,16 @@ export function mountTimeline(panel, ctx) {
     const k = Number(slider.value);
     if (k >= snaps.length) {
       ctx.showSnapshot(null);
-      label.textContent = `Showing the present (epoch ${ctx.run().epoch}).`;
+      label.textContent = tr('timelineNow', { epoch: ctx.run().epoch });
     } else {
       ctx.showSnapshot(snaps[k]);
-      label.textContent = `Showing the boundary at epoch ${snaps[k].epoch}. Press play (or “Back to the present”) to continue from epoch ${ctx.run().epoch}.`;
+      label.textContent = tr('timelineThen', { then: snaps[k].epoch, epoch: ctx.run().epoch });
     }
     sync();
   });
   present.addEventListener('click', () => {
     ctx.showSnapshot(null);
-    label.textContent = `Showing the present (epoch ${ctx.run().epoch}).`;
+    label.textContent = tr('timelineNow', { epoch: ctx.run().epoch });
     sync();
   });
 
@@ -61,10 +65,10 @@ export function mountTimeline(panel, ctx) {
     const pg = ctx.run();
     const k = pg.nClasses();
     const counts = pg.confusion();
-    const head = el('tr', {}, [el('th', { text: 'true \\ predicted' }), ...Array.from({ length: k }, (_, c) => el('th', { text: `class ${c}` }))]);
+    const head = el('tr', {}, [el('th', { text: tr('confusionCorner') }), ...Array.from({ length: k }, (_, c) => el('th', { text: tr('classN', { c }) }))]);
     const rows = Array.from({ length: k }, (_, t) =>
       el('tr', {}, [
-        el('th', { text: `class ${t}` }),
+        el('th', { text: tr('classN', { c: t }) }),
         ...Array.from({ length: k }, (_, p) => el('td', { text: String(counts[t * k + p]), class: t === p ? 'diag' : '' })),
       ]),
     );

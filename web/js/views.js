@@ -7,30 +7,28 @@ import { mountDiagram } from './diagram.js';
 import { mountHidden } from './hidden.js';
 import { mountTimeline } from './timeline.js';
 import { mountWalkthrough } from './walkthrough.js';
-import { t } from './i18n.js';
+import { labelled } from './i18n.js';
 
 const TABS = [
-  ['walk', null, mountWalkthrough],
-  ['race', 'Optimizer race', mountRace],
-  ['lab', 'Best practices', mountLab],
-  ['network', 'Network', mountDiagram],
-  ['hidden', 'Hidden space', mountHidden],
-  ['timeline', 'Timeline', mountTimeline],
+  ['walk', 'tab', mountWalkthrough],
+  ['race', 'tabRace', mountRace],
+  ['lab', 'tabLab', mountLab],
+  ['network', 'tabNetwork', mountDiagram],
+  ['hidden', 'tabHidden', mountHidden],
+  ['timeline', 'tabTimeline', mountTimeline],
 ];
 
 export function mountViews(root, ctx) {
   const list = document.createElement('div');
   list.className = 'tabs';
   list.setAttribute('role', 'tablist');
-  list.setAttribute('aria-label', 'Teaching views');
+  list.setAttribute('aria-label', ctx.tr('teachingViews'));
+  list.dataset.i18nAria = 'teachingViews';
   root.append(list);
   const views = {};
   let active = 'walk';
   for (const [id, title, mount] of TABS) {
-    const tab = document.createElement('button');
-    tab.type = 'button';
-    tab.id = `tab-${id}`;
-    tab.textContent = title ?? t(ctx.settings().lang, 'tab');
+    const tab = labelled(ctx.tr, 'button', title, { type: 'button', id: `tab-${id}` });
     tab.setAttribute('role', 'tab');
     tab.setAttribute('aria-controls', `view-${id}`);
     const panel = document.createElement('section');
@@ -53,6 +51,10 @@ export function mountViews(root, ctx) {
   }
   select(active);
   return {
+    /** Opens tab `id` (walk, race, lab, network, hidden, timeline). */
+    select(id) {
+      if (views[id]) select(id);
+    },
     frame(now) {
       for (const [k, v] of Object.entries(views)) v.view.frame?.(now, k === active);
     },
@@ -70,11 +72,11 @@ export function mountViews(root, ctx) {
     key(e) {
       return views[active].view.key?.(e) ?? false;
     },
-    /** Relabels what depends on the language. */
+    /** After a language switch (keyed labels are already rewritten). */
     relabel() {
-      views.walk.tab.textContent = t(ctx.settings().lang, 'tab');
+      for (const v of Object.values(views)) v.view.relabel?.();
+      views[active].view.update?.(true);
     },
   };
 }
 
-export { el } from './dom.js';

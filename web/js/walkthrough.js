@@ -1,7 +1,7 @@
 // Backprop, explained live: one training point, stepped through forward,
 // the loss, backward and the update with the live network's own numbers,
 // in English or 简体中文, with the formulas in MathML.
-import { el } from './views.js';
+import { el } from './dom.js';
 import { canvasPoint, nearestSegment } from './dom.js';
 import { t } from './i18n.js';
 
@@ -68,7 +68,7 @@ function mspace() {
 }
 
 export function mountWalkthrough(panel, ctx) {
-  const lang = () => ctx.settings().lang;
+  const lang = () => ctx.lang();
   const tr = (key, params) => t(lang(), key, params);
   // Every fixed label carries data-i18n so a language switch rewrites it.
   const label = (tag, key, props = {}) => {
@@ -84,7 +84,8 @@ export function mountWalkthrough(panel, ctx) {
   const stageName = el('strong', { id: 'walk-stage-name' });
   const pointText = el('p', { id: 'walk-point', class: 'hint' });
   const canvas = el('canvas', { width: 900, height: 400, id: 'walk-stage' });
-  canvas.setAttribute('aria-label', 'The network for this point');
+  canvas.setAttribute('aria-label', tr('walkCanvas'));
+  canvas.dataset.i18nAria = 'walkCanvas';
   const formula = el('div', { id: 'walk-formula', class: 'formula' });
   const explain = el('p', { id: 'walk-explain' });
   const values = el('table', { id: 'walk-values', class: 'reach' });
@@ -96,7 +97,7 @@ export function mountWalkthrough(panel, ctx) {
   const batch = el('div', { id: 'walk-batch-result' });
   panel.append(
     label('h2', 'title'),
-    el('div', { class: 'field', role: 'group', 'aria-label': 'Language' }, [label('span', 'language'), langEn, langZh]),
+    el('div', { class: 'field', role: 'group', 'aria-label': tr('language'), 'data-i18n-aria': 'language' }, [label('span', 'language'), langEn, langZh]),
     label('p', 'intro', { class: 'hint' }),
     el('div', { class: 'buttons' }, [random, prev, next, stageName]),
     pointText,
@@ -483,7 +484,7 @@ export function mountWalkthrough(panel, ctx) {
     update(force) {
       const pg = ctx.run();
       // Without a point nothing here depends on training: only the language matters.
-      const key = point === null ? ctx.settings().lang : `${pg.epoch}:${pg.steps}:${ctx.settings().lang}`;
+      const key = point === null ? ctx.lang() : `${pg.epoch}:${pg.steps}:${ctx.lang()}`;
       if (force || key !== lastKey) {
         lastKey = key;
         refresh();

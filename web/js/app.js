@@ -1,0 +1,669 @@
+// One playground: its settings, its run, its animation loop and its DOM.
+// `mount(element, options)` builds one inside `element`; any number can live
+// on a page, each with its own state (nothing here is module-global except
+// the wasm module itself). The page (main.js), the custom element
+// (element.js) and authors' pages all go through `mount`.
+import { bindings } from './wasm.js';
+import { applyOptions, decodeHash, defaults, encodeHash, engineConfig, needsReset, parseValue, PANELS, rawValue, SPEC } from './settings.js';
+import { mountControls } from './controls.js';
+import { boundsOf, mountPlot } from './plot.js';
+import { fmt, mountChart } from './chart.js';
+import { mountViews } from './views.js';
+import { mountExports } from './exports.js';
+import { mountTour, TOURS } from './tour.js';
+import { el } from './dom.js';
+import { browserLang, labelled, pct, relabel, t } from './i18n.js';
+
+const GRID = 100; // boundary cells per side; the canvas scales the image up
+const FRAME_BUDGET_MS = 10; // training time per animation frame
+const UI_ONLY = new Set(['speed', 'max_epochs', 'target_acc', 'discretize', 'show_test', 'lang', 'embed', 'autoplay', 'tour']);
+const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+
+/** Where the page's stylesheet is: next to this module's folder, or inlined by the single-file build. */
+function styleNodes() {
+  if (typeof globalThis.__BACKPROP_CSS__ === 'string') {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(globalThis.__BACKPROP_CSS__);
+    return { sheet };
+  }
+  return { link: el('link', { rel: 'stylesheet', href: new URL('../style.css', import.meta.url).href }) };
+}
+
+/**
+ * Mounts a playground in `host` and resolves with its handle.
+ *
+ * `options` takes the URL keys (`dataset`, `layers`, `optimizer`, `lr`,
+ * `autoplay`, `embed`, `*_hide`, … as numbers, booleans, strings or arrays)
+ * plus:
+ * - `shadow` (default true): build inside a Shadow DOM, so styles and ids are
+ *   isolated from the host page and from other playgrounds;
+ * - `hash` (default false): read the settings from and write them to
+ *   `location.hash` (the stand-alone page does this; embeds should not);
+ * - `tour`: a tour name (`'tutorial'`) or a tour object (see tour.js).
+ *
+ * The handle is an `EventTarget` firing `epoch` (once per frame in which the
+ * epoch changed; `detail` is the epoch record), `diverged` (`detail` is the
+ * status) and `stopped` (`detail.reason`: `max_epochs` or `target_acc`), with
+ * `play()`, `pause()`, `step(n)`, `reset()`, `getState()`,
+ * `setState(partial)`, `startTour(tour)`, `run()` (the live wasm
+ * `Playground`) and `destroy()`. Option values that cannot be used are
+ * reported on the page and in `handle.problems`, and fall back to defaults.
+ */
+export async function mount(host, options = {}) {
+  const { shadow = true, hash = false, tour: tourOption = null, ...keys } = options;
+  const wasm = await bindings;
+  const handle = new EventTarget();
+  const root = shadow ? host.shadowRoot ?? host.attachShadow({ mode: 'open' }) : host;
+  const find = (id) => root.querySelector(`#${id}`);
+
+  const state = {
+    settings: defaults(),
+    pg: null,
+    bounds: null,
+    playing: false,
+    drawClass: 0,
+    dirty: true,
+    lastEpoch: -1,
+    lastBoundary: 0,
+    hover: null,
+    lastAnnounced: null,
+    snapshot: null, // a timeline snapshot shown on the main boundary, or null for the present
+    visible: true,
+    alive: true,
+    firstDrawn: false,
+  };
+
+  let problems = [];
+  if (hash) ({ settings: state.settings, problems } = decodeHash(location.hash));
+  problems.push(...applyOptions(state.settings, keys));
+
+  let ui = null; // { container, controls, plot, lossChart, accChart, views, exports, tour }
+  const lang = () => (state.settings.lang || browserLang());
+  const tr = (key, params) => t(lang(), key, params);
+
+  /** Adds a dismissable message; `kind` is 'info' or 'warn'. Text only, never HTML. */
+  function notice(text, kind = 'info', sticky = false) {
+    const close = el('button', { type: 'button', text: '×', 'aria-label': tr('dismiss') });
+    const p = el('p', { class: `notice ${kind}`, text }, [close]);
+    close.addEventListener('click', () => p.remove());
+    find('notices')?.append(p);
+    if (!sticky) setTimeout(() => p.remove(), 8000);
+  }
+
+  function emit(type, detail) {
+    handle.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  function writeHash() {
+    if (!hash) return;
+    const h = encodeHash(state.settings);
+    history.replaceState(null, '', h ? `#${h}` : location.pathname + location.search);
+  }
+
+  /** A fresh run from the settings; on error keeps the previous run and says why. */
+  function rebuild() {
+    let pg;
+    try {
+      pg = new wasm.Playground(engineConfig(state.settings));
+    } catch (e) {
+      notice(tr('cannotUse', { why: e.message }), 'warn', true);
+      return false;
+    }
+    state.pg?.free();
+    state.pg = pg;
+    state.bounds = state.settings.dataset === 'custom' ? { xMin: -2, xMax: 2, yMin: -2, yMax: 2 } : boundsOf(pg.points());
+    state.lastEpoch = -1;
+    state.snapshot = null;
+    ui?.views.reset();
+    if (ui) find('banner').hidden = true;
+    state.dirty = true;
+    return true;
+  }
+
+  /**
+   * Makes `pg` (an imported run) this playground's run, with `settings`
+   * describing it; the view shows it as it is, without retraining.
+   */
+  function adopt(pg, settings) {
+    state.pg?.free();
+    state.pg = pg;
+    state.playing = false;
+    state.settings = settings;
+    state.bounds = settings.dataset === 'custom' ? { xMin: -2, xMax: 2, yMin: -2, yMax: 2 } : boundsOf(pg.points());
+    state.lastEpoch = -1;
+    state.snapshot = null;
+    ui.views.reset();
+    find('banner').hidden = true;
+    writeHash();
+    state.dirty = true;
+  }
+
+  /**
+   * Applies URL keys (JS values) together: one fresh run if any of them needs
+   * one, else one live update. Returns the problems, each naming the key and
+   * the value; keys with problems keep their value.
+   */
+  function applySettings(partial) {
+    const problems = [];
+    const before = structuredClone(state.settings);
+    const changed = [];
+    for (const [key, value] of Object.entries(partial ?? {})) {
+      if (!Object.hasOwn(SPEC, key)) {
+        problems.push(`${key.slice(0, 40)}: unknown setting`);
+        continue;
+      }
+      const raw = rawValue(value);
+      const { value: v, problem } = parseValue(key, raw);
+      if (problem) {
+        problems.push(`${key}=“${raw.slice(0, 40)}”: ${problem}`);
+        continue;
+      }
+      if (JSON.stringify(state.settings[key]) === JSON.stringify(v)) continue;
+      state.settings[key] = v;
+      changed.push(key);
+    }
+    const engine = changed.filter((k) => !UI_ONLY.has(k) && !k.endsWith('_hide'));
+    const fresh = engine.find((k) => needsReset(k));
+    if (fresh) {
+      if (rebuild()) {
+        if (state.lastAnnounced !== fresh) notice(tr('restarted'));
+        state.lastAnnounced = fresh;
+      } else {
+        state.settings = before;
+        problems.push(`${engine.join(', ')}: ${tr('notApplied')}`);
+        changed.length = 0;
+      }
+    } else if (engine.length) {
+      try {
+        state.pg.setConfig(engineConfig(state.settings));
+      } catch (e) {
+        notice(tr('notAppliedWhy', { why: e.message }), 'warn');
+        state.settings = before;
+        problems.push(e.message);
+        changed.length = 0;
+      }
+    }
+    if (problems.length) notice(problems.join('; '), 'warn');
+    writeHash();
+    state.dirty = true;
+    if (changed.includes('lang')) relabelUi();
+    if (changed.some((k) => k === 'embed' || k.endsWith('_hide'))) applyLayout();
+    if (changed.includes('autoplay') && state.settings.autoplay) play();
+    return problems;
+  }
+
+  /** Applies one setting (a control's change); returns a problem text or null. */
+  function change(key, value) {
+    return applySettings({ [key]: value })[0] ?? null;
+  }
+
+  function play() {
+    if (state.pg.status().state !== 'ready') return;
+    state.playing = true;
+    state.snapshot = null; // resume from the present
+    state.dirty = true;
+  }
+
+  function action(name) {
+    const pg = state.pg;
+    switch (name) {
+      case 'toggle':
+        if (state.playing) state.playing = false;
+        else play();
+        break;
+      case 'step-epoch':
+        state.playing = false;
+        pg.stepEpochs(1);
+        afterSteps();
+        break;
+      case 'step-batch':
+        state.playing = false;
+        pg.stepBatches(1);
+        afterSteps();
+        break;
+      case 'reset':
+        rebuild();
+        break;
+      case 'new-seed':
+        state.settings.seed = Math.floor(Math.random() * 1e6);
+        writeHash();
+        rebuild();
+        break;
+      case 'draw-class-0':
+      case 'draw-class-1':
+        state.drawClass = Number(name.slice(-1));
+        break;
+    }
+    state.dirty = true;
+  }
+
+  /** Pauses on divergence or a stop condition, and says so. */
+  function afterSteps() {
+    const pg = state.pg;
+    const status = pg.status();
+    if (status.state === 'diverged') {
+      if (state.playing || find('banner').hidden) emit('diverged', status);
+      state.playing = false;
+      const why = tr(`diverged_${status.what}`);
+      find('banner-text').textContent = tr('divergedText', { epoch: status.epoch, why });
+      find('banner').hidden = false;
+    } else if (status.state === 'no_data') {
+      state.playing = false;
+    }
+    const s = state.settings;
+    const e = pg.lastEpoch();
+    if (state.playing && s.max_epochs > 0 && pg.epoch >= s.max_epochs) {
+      state.playing = false;
+      notice(tr('stoppedAfter', { n: pg.epoch }));
+      emit('stopped', { reason: 'max_epochs', epoch: pg.epoch });
+    }
+    if (state.playing && s.target_acc > 0 && e && e.test_acc !== null && e.test_acc * 100 >= s.target_acc) {
+      state.playing = false;
+      notice(tr('reached', { acc: pct(lang(), e.test_acc), epoch: e.epoch }));
+      emit('stopped', { reason: 'target_acc', epoch: e.epoch });
+    }
+    state.dirty = true;
+  }
+
+  function pick(x, y, { remove, other }) {
+    if (state.settings.dataset !== 'custom') {
+      if (ui.views.pick(x, y)) state.dirty = true;
+      return;
+    }
+    const pg = state.pg;
+    if (remove) {
+      pg.removeNearest(x, y);
+    } else {
+      const label = other ? 1 - state.drawClass : state.drawClass;
+      // Every fifth drawn point is held out for testing.
+      try {
+        pg.addPoint(x, y, label, pg.len() % 5 === 4);
+      } catch (e) {
+        notice(e.message, 'warn');
+      }
+    }
+    state.lastEpoch = -1;
+    state.dirty = true;
+  }
+
+  function hoverText() {
+    const p = state.hover;
+    if (!p) return '';
+    const b = state.bounds;
+    const col = Math.min(GRID - 1, Math.max(0, Math.floor(((p.x - b.xMin) / (b.xMax - b.xMin)) * GRID)));
+    const row = Math.min(GRID - 1, Math.max(0, Math.floor(((b.yMax - p.y) / (b.yMax - b.yMin)) * GRID)));
+    const probs = state.pg.gridProbs();
+    const k = probs.length / (GRID * GRID);
+    let text = `x ${p.x.toFixed(2)}, y ${p.y.toFixed(2)}`;
+    if (k === 1) text += ` · ${tr('pClass1', { p: fmt(probs[row * GRID + col]) })}`;
+    else if (k > 1) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (probs[(row * GRID + col) * k + c] > probs[(row * GRID + col) * k + best]) best = c;
+      text += ` · ${tr('pClass', { c: best, p: fmt(probs[(row * GRID + col) * k + best]) })}`;
+    }
+    return text;
+  }
+
+  function cssVar(name) {
+    return getComputedStyle(ui.container).getPropertyValue(name).trim();
+  }
+
+  function render(now) {
+    const pg = state.pg;
+    const s = state.settings;
+    const status = pg.status();
+    const refresh = !state.playing || !reducedMotion.matches || now - state.lastBoundary > 250;
+    if (refresh && status.state !== 'diverged') {
+      const b = state.bounds;
+      if (state.snapshot) pg.gridAt(state.snapshot.weights, GRID, b.xMin, b.xMax, b.yMin, b.yMax, s.discretize);
+      else pg.grid(GRID, b.xMin, b.xMax, b.yMin, b.yMax, s.discretize);
+      state.lastBoundary = now;
+    }
+    find('snapshot-note').hidden = !state.snapshot;
+    if (state.snapshot) find('snapshot-note').textContent = tr('snapshotNote', { epoch: state.snapshot.epoch });
+    // Views are taken after every call for this frame: any call may have grown memory.
+    ui.plot.draw({
+      bounds: state.bounds,
+      grid: status.state === 'diverged' ? null : { n: GRID, rgba: pg.gridRgba() },
+      points: pg.points(),
+      labels: pg.labels(),
+      testFlags: pg.testFlags(),
+      batch: pg.batchIndices(),
+      showTest: s.show_test,
+    });
+    find('hover').textContent = hoverText();
+    if (!state.firstDrawn) {
+      // Time from navigation to the first boundary on screen (a performance budget).
+      state.firstDrawn = true;
+      if (hash) performance.mark('first-boundary');
+    }
+    if (pg.epoch !== state.lastEpoch) {
+      const first = state.lastEpoch < 0;
+      state.lastEpoch = pg.epoch;
+      const x = pg.history('epoch');
+      const train = cssVar('--series-train');
+      const test = cssVar('--series-test');
+      ui.lossChart.update({
+        x,
+        series: [
+          { name: tr('trainLossSeries'), color: train, values: pg.history('train_loss') },
+          { name: tr('testLossSeries'), color: test, values: pg.history('test_loss'), dash: true },
+        ],
+      });
+      ui.accChart.update({
+        x,
+        series: [
+          { name: tr('trainAccSeries'), color: train, values: pg.history('train_acc') },
+          { name: tr('testAccSeries'), color: test, values: pg.history('test_acc'), dash: true },
+        ],
+      });
+      const e = pg.lastEpoch();
+      find('train-loss').textContent = fmt(e?.train_loss);
+      find('test-loss').textContent = fmt(e?.test_loss);
+      find('train-acc').textContent = e ? pct(lang(), e.train_acc) : '–';
+      find('test-acc').textContent = e && e.test_acc !== null ? pct(lang(), e.test_acc) : '–';
+      if (e && !first) emit('epoch', e);
+    }
+    ui.controls.update(s, { playing: state.playing, epoch: pg.epoch, steps: pg.steps, lr: pg.lr, classes: pg.nClasses() });
+    ui.views.update();
+    find('empty-hint').hidden = !(s.dataset === 'custom' && pg.len() === 0);
+    for (const target of hash ? [host, document.body] : [host]) {
+      target.dataset.epoch = String(pg.epoch);
+      target.dataset.playing = String(state.playing);
+    }
+  }
+
+  function frame(now) {
+    if (!state.alive) return;
+    // Off-screen playgrounds neither train nor draw (a page of embeds stays cool).
+    if (state.visible) {
+      if (state.playing) {
+        const speed = state.settings.speed;
+        state.pg.stepFor(FRAME_BUDGET_MS, speed > 0 ? speed : undefined);
+        afterSteps();
+      }
+      ui.views.frame(now);
+      ui.tour?.update();
+      if (state.dirty || state.playing) {
+        render(now);
+        state.dirty = false;
+      }
+    }
+    requestAnimationFrame(frame);
+  }
+
+  function drawThumbnails() {
+    const colours = [0, 1, 2].map((c) => cssVar(`--class-${c}`));
+    for (const kind of ['moons', 'circles', 'xor', 'gaussians', 'spiral', 'spiral3', 'tutorial', 'custom']) {
+      const c = ui.controls.thumbCanvas(kind);
+      const ctx = c.getContext('2d');
+      ctx.clearRect(0, 0, c.width, c.height);
+      if (kind === 'custom') {
+        ctx.fillStyle = colours[0];
+        ctx.font = '28px system-ui, sans-serif';
+        ctx.textAlign = 'center';
+        ctx.textBaseline = 'middle';
+        ctx.fillText('✎', c.width / 2, c.height / 2);
+        continue;
+      }
+      const p = new wasm.Playground({ seed: 1, dataset: { kind, n_samples: 160, noise: 0.1 } });
+      const pts = p.points();
+      const labels = p.labels();
+      const b = boundsOf(pts);
+      for (let i = 0; i < labels.length; i++) {
+        ctx.fillStyle = colours[labels[i]];
+        const x = ((pts[2 * i] - b.xMin) / (b.xMax - b.xMin)) * c.width;
+        const y = (1 - (pts[2 * i + 1] - b.yMin) / (b.yMax - b.yMin)) * c.height;
+        ctx.fillRect(x - 1.5, y - 1.5, 3, 3);
+      }
+      p.free();
+    }
+  }
+
+  function keyboard(e) {
+    const target = e.composedPath()[0];
+    if (target instanceof HTMLInputElement || target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return;
+    if (ui.views.key(e)) {
+      e.preventDefault();
+      return;
+    }
+    if (e.key === ' ') {
+      e.preventDefault();
+      action('toggle');
+    } else if (e.key === 'ArrowRight') {
+      e.preventDefault();
+      action('step-epoch');
+    } else if (e.key === 'r' && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      action('reset');
+    }
+  }
+
+  async function copyLink() {
+    const url = new URL(location.href);
+    url.hash = encodeHash(state.settings);
+    try {
+      await navigator.clipboard.writeText(url.href);
+      notice(tr('linkCopied'));
+    } catch {
+      const field = find('link-field');
+      field.hidden = false;
+      field.value = url.href;
+      field.select();
+      notice(tr('copyLinkManually'));
+    }
+  }
+
+  /** Shows and hides the header and panels for `embed` and the `*_hide` keys. */
+  function applyLayout() {
+    if (!ui) return;
+    const s = state.settings;
+    ui.container.classList.toggle('embed', s.embed);
+    find('top').hidden = s.embed;
+    for (const p of PANELS) {
+      const node = find(`panel-${p}`);
+      if (node) node.hidden = s[`${p}_hide`];
+    }
+    state.dirty = true;
+  }
+
+  /** Rewrites every labelled text for the current language; dynamic text follows on the next frame. */
+  function relabelUi() {
+    const ctxLang = lang();
+    ui.container.lang = ctxLang === 'zh' ? 'zh-CN' : 'en';
+    relabel(ui.container, tr);
+    find('lang').value = state.settings.lang;
+    ui.controls.relabel();
+    ui.lossChart.setLabels({ yLabel: tr('lossAxis'), epochWord: tr('epochWord') });
+    ui.accChart.setLabels({ yLabel: tr('accAxis'), epochWord: tr('epochWord') });
+    ui.views.relabel();
+    ui.tour?.update();
+    state.lastEpoch = -1;
+    state.dirty = true;
+  }
+
+  /** Builds the DOM around the live run, once. */
+  function buildUi() {
+    const L = (tag, key, props = {}, kids = []) => labelled(tr, tag, key, props, kids);
+    const container = el('div', { class: 'bp-app', lang: lang() === 'zh' ? 'zh-CN' : 'en' });
+    container.tabIndex = -1;
+    const langSwitch = el('select', { id: 'lang', 'data-i18n-aria': 'language', 'aria-label': tr('language') }, [
+      L('option', 'langAuto', { value: '' }),
+      el('option', { value: 'en', text: 'English' }),
+      el('option', { value: 'zh', text: '简体中文' }),
+    ]);
+    langSwitch.value = state.settings.lang;
+    langSwitch.addEventListener('change', () => change('lang', langSwitch.value));
+    const copy = L('button', 'copyLink', { id: 'copy-link', type: 'button' });
+    copy.addEventListener('click', copyLink);
+    const tourButton = L('button', 'tourStart', { id: 'tour-start', type: 'button' });
+    tourButton.addEventListener('click', () => startTour('tutorial'));
+    const stat = (id, key) => el('div', {}, [L('dt', key), el('dd', { id, text: '–' })]);
+    const logLoss = el('input', { id: 'log-loss', type: 'checkbox' });
+    const bannerReset = L('button', 'reset', { id: 'banner-reset', type: 'button' });
+    bannerReset.addEventListener('click', () => action('reset'));
+    const aria = (key) => ({ 'data-i18n-aria': key, 'aria-label': tr(key) });
+    container.append(
+      el('header', { class: 'top', id: 'top' }, [
+        el('div', {}, [L('h1', 'appTitle'), L('p', 'tagline', { class: 'tagline' })]),
+        el('div', { class: 'top-actions' }, [tourButton, copy, el('input', { id: 'link-field', type: 'text', readOnly: true, hidden: true, ...aria('linkField') }), langSwitch]),
+      ]),
+      el('div', { id: 'tour-slot' }),
+      el('div', { id: 'notices', class: 'notices', role: 'status', 'aria-live': 'polite' }),
+      el('div', { id: 'banner', class: 'banner', role: 'alert', hidden: true }, [el('p', { id: 'banner-text' }), bannerReset]),
+      el('main', { class: 'layout' }, [
+        el('div', { id: 'controls', class: 'controls' }),
+        el('section', { class: 'view panel', 'aria-labelledby': 'view-title' }, [
+          L('h2', 'boundaryTitle', { id: 'view-title' }),
+          el('canvas', { id: 'plot', width: 560, height: 560, ...aria('plotLabel') }),
+          el('p', { id: 'hover', class: 'hover', 'aria-live': 'off' }),
+          L('p', 'emptyHint', { id: 'empty-hint', class: 'hint', hidden: true }),
+          el('p', { id: 'snapshot-note', class: 'hint', hidden: true }),
+          el('dl', { class: 'stats' }, [stat('train-loss', 'trainLoss'), stat('test-loss', 'testLoss'), stat('train-acc', 'trainAcc'), stat('test-acc', 'testAcc')]),
+        ]),
+        el('div', { class: 'side' }, [
+          el('div', { id: 'run-slot' }),
+          el('section', { id: 'panel-curves', class: 'panel charts', 'aria-labelledby': 'curves-title' }, [
+            L('h2', 'curves', { id: 'curves-title' }),
+            el('canvas', { id: 'loss-chart', width: 380, height: 190, ...aria('lossChartLabel') }),
+            el('div', { class: 'field check' }, [logLoss, L('label', 'logLoss', { for: 'log-loss' })]),
+            el('canvas', { id: 'acc-chart', width: 380, height: 190, ...aria('accChartLabel') }),
+            el('p', { id: 'chart-readout', class: 'hover', 'aria-live': 'off' }),
+          ]),
+          el('div', { id: 'export-slot' }),
+        ]),
+      ]),
+      el('div', { id: 'panel-views', class: 'views' }),
+    );
+    root.append(container);
+    ui = { container };
+    const ctx = {
+      wasm,
+      lang,
+      tr,
+      run: () => state.pg,
+      settings: () => state.settings,
+      bounds: () => state.bounds,
+      changed: () => { state.lastEpoch = -1; state.dirty = true; },
+      showSnapshot: (snap) => { state.snapshot = snap; state.dirty = true; },
+      shownSnapshot: () => state.snapshot,
+      change,
+      applySettings,
+      action,
+      notice,
+      find,
+      adopt,
+      showView: (id) => ui.views.select(id),
+      state: () => ({ playing: state.playing }),
+      plotCanvas: () => find('plot'),
+      chartCanvases: () => [find('loss-chart'), find('acc-chart')],
+    };
+    ui.controls = mountControls(find('controls'), { change, action }, tr);
+    find('run-slot').append(ui.controls.runPanel);
+    ui.plot = mountPlot(find('plot'), { hover: (p) => { state.hover = p; state.dirty = true; }, pick });
+    ui.lossChart = mountChart(find('loss-chart'), { yLabel: tr('lossAxis'), log: false, readout: find('chart-readout'), epochWord: tr('epochWord') });
+    ui.accChart = mountChart(find('acc-chart'), { yLabel: tr('accAxis'), yMin: 0, yMax: 1, readout: find('chart-readout'), epochWord: tr('epochWord') });
+    logLoss.addEventListener('change', () => ui.lossChart.setLog(logLoss.checked));
+    ui.exports = mountExports(find('export-slot'), ctx);
+    ui.views = mountViews(find('panel-views'), ctx);
+    drawThumbnails();
+    applyLayout();
+    return ctx;
+  }
+
+  function startTour(tour) {
+    const spec = typeof tour === 'string' ? TOURS[tour] : tour;
+    if (!spec) throw new Error(`unknown tour “${String(tour).slice(0, 40)}”; known: ${Object.keys(TOURS).join(', ')}`);
+    ui.tour?.close();
+    ui.tour = mountTour(find('tour-slot'), uiCtx, spec, () => {
+      ui.tour = null;
+      state.settings.tour = '';
+      writeHash();
+    });
+    state.settings.tour = typeof tour === 'string' ? tour : '';
+    writeHash();
+  }
+
+  if (!rebuild()) {
+    state.settings = defaults();
+    rebuild();
+  }
+  const uiCtx = buildUi();
+  if (problems.length) notice(tr('badLink', { list: problems.join('; ') }), 'warn', true);
+  writeHash();
+
+  const keyTarget = hash ? document : ui.container;
+  const onKey = (e) => keyboard(e);
+  keyTarget.addEventListener('keydown', onKey);
+  const scheme = matchMedia('(prefers-color-scheme: dark)');
+  const onScheme = () => { drawThumbnails(); state.lastEpoch = -1; state.dirty = true; };
+  scheme.addEventListener('change', onScheme);
+  const onHash = () => {
+    const next = decodeHash(location.hash);
+    if (encodeHash(next.settings) === encodeHash(state.settings)) return;
+    const langBefore = state.settings.lang;
+    state.settings = next.settings;
+    if (next.problems.length) notice(tr('badLinkLater', { list: next.problems.join('; ') }), 'warn', true);
+    rebuild();
+    if (state.settings.lang !== langBefore) relabelUi();
+    else applyLayout();
+  };
+  if (hash) window.addEventListener('hashchange', onHash);
+  const visibility = new IntersectionObserver((entries) => {
+    for (const entry of entries) state.visible = entry.isIntersecting;
+  });
+  visibility.observe(host);
+
+  const tourName = tourOption ?? (state.settings.tour || null);
+  if (tourName) {
+    try {
+      startTour(tourName);
+    } catch (e) {
+      notice(e.message, 'warn', true);
+      problems.push(e.message);
+    }
+  }
+  if (state.settings.autoplay) play();
+  requestAnimationFrame(frame);
+
+  Object.assign(handle, {
+    problems,
+    /** Starts training (no-op when the run has diverged or has no data). */
+    play,
+    pause() { state.playing = false; state.dirty = true; },
+    /** Trains `n` epochs now (default 1) and pauses. */
+    step(n = 1) {
+      state.playing = false;
+      const count = Math.max(0, Math.min(100000, Math.floor(Number(n)) || 0));
+      state.pg.stepEpochs(count);
+      afterSteps();
+    },
+    reset() { rebuild(); },
+    /** The settings (URL keys), the epoch, whether it plays, and the last epoch's figures. */
+    getState() {
+      const e = state.pg.lastEpoch();
+      return { ...structuredClone(state.settings), epoch: state.pg.epoch, playing: state.playing, status: state.pg.status().state, last: e ?? null };
+    },
+    /** Applies URL keys; returns the problems (empty when every key was used). */
+    setState(partial) {
+      return applySettings(partial);
+    },
+    startTour(tour) { startTour(tour); },
+    run: () => state.pg,
+    destroy() {
+      state.alive = false;
+      keyTarget.removeEventListener('keydown', onKey);
+      scheme.removeEventListener('change', onScheme);
+      if (hash) window.removeEventListener('hashchange', onHash);
+      visibility.disconnect();
+      ui.container.remove();
+      state.pg.free();
+    },
+  });
+  if (shadow) {
+    const { sheet, link } = styleNodes();
+    if (sheet) root.adoptedStyleSheets = [sheet];
+    else root.prepend(link);
+  }
+  host.dataset.ready = 'true';
+  return handle;
+}

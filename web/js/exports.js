@@ -1,0 +1,126 @@
+// Share and export: PNG of the boundary and of the curves, CSV of the history
+// and of the data, the model as JSON (and import), and the run as a PyTorch
+// or NumPy script. Files are made in the page and downloaded; nothing is sent.
+import { el } from './dom.js';
+import { labelled } from './i18n.js';
+import { numpyScript, pytorchScript, runFacts } from './codegen.js';
+import { settingsFromConfig } from './settings.js';
+
+const SERIES = ['epoch', 'train_loss', 'test_loss', 'train_acc', 'test_acc', 'lr'];
+
+/** Saves `blob` as `name` through a temporary link. */
+function download(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = el('a', { href: url, download: name });
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+/** The history as CSV text, one row per epoch. */
+export function historyCsv(pg) {
+  const cols = SERIES.map((s) => pg.history(s)).map((a) => Array.from(a));
+  const rows = [SERIES.join(',')];
+  for (let i = 0; i < cols[0].length; i++) rows.push(cols.map((c) => (Number.isFinite(c[i]) ? String(c[i]) : '')).join(','));
+  return `${rows.join('\n')}\n`;
+}
+
+/** Both canvases side by side on one image (the curves). */
+function stack(canvases) {
+  const w = canvases.reduce((s, c) => s + c.width, 0);
+  const h = Math.max(...canvases.map((c) => c.height));
+  const out = el('canvas', { width: w, height: h });
+  const g = out.getContext('2d');
+  g.fillStyle = getComputedStyle(canvases[0]).getPropertyValue('--panel').trim() || '#fff';
+  g.fillRect(0, 0, w, h);
+  let x = 0;
+  for (const c of canvases) {
+    g.drawImage(c, x, 0);
+    x += c.width;
+  }
+  return out;
+}
+
+export function mountExports(slot, ctx) {
+  const { tr } = ctx;
+  const L = (tag, key, props = {}, kids = []) => labelled(tr, tag, key, props, kids);
+  const button = (id, key, onClick) => {
+    const b = L('button', key, { type: 'button', id });
+    b.addEventListener('click', () => {
+      try {
+        onClick();
+      } catch (e) {
+        ctx.notice(tr('exportFailed', { why: e.message }), 'warn');
+      }
+    });
+    return b;
+  };
+  const fileInput = el('input', { type: 'file', id: 'import-model', accept: '.json,application/json' });
+  fileInput.hidden = true;
+  const code = el('textarea', { id: 'export-code', class: 'mono', rows: 10, readOnly: true, spellcheck: false, 'data-i18n-aria': 'codeLabel', 'aria-label': tr('codeLabel') });
+  const codeBox = el('details', { id: 'export-code-box', hidden: true }, [L('summary', 'codeSummary'), code]);
+  const stem = () => `backprop-${ctx.settings().dataset}-epoch${ctx.run().epoch}`;
+
+  function script(kind) {
+    const s = ctx.settings();
+    const pg = ctx.run();
+    const epochs = s.max_epochs > 0 ? s.max_epochs : pg.epoch > 0 ? pg.epoch : 1000;
+    const text = (kind === 'pytorch' ? pytorchScript : numpyScript)(runFacts(pg, epochs));
+    code.value = text;
+    codeBox.hidden = false;
+    codeBox.open = true;
+    codeBox.dataset.kind = kind;
+    navigator.clipboard?.writeText(text).then(
+      () => ctx.notice(tr('codeCopied', { kind: kind === 'pytorch' ? 'PyTorch' : 'NumPy' })),
+      () => ctx.notice(tr('codeShown')),
+    );
+    return text;
+  }
+
+  /** Replaces the run with the one in `text` (a model JSON); false (and a notice) when it cannot. */
+  function importText(text) {
+    let pg;
+    try {
+      pg = ctx.wasm.Playground.importModel(text);
+    } catch (e) {
+      ctx.notice(tr('importFailed', { why: e.message }), 'warn', true);
+      return false;
+    }
+    ctx.adopt(pg, settingsFromConfig(pg.config(), ctx.settings()));
+    ctx.notice(tr('imported', { epoch: pg.epoch }));
+    return true;
+  }
+
+  fileInput.addEventListener('change', async () => {
+    const file = fileInput.files?.[0];
+    fileInput.value = '';
+    if (!file) return;
+    if (file.size > 16 * 1024 * 1024) {
+      ctx.notice(tr('importTooBig', { name: file.name }), 'warn', true);
+      return;
+    }
+    importText(await file.text());
+  });
+
+  const panel = el('section', { class: 'panel exports', id: 'panel-export', 'aria-labelledby': 'export-title' }, [
+    L('h2', 'exportTitle', { id: 'export-title' }),
+    el('div', { class: 'buttons' }, [
+      button('export-png', 'exportPng', () => ctx.plotCanvas().toBlob((b) => download(b, `${stem()}.png`))),
+      button('export-curves', 'exportCurves', () => stack(ctx.chartCanvases()).toBlob((b) => download(b, `${stem()}-curves.png`))),
+      button('export-history', 'exportHistory', () => download(new Blob([historyCsv(ctx.run())], { type: 'text/csv' }), `${stem()}-history.csv`)),
+      button('export-data', 'exportData', () => download(new Blob([ctx.run().exportCsv()], { type: 'text/csv' }), `backprop-${ctx.settings().dataset}-data.csv`)),
+      button('export-model', 'exportModel', () => download(new Blob([ctx.run().exportModel()], { type: 'application/json' }), `${stem()}.json`)),
+      button('import-model-button', 'importModel', () => fileInput.click()),
+      fileInput,
+    ]),
+    el('div', { class: 'buttons' }, [
+      button('export-pytorch', 'exportPytorch', () => script('pytorch')),
+      button('export-numpy', 'exportNumpy', () => script('numpy')),
+    ]),
+    codeBox,
+  ]);
+  slot.append(panel);
+  return { script, importText, historyCsv: () => historyCsv(ctx.run()) };
+}
