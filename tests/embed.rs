@@ -61,3 +61,147 @@ fn the_iframe_host_gets_the_height_and_ignores_anything_else() {
     s.screenshot(&artifacts_dir().join("embed-iframe-1440.png"));
     s.assert_no_console_errors();
 }
+
+/// The examples page: the iframe, two `mount()`ed playgrounds and the custom
+/// element, all live at once.
+#[test]
+fn two_mounted_playgrounds_train_independently_and_ids_stay_isolated() {
+    let (site, browser) = (Site::serve(site_dir()), Browser::start());
+    let s = browser.session(1440, 1000);
+    e2e::viewport(&s, 1440, 1000);
+    s.goto(&site.url("examples/index.html"));
+    s.wait_for("document.body.dataset.ready === 'true'", LOAD);
+    // Each playground's ids live in its own shadow root: none leak into the page.
+    assert_eq!(
+        s.eval(
+            "[document.querySelectorAll('#play').length, \
+              !!document.getElementById('mount-a').shadowRoot.getElementById('play'), \
+              !!document.getElementById('mount-b').shadowRoot.getElementById('play')]"
+        ),
+        json!([0, true, true])
+    );
+    assert_eq!(
+        s.eval("[window.examples.left.getState().dataset, window.examples.right.getState().dataset]"),
+        json!(["xor", "spiral"])
+    );
+    // Play the left one through its own button in its shadow root; the right one stays put.
+    s.exec(
+        "window.__epochs = 0; window.examples.left.addEventListener('epoch', () => window.__epochs++);\
+         document.getElementById('mount-a').scrollIntoView();\
+         document.getElementById('mount-a').shadowRoot.getElementById('play').click();",
+        json!([]),
+    );
+    s.wait_for("window.examples.left.getState().epoch >= 30", LOAD);
+    assert_eq!(s.eval("window.examples.right.getState().epoch"), json!(0));
+    assert!(
+        s.eval("window.__epochs").as_u64().unwrap_or(0) > 0,
+        "no epoch events"
+    );
+    // Step the right one by 10 through the API: it moves by exactly 10.
+    s.click("#mount-b-step");
+    assert_eq!(s.eval("window.examples.right.getState().epoch"), json!(10));
+    s.exec("window.examples.left.pause()", json!([]));
+    let left = s.eval("window.examples.left.getState().epoch");
+    // setState on one does not touch the other; bad keys come back as problems.
+    let problems = s.exec(
+        "return window.examples.right.setState({ optimizer: 'sgd', lr: 'fast', bogus: 1 });",
+        json!([]),
+    );
+    let text = problems.to_string();
+    assert!(
+        text.contains("lr") && text.contains("fast") && text.contains("bogus"),
+        "{text}"
+    );
+    assert_eq!(
+        s.eval("[window.examples.left.getState().optimizer, window.examples.right.getState().optimizer]"),
+        json!(["adam", "sgd"])
+    );
+    assert_eq!(s.eval("window.examples.left.getState().epoch"), left);
+    s.exec("document.getElementById('mount-a').scrollIntoView()", json!([]));
+    s.screenshot(&artifacts_dir().join("embed-mount-1440.png"));
+    s.assert_no_console_errors();
+}
+
+#[test]
+fn the_custom_element_reflects_attribute_changes() {
+    let (site, browser) = (Site::serve(site_dir()), Browser::start());
+    let s = browser.session(1440, 1000);
+    e2e::viewport(&s, 1440, 1000);
+    s.goto(&site.url("examples/index.html"));
+    s.wait_for("document.body.dataset.ready === 'true'", LOAD);
+    s.wait_for("!!document.getElementById('element').playground", LOAD);
+    let state = "document.getElementById('element').playground.getState()";
+    assert_eq!(
+        s.eval(&format!(
+            "[{state}.dataset, {state}.layers, {state}.optimizer, {state}.lr]"
+        )),
+        json!(["circles", [6, 4], "adam", 0.03])
+    );
+    // Embedded layout: no header; the hidden panels are hidden.
+    assert_eq!(
+        s.eval(
+            "(() => { const r = document.getElementById('element').shadowRoot;\
+              return [r.getElementById('top').hidden, r.getElementById('panel-views').hidden, r.getElementById('panel-export').hidden, r.getElementById('panel-data').hidden]; })()"
+        ),
+        json!([true, true, true, false])
+    );
+    // The page's control sets the attribute; the element applies it.
+    s.set_input("element-dataset", "xor");
+    s.wait_for(&format!("{state}.dataset === 'xor'"), LOAD);
+    // Off-screen playgrounds do not draw: bring it into view, then its controls follow.
+    s.exec("document.getElementById('element').scrollIntoView()", json!([]));
+    s.wait_for(
+        "document.getElementById('element').shadowRoot.getElementById('data-xor').getAttribute('aria-pressed') === 'true'",
+        LOAD,
+    );
+    s.exec(
+        "const e = document.getElementById('element'); e.setAttribute('layers', '3'); e.setAttribute('lr', '0.1');",
+        json!([]),
+    );
+    assert_eq!(
+        s.eval(&format!("[{state}.layers, {state}.lr]")),
+        json!([[3], 0.1])
+    );
+    // Events are re-dispatched on the element.
+    s.exec(
+        "window.__el = 0; const e = document.getElementById('element'); e.addEventListener('epoch', () => window.__el++);\
+         e.scrollIntoView(); e.playground.play();",
+        json!([]),
+    );
+    s.wait_for("window.__el >= 5", LOAD);
+    s.screenshot(&artifacts_dir().join("embed-element-1440.png"));
+    s.assert_no_console_errors();
+}
+
+#[test]
+fn the_single_file_build_trains_from_file_url() {
+    let file = site_dir().join("backprop-playground.html");
+    assert!(
+        file.is_file(),
+        "no {}: build it with `cargo xtask dist`",
+        file.display()
+    );
+    let browser = Browser::start();
+    let s = browser.session(1280, 900);
+    e2e::viewport(&s, 1280, 900);
+    let path = std::fs::canonicalize(&file).expect("path");
+    s.goto(&format!("file://{}#dataset=circles&seed=3", path.display()));
+    s.wait_for("document.body.dataset.ready === 'true'", LOAD);
+    assert_eq!(s.eval("location.protocol"), json!("file:"));
+    // Nothing else is loaded: everything is in the one file.
+    assert_eq!(
+        s.eval("performance.getEntriesByType('resource').filter((r) => !r.name.startsWith('data:')).length"),
+        json!(0)
+    );
+    s.click("#play");
+    s.wait_for("Number(document.body.dataset.epoch) >= 100", LOAD);
+    s.click("#play");
+    let acc = s
+        .eval("window.backprop.run().lastEpoch().train_acc")
+        .as_f64()
+        .unwrap_or(0.0);
+    assert!(acc > 0.8, "train accuracy {acc} after 100 epochs on circles");
+    assert_eq!(s.eval("window.backprop.settings().dataset"), json!("circles"));
+    s.screenshot(&artifacts_dir().join("single-file-1280.png"));
+    s.assert_no_console_errors();
+}

@@ -4,10 +4,12 @@
 //! - `cargo xtask test`: provision, then every check CI runs, each stage timed.
 //! - `cargo xtask provision [--browser]`: only install what is missing.
 //! - `cargo xtask pkg`: the release module with TypeScript definitions.
+//! - `cargo xtask dist`: the release site, plus one self-contained HTML file.
 //! - `cargo xtask bench-wasm`: the wasm benchmark in Node and headless Chromium.
 //! - `cargo xtask fuzz [CASES]`, `cargo xtask soak [EPOCHS]`: the long reliability runs.
 
 mod bench;
+mod dist;
 mod pkg;
 mod provision;
 mod sh;
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
         "serve" => serve(rest),
         "test" => test::run(rest),
         "pkg" => pkg::pkg(rest),
+        "dist" => dist::dist(rest),
         "bench-wasm" => pkg::bench_wasm(rest),
         "bench" => bench::bench(rest),
         "fuzz" => soak::fuzz(rest),
@@ -53,6 +56,7 @@ commands:
   serve [ARGS…]        install what is missing, then `trunk serve ARGS…` (http://127.0.0.1:8080)
   test [--skip STAGE]  install what is missing (Chromium too), then run every check CI runs
   provision [--browser] only install what is missing
+  dist                 the release site in target/dist, plus backprop-playground.html: one file, no server
   pkg                  the release module for embedding, with TypeScript definitions, in target/pkg
   bench [--smoke]      every system (ours native and wasm, TF.js, plain JS, NumPy) on W1-W4, one table
   bench-wasm           W1-W4 through the bindings, in Node and headless Chromium, and the module size

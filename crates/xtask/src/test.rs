@@ -120,7 +120,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .cmd("trunk")
                 .args(["build", "--release", "--dist"])
                 .arg(site_dir()),
-        )
+        )?;
+        crate::dist::single_file(&site_dir()).map(|_| ())
     });
     stage("pkg", &mut || crate::pkg::build(&tools).map(|_| ()));
     if built {
