@@ -74,8 +74,10 @@ export async function mount(host, options = {}) {
   };
 
   let problems = [];
-  if (hash) ({ settings: state.settings, problems } = decodeHash(location.hash));
-  problems.push(...applyOptions(state.settings, keys));
+  // Problems are worded in the language the settings ask for.
+  const early = (key, params) => t(state.settings.lang || browserLang(), key, params);
+  if (hash) ({ settings: state.settings, problems } = decodeHash(location.hash, early));
+  problems.push(...applyOptions(state.settings, keys, early));
 
   let ui = null; // { container, controls, plot, lossChart, accChart, views, exports, tour }
   const lang = () => (state.settings.lang || browserLang());
@@ -149,13 +151,13 @@ export async function mount(host, options = {}) {
     const changed = [];
     for (const [key, value] of Object.entries(partial ?? {})) {
       if (!Object.hasOwn(SPEC, key)) {
-        problems.push(`${key.slice(0, 40)}: unknown setting`);
+        problems.push(tr('p_unknownKey', { key: key.slice(0, 40) }));
         continue;
       }
       const raw = rawValue(value);
-      const { value: v, problem } = parseValue(key, raw);
+      const { value: v, problem } = parseValue(key, raw, tr);
       if (problem) {
-        problems.push(`${key}=“${raw.slice(0, 40)}”: ${problem}`);
+        problems.push(tr('p_rejected', { key, raw: raw.slice(0, 40), problem }));
         continue;
       }
       if (JSON.stringify(state.settings[key]) === JSON.stringify(v)) continue;
@@ -598,7 +600,7 @@ export async function mount(host, options = {}) {
   const onScheme = () => { drawThumbnails(); state.lastEpoch = -1; state.dirty = true; };
   scheme.addEventListener('change', onScheme);
   const onHash = () => {
-    const next = decodeHash(location.hash);
+    const next = decodeHash(location.hash, tr);
     if (encodeHash(next.settings) === encodeHash(state.settings)) return;
     const langBefore = state.settings.lang;
     state.settings = next.settings;

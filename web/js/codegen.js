@@ -10,6 +10,7 @@ const py = (v) => {
   if (v === false) return 'False';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'float("nan")';
   if (Array.isArray(v)) return `[${v.map(py).join(', ')}]`;
+  if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${py(x)}`).join(', ')}}`;
   return JSON.stringify(String(v));
 };
 

@@ -159,7 +159,9 @@ export function mountControls(root, on, tr) {
   const play = el('button', { type: 'button', id: 'play', class: 'primary', text: tr('play'), 'aria-pressed': 'false' });
   play.addEventListener('click', () => on.action('toggle'));
   const speed = select('speed', 'f_speed', ['1', '2', '5', '10', '50', '0']);
+  // Numeric choices are worded here, not by key: they leave `relabel`'s care.
   const speedTexts = () => {
+    for (const o of [...inputs.speed.options, ...inputs.batch.options]) delete o.dataset.i18n;
     [...inputs.speed.options].forEach((o) => { o.textContent = o.value === '0' ? tr('asFast') : o.value === '1' ? tr('perFrameOne') : tr('perFrame', { n: Number(o.value) }); });
     [...inputs.batch.options].forEach((o) => { o.textContent = o.value === '0' ? tr('fullBatch') : o.value; });
   };

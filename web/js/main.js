@@ -1,5 +1,6 @@
 // The stand-alone page: one playground that owns the URL hash.
 import { mount } from './app.js';
+import { browserLang, t } from './i18n.js';
 
 const host = document.getElementById('app');
 mount(host, { shadow: false, hash: true })
@@ -10,7 +11,7 @@ mount(host, { shadow: false, hash: true })
     document.body.dataset.ready = 'true';
   })
   .catch((e) => {
-    host.textContent = `The playground could not start: ${e.message}`;
+    host.textContent = t(browserLang(), 'startFailed', { why: e.message });
   });
 
 /**

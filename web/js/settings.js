@@ -2,6 +2,7 @@
 // change while training ("live") or needs a fresh run, and how it maps onto
 // the engine's config. The URL hash stores the settings that differ from the
 // defaults; decoding falls back to the default, key by key, and says why.
+import { t } from './i18n.js';
 
 const num = (def, min, max, live = false) => ({ kind: 'number', def, min, max, live });
 const int = (def, min, max, live = false) => ({ kind: 'int', def, min, max, live });
@@ -69,36 +70,39 @@ export function defaults() {
   return s;
 }
 
-/** Parses one raw string for `key`; returns `{ value }` or `{ problem }`. */
-export function parseValue(key, raw) {
+/** English messages, for callers that do not pass their language's `tr`. */
+const EN = (key, params) => t('en', key, params);
+
+/** Parses one raw string for `key`; returns `{ value }` or `{ problem }` (text from `tr`). */
+export function parseValue(key, raw, tr = EN) {
   const spec = SPEC[key];
-  if (!spec) return { problem: 'unknown setting' };
+  if (!spec) return { problem: tr('p_unknown') };
   switch (spec.kind) {
     case 'number':
     case 'int': {
       const v = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(v)) return { problem: 'not a number' };
-      if (spec.kind === 'int' && !Number.isInteger(v)) return { problem: 'not a whole number' };
-      if (v < spec.min || v > spec.max) return { problem: `outside ${spec.min}–${spec.max}` };
+      if (raw.trim() === '' || !Number.isFinite(v)) return { problem: tr('p_notNumber') };
+      if (spec.kind === 'int' && !Number.isInteger(v)) return { problem: tr('p_notWhole') };
+      if (v < spec.min || v > spec.max) return { problem: tr('p_outside', { min: spec.min, max: spec.max }) };
       return { value: v };
     }
     case 'bool':
       if (raw === '1' || raw === 'true') return { value: true };
       if (raw === '0' || raw === 'false') return { value: false };
-      return { problem: 'expected 0 or 1' };
+      return { problem: tr('p_bool') };
     case 'choice':
-      return spec.choices.includes(raw) ? { value: raw } : { problem: `expected one of ${spec.choices.join(', ')}` };
+      return spec.choices.includes(raw) ? { value: raw } : { problem: tr('p_oneOf', { list: spec.choices.map((c) => c || '“”').join(', ') }) };
     case 'layers': {
       if (raw === '' || raw === '-') return { value: [] };
       const parts = raw.split(',').map(Number);
-      if (parts.length > MAX_LAYERS) return { problem: `at most ${MAX_LAYERS} hidden layers` };
+      if (parts.length > MAX_LAYERS) return { problem: tr('p_layers', { n: MAX_LAYERS }) };
       if (parts.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_NEURONS)) {
-        return { problem: `layer sizes must be whole numbers from 1 to ${MAX_NEURONS}` };
+        return { problem: tr('p_sizes', { n: MAX_NEURONS }) };
       }
       return { value: parts };
     }
     default:
-      return { problem: 'unknown setting' };
+      return { problem: tr('p_unknown') };
   }
 }
 
@@ -124,11 +128,11 @@ export function encodeHash(settings) {
 }
 
 /** Settings from a hash; every bad entry falls back to its default and is reported. */
-export function decodeHash(hash) {
+export function decodeHash(hash, tr = EN) {
   const settings = defaults();
   const problems = [];
   const text = hash.replace(/^#/, '');
-  if (text.length > 4096) return { settings, problems: ['the link is too long to be a playground link'] };
+  if (text.length > 4096) return { settings, problems: [tr('p_tooLong')] };
   for (const part of text.split('&')) {
     if (!part) continue;
     const eq = part.indexOf('=');
@@ -138,15 +142,15 @@ export function decodeHash(hash) {
       key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
       raw = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
     } catch {
-      problems.push(`could not read “${part.slice(0, 40)}”`);
+      problems.push(tr('p_unreadable', { part: part.slice(0, 40) }));
       continue;
     }
     if (!Object.hasOwn(SPEC, key)) {
-      problems.push(`unknown setting “${key.slice(0, 40)}”`);
+      problems.push(tr('p_unknownKey', { key: key.slice(0, 40) }));
       continue;
     }
-    const { value, problem } = parseValue(key, raw);
-    if (problem) problems.push(`${key}=“${raw.slice(0, 40)}”: ${problem}; using ${formatValue(key, settings[key])}`);
+    const { value, problem } = parseValue(key, raw, tr);
+    if (problem) problems.push(tr('p_entry', { key, raw: raw.slice(0, 40), problem, fallback: formatValue(key, settings[key]) }));
     else settings[key] = value;
   }
   return { settings, problems };
@@ -164,16 +168,16 @@ export function rawValue(value) {
  * Applies `options` (URL keys with JS values) to `settings`; every key that
  * cannot be used keeps its default and is reported, by name and value.
  */
-export function applyOptions(settings, options) {
+export function applyOptions(settings, options, tr = EN) {
   const problems = [];
   for (const [key, value] of Object.entries(options ?? {})) {
     if (!Object.hasOwn(SPEC, key)) {
-      problems.push(`unknown option “${key.slice(0, 40)}”`);
+      problems.push(tr('p_unknownKey', { key: key.slice(0, 40) }));
       continue;
     }
     const raw = rawValue(value);
-    const { value: v, problem } = parseValue(key, raw);
-    if (problem) problems.push(`${key}=“${raw.slice(0, 40)}”: ${problem}; using ${formatValue(key, settings[key])}`);
+    const { value: v, problem } = parseValue(key, raw, tr);
+    if (problem) problems.push(tr('p_entry', { key, raw: raw.slice(0, 40), problem, fallback: formatValue(key, settings[key]) }));
     else settings[key] = v;
   }
   return problems;

@@ -203,7 +203,7 @@ export function mountWalkthrough(panel, ctx) {
     const deltaKey = { sigmoid_bce: 'outputDelta', softmax_ce: 'outputDeltaCe', identity_mse: 'outputDeltaMse' }[output];
     if (stage.kind === 'forward') {
       const outKey = { sigmoid_bce: 'forwardOutput', softmax_ce: 'forwardOutputCe', identity_mse: 'forwardOutputMse' }[output];
-      explain.textContent = stage.layer === L - 1 ? tr(outKey, { yhat: num(yhat) }) : tr('forwardText', { l: stage.layer + 1, f: activation });
+      explain.textContent = stage.layer === L - 1 ? tr(outKey, { yhat: num(yhat) }) : tr('forwardText', { l: stage.layer + 1, f: tr(`v_${activation}`) });
     } else if (stage.kind === 'loss') {
       const y = output === 'softmax_ce' ? trace.label : trace.target[0];
       explain.textContent = `${tr(lossKey, { yhat: num(yhat), y, loss: num(trace.loss) })} ${tr(deltaKey, { delta: num(out.delta[0]) })}`;
@@ -374,7 +374,7 @@ export function mountWalkthrough(panel, ctx) {
       for (const p of list) {
         const term = input * p.value;
         sum += term;
-        ol.append(el('li', { class: 'mono', text: `a = ${num(input)} × ${p.factors.map(([k, v]) => `${k} ${num(v)}`).join(' × ')} = ${num(term)}` }));
+        ol.append(el('li', { class: 'mono', text: `a = ${num(input)} × ${p.factors.map(([k, v]) => `${k} ${num(v)}`).join(' × ')} = ${num(term)}` })); // formula, not prose
       }
       items.push(ol);
     } else {

@@ -75,7 +75,9 @@ fn node_json(tools: &Tools, script: &str, arg: Option<&str>) -> Result<Value, St
     serde_json::from_str(out.lines().last().unwrap_or("")).map_err(|e| format!("{script}: {e}"))
 }
 
-fn numpy(tools: &Tools) -> Option<Value> {
+/// A Python with NumPy: `target/bench-venv`, made (from PyPI) when missing.
+/// `None` when there is no `python3` with `venv`, or PyPI cannot be reached.
+pub fn python_with_numpy(tools: &Tools) -> Option<std::path::PathBuf> {
     let venv = sh::root().join("target/bench-venv");
     let python = venv.join("bin/python");
     if !python.exists() {
@@ -84,6 +86,11 @@ fn numpy(tools: &Tools) -> Option<Value> {
     if sh::output(tools.cmd(&python).args(["-c", "import numpy"])).is_none() {
         sh::run(tools.cmd(venv.join("bin/pip")).args(["install", "-q", "numpy"])).ok()?;
     }
+    Some(python)
+}
+
+fn numpy(tools: &Tools) -> Option<Value> {
+    let python = python_with_numpy(tools)?;
     let out = sh::output(
         tools
             .cmd(&python)

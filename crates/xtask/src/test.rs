@@ -126,14 +126,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
     stage("pkg", &mut || crate::pkg::build(&tools).map(|_| ()));
     if built {
         stage("e2e", &mut || {
-            sh::run(
-                tools
-                    .cmd("cargo")
-                    .args(["test", "-p", "e2e", "--", "--test-threads=1"])
-                    .env("BACKPROP_SITE_DIR", site_dir())
-                    .env("CHROME", &chrome)
-                    .env("CHROMEDRIVER", &chromedriver),
-            )
+            let mut cmd = tools.cmd("cargo");
+            cmd.args(["test", "-p", "e2e", "--", "--test-threads=1"])
+                .env("BACKPROP_SITE_DIR", site_dir())
+                .env("CHROME", &chrome)
+                .env("CHROMEDRIVER", &chromedriver);
+            // The exported NumPy scripts are run, not only compiled, when NumPy can be had.
+            match crate::bench::python_with_numpy(&tools) {
+                Some(python) => {
+                    cmd.env("BACKPROP_PYTHON", python);
+                }
+                None => eprintln!("note: no Python with NumPy; exported scripts are only compiled"),
+            }
+            sh::run(&mut cmd)
         });
     }
 
