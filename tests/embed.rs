@@ -145,6 +145,18 @@ fn the_custom_element_reflects_attribute_changes() {
         ),
         json!([true, true, true, false])
     );
+    // Its styles reached the shadow root before drawing: the thumbnails are in the class colours.
+    let orange = s.exec(
+        "const c = document.getElementById('element').shadowRoot.querySelector('#data-moons canvas');\
+         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;\
+         for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] > 180 && d[i + 2] < 80) n++;\
+         return n;",
+        json!([]),
+    );
+    assert!(
+        orange.as_u64().unwrap_or(0) > 20,
+        "thumbnail not in the class colours: {orange}"
+    );
     // The page's control sets the attribute; the element applies it.
     s.set_input("element-dataset", "xor");
     s.wait_for(&format!("{state}.dataset === 'xor'"), LOAD);

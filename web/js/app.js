@@ -585,6 +585,18 @@ export async function mount(host, options = {}) {
     writeHash();
   }
 
+  if (shadow) {
+    // Styles first: the thumbnails and charts read colours from them when drawn.
+    const { sheet, link } = styleNodes();
+    if (sheet) root.adoptedStyleSheets = [sheet];
+    else {
+      root.prepend(link);
+      await new Promise((resolve) => {
+        link.addEventListener('load', resolve, { once: true });
+        link.addEventListener('error', resolve, { once: true });
+      });
+    }
+  }
   if (!rebuild()) {
     state.settings = defaults();
     rebuild();
@@ -661,11 +673,6 @@ export async function mount(host, options = {}) {
       state.pg.free();
     },
   });
-  if (shadow) {
-    const { sheet, link } = styleNodes();
-    if (sheet) root.adoptedStyleSheets = [sheet];
-    else root.prepend(link);
-  }
   host.dataset.ready = 'true';
   return handle;
 }

@@ -128,6 +128,13 @@ export function mountChart(canvas, { yLabel = '', log = false, yMin = null, yMax
         started = true;
       }
       ctx.stroke();
+      // A single epoch has no line yet: mark it with a dot.
+      if (n === 1 && Number.isFinite(s.values[0]) && !(log && s.values[0] <= 0)) {
+        ctx.fillStyle = s.color;
+        ctx.beginPath();
+        ctx.arc(px(xs[0]), py(s.values[0]), 3, 0, 2 * Math.PI);
+        ctx.fill();
+      }
     }
     for (const h of data.hlines ?? []) {
       const y = py(h.y);
