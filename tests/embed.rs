@@ -217,3 +217,47 @@ fn the_single_file_build_trains_from_file_url() {
     s.screenshot(&artifacts_dir().join("single-file-1280.png"));
     s.assert_no_console_errors();
 }
+
+#[test]
+fn embed_layout_hide_keys_autoplay_and_the_handle_events() {
+    let (site, browser) = (Site::serve(site_dir()), Browser::start());
+    let s = e2e::open(
+        &browser,
+        &site,
+        "#embed=1&autoplay=1&lr_hide=1&layers_hide=1&curves_hide=1",
+        1280,
+        900,
+    );
+    // Autoplay: training without a click.
+    s.wait_for("Number(document.body.dataset.epoch) >= 5", LOAD);
+    assert_eq!(
+        s.eval(
+            "[document.getElementById('top').hidden, document.getElementById('ctl-lr').closest('.field').hidden,\
+              document.getElementById('layers').hidden, document.getElementById('panel-curves').hidden,\
+              document.getElementById('ctl-optimizer').closest('.field').hidden]"
+        ),
+        json!([true, true, true, true, false])
+    );
+    s.screenshot(&artifacts_dir().join("embed-compact-1280.png"));
+    // `stopped` with its reason, and `diverged`, from the handle.
+    s.exec(
+        "const h = window.backprop.handle; window.__events = [];\
+         for (const t of ['stopped', 'diverged']) h.addEventListener(t, (e) => window.__events.push([t, e.detail.reason ?? e.detail.what]));\
+         h.pause(); h.setState({ max_epochs: 20 }); h.reset(); h.play();",
+        json!([]),
+    );
+    s.wait_for("window.__events.length >= 1", LOAD);
+    assert_eq!(s.eval("window.__events[0]"), json!(["stopped", "max_epochs"]));
+    assert_eq!(s.eval("window.backprop.handle.getState().epoch"), json!(20));
+    s.exec(
+        "const h = window.backprop.handle; h.setState({ max_epochs: 0, lr: 1000 }); h.reset(); h.play();",
+        json!([]),
+    );
+    s.wait_for("window.__events.length >= 2", LOAD);
+    assert_eq!(s.eval("window.__events[1]"), json!(["diverged", "exploded"]));
+    assert_eq!(
+        s.eval("window.backprop.handle.getState().status"),
+        json!("diverged")
+    );
+    s.assert_no_console_errors();
+}
