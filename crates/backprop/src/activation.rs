@@ -66,7 +66,7 @@ impl Activation {
     #[inline]
     pub fn f(self, z: f64) -> f64 {
         match self {
-            Self::Relu => z.max(0.0),
+            Self::Relu => relu(z),
             Self::LeakyRelu { slope } => {
                 if z > 0.0 {
                     z
@@ -127,7 +127,7 @@ impl Activation {
     /// `a = f(z)` over a slice; the match sits outside the loop so each arm vectorises.
     pub fn forward_slice(self, z: &[f64], a: &mut [f64]) {
         match self {
-            Self::Relu => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.max(0.0)),
+            Self::Relu => a.iter_mut().zip(z).for_each(|(a, &z)| *a = relu(z)),
             Self::Linear => a.copy_from_slice(&z[..a.len()]),
             Self::Tanh => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.tanh()),
             Self::Sigmoid => a.iter_mut().zip(z).for_each(|(a, &z)| *a = sigmoid(z)),
@@ -176,4 +176,19 @@ pub fn sigmoid(z: f64) -> f64 {
         let e = z.exp();
         e / (1.0 + e)
     }
+}
+
+/// `max(z, 0)` as a comparison: `f64::max` has to ignore NaN, which on wasm is
+/// a call to `fmax` per element (17 % of an epoch in a profile); this is one
+/// select, vectorises, and also maps NaN to 0.
+#[inline(always)]
+pub(crate) fn relu(z: f64) -> f64 {
+    if z > 0.0 { z } else { 0.0 }
+}
+
+/// The larger of `a` and `b` as a comparison (see `relu`): for finite inputs
+/// the same as `f64::max`.
+#[inline(always)]
+pub(crate) fn larger(a: f64, b: f64) -> f64 {
+    if a > b { a } else { b }
 }

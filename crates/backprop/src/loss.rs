@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::activation::sigmoid;
+use crate::activation::{larger, relu, sigmoid};
 
 /// The output layer's activation and the loss it is trained with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,7 +61,7 @@ impl OutputLoss {
                     .iter()
                     .zip(a)
                     .zip(t)
-                    .map(|((&z, &a), &t)| z.max(0.0) - z * t - a.max(1.0 - a).ln())
+                    .map(|((&z, &a), &t)| relu(z) - z * t - larger(a, 1.0 - a).ln())
                     .sum();
                 sum / elements
             }

@@ -46,7 +46,9 @@ pub fn boundary_rgba(probs: &[f64], n_out: usize, discrete: bool, rgba: &mut [u8
         let rgb = CLASS_RGB[class.min(CLASS_RGB.len() - 1)];
         for ch in 0..3 {
             let v = f64::from(NEUTRAL_RGB[ch]) + t * (f64::from(rgb[ch]) - f64::from(NEUTRAL_RGB[ch]));
-            px[ch] = v.round() as u8;
+            // v is in [0, 255]: adding a half and truncating is `round` (ties away
+            // from zero) without wasm's call to libm's `round` per channel.
+            px[ch] = (v + 0.5) as u8;
         }
         px[3] = 255;
     }

@@ -738,6 +738,10 @@ pub fn predicted_class(
 
 /// How many rows of outputs `a` predict the class encoded in targets `t` (same layout).
 fn count_correct(a: &[f64], t: &[f64], output: OutputLoss, n_out: usize, layout: Layout) -> f64 {
+    if n_out == 1 && output != OutputLoss::IdentityMse {
+        // One sigmoid output: the class is `p > 0.5`, whatever the layout.
+        return a.iter().zip(t).filter(|&(&a, &t)| (a > 0.5) == (t > 0.5)).count() as f64;
+    }
     let rows = a.len() / n_out.max(1);
     (0..rows)
         .filter(|&r| {
@@ -757,7 +761,14 @@ fn loss_from_outputs(output: OutputLoss, a: &[f64], t: &[f64], n_out: usize) -> 
                 .zip(t)
                 .map(|(&a, &t)| {
                     let a = a.clamp(EPS, 1.0 - EPS);
-                    -(t * a.ln() + (1.0 - t) * (1.0 - a).ln())
+                    // Labels are 0 or 1: one log instead of two.
+                    if t == 1.0 {
+                        -a.ln()
+                    } else if t == 0.0 {
+                        -(1.0 - a).ln()
+                    } else {
+                        -(t * a.ln() + (1.0 - t) * (1.0 - a).ln())
+                    }
                 })
                 .sum::<f64>()
                 / n
@@ -765,7 +776,17 @@ fn loss_from_outputs(output: OutputLoss, a: &[f64], t: &[f64], n_out: usize) -> 
         OutputLoss::IdentityMse => a.iter().zip(t).map(|(a, t)| (a - t) * (a - t)).sum::<f64>() / n,
         OutputLoss::SoftmaxCe => {
             let rows = (a.len() / n_out).max(1) as f64;
-            -a.iter().zip(t).map(|(&a, &t)| t * a.max(EPS).ln()).sum::<f64>() / rows
+            -a.iter()
+                .zip(t)
+                .map(|(&a, &t)| {
+                    if t == 0.0 {
+                        0.0
+                    } else {
+                        t * crate::activation::larger(a, EPS).ln()
+                    }
+                })
+                .sum::<f64>()
+                / rows
         }
     }
 }
