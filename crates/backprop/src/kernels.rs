@@ -21,7 +21,38 @@ fn blocked_combine(
     coef: impl Fn(usize, usize) -> f64,
 ) {
     let full = m - m % BLOCK;
-    for c in 0..n_out {
+    // On wasm, pairs of outputs share each loaded block of inputs.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let paired = n_out - n_out % 2;
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    let paired = 0;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    for c in (0..paired).step_by(2) {
+        let (o0, o1) = out[c * m..(c + 2) * m].split_at_mut(m);
+        let mut r = 0;
+        while r < full {
+            simd::combine_pair(
+                x,
+                [&mut o0[r..r + BLOCK], &mut o1[r..r + BLOCK]],
+                m,
+                r,
+                k,
+                [init(c), init(c + 1)],
+                |p| [coef(p, c), coef(p, c + 1)],
+            );
+            r += BLOCK;
+        }
+        for (q, oc) in [o0, o1].into_iter().enumerate() {
+            for r in full..m {
+                let mut acc = init(c + q);
+                for p in 0..k {
+                    acc += coef(p, c + q) * x[p * m + r];
+                }
+                oc[r] = acc;
+            }
+        }
+    }
+    for c in paired..n_out {
         let oc = &mut out[c * m..(c + 1) * m];
         let mut r = 0;
         while r < full {
@@ -73,7 +104,18 @@ pub fn dense_backward_params(
     for j in 0..n {
         let dzj = &dz[j * m..(j + 1) * m];
         db[j] = sum(dzj);
-        for p in 0..k {
+        // On wasm, pairs of inputs share each loaded block of dz.
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        let paired = k - k % 2;
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        let paired = 0;
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        for p in (0..paired).step_by(2) {
+            let [d0, d1] = simd::dot_pair(&a[p * m..(p + 1) * m], &a[(p + 1) * m..(p + 2) * m], dzj);
+            dw[p * n + j] = d0;
+            dw[(p + 1) * n + j] = d1;
+        }
+        for p in paired..k {
             dw[p * n + j] = dot(&a[p * m..(p + 1) * m], dzj);
         }
     }
@@ -235,6 +277,82 @@ mod simd {
             acc[2 * j + 1] = f64x2_extract_lane::<1>(*v);
         }
         acc.iter().sum::<f64>()
+    }
+
+    /// `combine_block` for two outputs at once: each block of `x` is loaded once.
+    #[inline(always)]
+    pub(super) fn combine_pair(
+        x: &[f64],
+        out: [&mut [f64]; 2],
+        m: usize,
+        r: usize,
+        k: usize,
+        init: [f64; 2],
+        coef: impl Fn(usize) -> [f64; 2],
+    ) {
+        let (i0, i1) = (f64x2_splat(init[0]), f64x2_splat(init[1]));
+        let (mut a0, mut a1, mut a2, mut a3) = (i0, i0, i0, i0);
+        let (mut b0, mut b1, mut b2, mut b3) = (i1, i1, i1, i1);
+        for p in 0..k {
+            let [c0, c1] = coef(p);
+            let (w0, w1) = (f64x2_splat(c0), f64x2_splat(c1));
+            let xs = &x[p * m + r..p * m + r + 8];
+            let (x0, x1, x2, x3) = (load(xs, 0), load(xs, 2), load(xs, 4), load(xs, 6));
+            a0 = f64x2_add(a0, f64x2_mul(w0, x0));
+            a1 = f64x2_add(a1, f64x2_mul(w0, x1));
+            a2 = f64x2_add(a2, f64x2_mul(w0, x2));
+            a3 = f64x2_add(a3, f64x2_mul(w0, x3));
+            b0 = f64x2_add(b0, f64x2_mul(w1, x0));
+            b1 = f64x2_add(b1, f64x2_mul(w1, x1));
+            b2 = f64x2_add(b2, f64x2_mul(w1, x2));
+            b3 = f64x2_add(b3, f64x2_mul(w1, x3));
+        }
+        let [out0, out1] = out;
+        store8(out0, [a0, a1, a2, a3]);
+        store8(out1, [b0, b1, b2, b3]);
+    }
+
+    /// Stores four lane pairs into `out[..8]`.
+    #[inline(always)]
+    fn store8(out: &mut [f64], v: [v128; 4]) {
+        let out = &mut out[..8];
+        // SAFETY: `out` has 8 f64; each store writes two of them, in bounds.
+        unsafe {
+            let o = out.as_mut_ptr();
+            v128_store(o.cast(), v[0]);
+            v128_store(o.add(2).cast(), v[1]);
+            v128_store(o.add(4).cast(), v[2]);
+            v128_store(o.add(6).cast(), v[3]);
+        }
+    }
+
+    /// `[Σ x0·y, Σ x1·y]`, each exactly as `dot` sums it, loading `y` once.
+    #[inline(always)]
+    pub(super) fn dot_pair(x0: &[f64], x1: &[f64], y: &[f64]) -> [f64; 2] {
+        let n = x0.len().min(x1.len()).min(y.len());
+        let (x0, x1, y) = (&x0[..n], &x1[..n], &y[..n]);
+        let z = f64x2_splat(0.0);
+        let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
+        let (mut b0, mut b1, mut b2, mut b3) = (z, z, z, z);
+        let full = n - n % 8;
+        let mut i = 0;
+        while i < full {
+            let ys = &y[i..i + 8];
+            let (y0, y1, y2, y3) = (load(ys, 0), load(ys, 2), load(ys, 4), load(ys, 6));
+            let (p, q) = (&x0[i..i + 8], &x1[i..i + 8]);
+            a0 = f64x2_add(a0, f64x2_mul(load(p, 0), y0));
+            a1 = f64x2_add(a1, f64x2_mul(load(p, 2), y1));
+            a2 = f64x2_add(a2, f64x2_mul(load(p, 4), y2));
+            a3 = f64x2_add(a3, f64x2_mul(load(p, 6), y3));
+            b0 = f64x2_add(b0, f64x2_mul(load(q, 0), y0));
+            b1 = f64x2_add(b1, f64x2_mul(load(q, 2), y1));
+            b2 = f64x2_add(b2, f64x2_mul(load(q, 4), y2));
+            b3 = f64x2_add(b3, f64x2_mul(load(q, 6), y3));
+            i += 8;
+        }
+        let t0: f64 = x0[full..].iter().zip(&y[full..]).map(|(a, b)| a * b).sum();
+        let t1: f64 = x1[full..].iter().zip(&y[full..]).map(|(a, b)| a * b).sum();
+        [lanes_sum([a0, a1, a2, a3]) + t0, lanes_sum([b0, b1, b2, b3]) + t1]
     }
 
     /// `Σ x·y`: the same eight partial sums as the scalar version, in four lane pairs.
