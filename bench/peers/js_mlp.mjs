@@ -4,7 +4,8 @@
 // 200x200 grid), W4 ([2,64,64,64,1], Adam). Usage: node js_mlp.mjs [csv path]
 import { readFileSync } from 'node:fs';
 
-const RUNS = 7;
+// BACKPROP_BENCH_RUNS=1 is the harness's smoke run: one timed run of each.
+const RUNS = Number(process.env.BACKPROP_BENCH_RUNS ?? 7);
 const csvPath = process.argv[2] ?? new URL('../../crates/backprop/data/tutorial_moons.csv', import.meta.url);
 
 function tutorialData() {

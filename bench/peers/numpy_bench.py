@@ -11,7 +11,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
-RUNS = 7
+# BACKPROP_BENCH_RUNS=1 is the harness's smoke run: one timed run of each.
+RUNS = int(os.environ.get("BACKPROP_BENCH_RUNS", "7"))
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
-const RUNS = 7;
+// BACKPROP_BENCH_RUNS=1 is the harness's smoke run: one timed run of each.
+const RUNS = Number(process.env.BACKPROP_BENCH_RUNS ?? 7);
 const backend = process.argv[2] ?? 'wasm';
 if (backend === 'wasm') setWasmPaths(fileURLToPath(new URL('./node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url)));
 await tf.setBackend(backend);

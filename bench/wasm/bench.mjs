@@ -4,7 +4,9 @@
 // W3: a full 200x200 boundary refresh (predict + RGBA) through `grid`.
 // Each figure: median, min and max over RUNS timed runs after a warm-up.
 
-const RUNS = 7;
+// One timed run each in the harness's smoke run: `BACKPROP_BENCH_RUNS=1` in
+// Node, `?runs=1` on the bench page.
+const RUNS = Number(globalThis.process?.env?.BACKPROP_BENCH_RUNS ?? new URLSearchParams(globalThis.location?.search ?? '').get('runs') ?? 7);
 
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -38,12 +40,35 @@ function gridMs(wasm, reps) {
   return stats(times);
 }
 
+/** W3 without the colouring: the output layer's values for the 40,000 grid points. */
+function predictMs(wasm, reps) {
+  const p = new wasm.Playground({ dataset: { kind: 'tutorial' } });
+  p.stepEpochs(100);
+  const n = 200;
+  const points = new Float64Array(2 * n * n);
+  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) {
+    points[2 * (r * n + c)] = -2.5 + (5 * (c + 0.5)) / n;
+    points[2 * (r * n + c) + 1] = 2.5 - (5 * (r + 0.5)) / n;
+  }
+  const last = p.layout().layers.length - 1;
+  p.layerOutputs(points, last); // warm-up
+  const times = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) p.layerOutputs(points, last);
+    times.push((performance.now() - t0) / reps);
+  }
+  p.free();
+  return stats(times);
+}
+
 export function runAll(wasm) {
   const tutorial = { dataset: { kind: 'tutorial' } };
   return {
     W1: epochsPerSecond(wasm, tutorial, 2000),
     W2: epochsPerSecond(wasm, { ...tutorial, optimizer: { kind: 'adam', lr: 0.001 } }, 2000),
     W3: gridMs(wasm, 20),
+    W3p: predictMs(wasm, 20),
     W4: epochsPerSecond(wasm, { ...tutorial, network: { hidden: [64, 64, 64] }, optimizer: { kind: 'adam', lr: 0.001 } }, 30),
   };
 }

@@ -47,11 +47,18 @@ fn native(tools: &Tools, smoke: bool) -> Result<Value, String> {
     cmd.stdout(std::io::stderr());
     cmd.args(["bench", "-p", "backprop", "--bench", "train", "--"]);
     if smoke {
-        cmd.arg("--test");
-        sh::run(&mut cmd)?;
-        return Ok(json!({}));
+        // The shortest run criterion allows: the harness and its parsing, not figures.
+        cmd.args([
+            "--warm-up-time",
+            "0.05",
+            "--measurement-time",
+            "0.1",
+            "--sample-size",
+            "10",
+        ]);
+    } else {
+        cmd.args(["--warm-up-time", "1", "--measurement-time", "3"]);
     }
-    cmd.args(["--warm-up-time", "1", "--measurement-time", "3"]);
     sh::run(&mut cmd)?;
     let base = sh::root().join("target/criterion");
     let get = |group: &str, name: &str, per_second: bool| {
@@ -65,9 +72,17 @@ fn native(tools: &Tools, smoke: bool) -> Result<Value, String> {
     }))
 }
 
-fn node_json(tools: &Tools, script: &str, arg: Option<&str>) -> Result<Value, String> {
+fn node_json(
+    tools: &Tools,
+    script: &str,
+    arg: Option<&str>,
+    env: &[(&str, String)],
+) -> Result<Value, String> {
     let mut cmd = tools.cmd("node");
     cmd.arg(sh::root().join(script));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     if let Some(a) = arg {
         cmd.arg(a);
     }
@@ -89,12 +104,13 @@ pub fn python_with_numpy(tools: &Tools) -> Option<std::path::PathBuf> {
     Some(python)
 }
 
-fn numpy(tools: &Tools) -> Option<Value> {
+fn numpy(tools: &Tools, runs: u32) -> Option<Value> {
     let python = python_with_numpy(tools)?;
     let out = sh::output(
         tools
             .cmd(&python)
-            .arg(sh::root().join("bench/peers/numpy_bench.py")),
+            .arg(sh::root().join("bench/peers/numpy_bench.py"))
+            .env("BACKPROP_BENCH_RUNS", runs.to_string()),
     )?;
     serde_json::from_str(out.trim()).ok()
 }
@@ -119,16 +135,20 @@ fn cell(v: &Value, w: &str) -> String {
 pub fn bench(args: &[String]) -> Result<(), String> {
     let smoke = args.iter().any(|a| a == "--smoke");
     let tools = Tools::provision(true)?;
+    run(&tools, smoke)
+}
+
+/// The whole harness. `smoke`: one timed run of every system (CI checks that
+/// the harness works; the figures mean nothing and budgets are not judged).
+pub fn run(tools: &Tools, smoke: bool) -> Result<(), String> {
+    let runs = if smoke { 1 } else { 7 };
+    let node_env = [("BACKPROP_BENCH_RUNS", runs.to_string())];
     eprintln!("== ours, native (criterion)");
-    let native = native(&tools, smoke)?;
+    let native = native(tools, smoke)?;
     eprintln!("== ours, wasm (Chromium and Node)");
-    let (chrome, node, raw, gz) = crate::pkg::measure_wasm(&tools)?;
+    let (chrome, node, raw, gz) = crate::pkg::measure_wasm(tools, runs)?;
     eprintln!("== plain JavaScript");
-    let js = node_json(&tools, "bench/peers/js_mlp.mjs", None)?;
-    if smoke {
-        eprintln!("smoke run: every system of ours and the plain-JS peer ran");
-        return Ok(());
-    }
+    let js = node_json(tools, "bench/peers/js_mlp.mjs", None, &node_env)?;
     eprintln!("== TensorFlow.js");
     let peers = sh::root().join("bench/peers");
     if !peers.join("node_modules/@tensorflow/tfjs").exists() {
@@ -139,13 +159,13 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                 .current_dir(&peers),
         )?;
     }
-    let tf_wasm = node_json(&tools, "bench/peers/tfjs.mjs", Some("wasm"))?;
-    let tf_cpu = node_json(&tools, "bench/peers/tfjs.mjs", Some("cpu"))?;
+    let tf_wasm = node_json(tools, "bench/peers/tfjs.mjs", Some("wasm"), &node_env)?;
+    let tf_cpu = node_json(tools, "bench/peers/tfjs.mjs", Some("cpu"), &node_env)?;
     eprintln!("== NumPy");
-    let np = numpy(&tools);
+    let np = numpy(tools, runs);
 
     let mut rows: Vec<(&str, Value)> = vec![
-        ("ours, native (f64)", native),
+        ("ours, native (f64)", native.clone()),
         ("ours, wasm in Chromium (f64)", chrome.clone()),
         ("ours, wasm in Node (f64)", node),
         ("TF.js 4.22, wasm backend", tf_wasm),
@@ -156,8 +176,19 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         Some(v) => {
             rows.push(("NumPy, the tutorial's class", v["numpy-tutorial"].clone()));
             rows.push(("NumPy, lean loop, 1 BLAS thread", v["numpy-lean"].clone()));
+            if v["pytorch"].is_object() {
+                rows.push(("PyTorch, 1 thread (f32)", v["pytorch"].clone()));
+            }
         }
         None => eprintln!("NumPy could not be installed: its rows are skipped"),
+    }
+    // Every one of our cells must have a figure, or the harness is broken.
+    for (name, v) in rows.iter().take(3) {
+        for w in WORKLOADS {
+            if v[w]["median"].as_f64().is_none() {
+                return Err(format!("no {w} figure for {name}"));
+            }
+        }
     }
     println!(
         "\n| system | W1 epochs/s | W2 epochs/s | W3 ms | W4 epochs/s |\n| --- | --- | --- | --- | --- |"
@@ -194,5 +225,92 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         println!("\nPyTorch: {note}.");
     }
     println!("\nRelease module: {raw} bytes, {gz} bytes gzipped. Workloads: {WORKLOADS:?} (see README).");
+    if smoke {
+        println!("\nSmoke run: one timed run of each system; figures and budgets are not meaningful.");
+        return Ok(());
+    }
+    budgets(&native, &chrome, &rows[3..], gz);
     Ok(())
+}
+
+/// The budgets, each with the figure it is judged on.
+fn budgets(native: &Value, chrome: &Value, peers: &[(&str, Value)], gz: u64) {
+    let m = |v: &Value, w: &str| v[w]["median"].as_f64().unwrap_or(f64::NAN);
+    let mut lines: Vec<(String, String, bool)> = vec![];
+    let mut at_least = |what: &str, v: f64, min: f64, unit: &str| {
+        lines.push((format!("{what} ≥ {min} {unit}"), format!("{v:.0}"), v >= min));
+    };
+    at_least("wasm in Chromium, W1", m(chrome, "W1"), 15000.0, "epochs/s");
+    at_least("wasm in Chromium, W2", m(chrome, "W2"), 12000.0, "epochs/s");
+    at_least("wasm in Chromium, W4", m(chrome, "W4"), 300.0, "epochs/s");
+    at_least("native, W1", m(native, "W1"), 30000.0, "epochs/s");
+    at_least("native, W4", m(native, "W4"), 850.0, "epochs/s");
+    let mut at_most = |what: &str, v: f64, max: f64, unit: &str| {
+        lines.push((format!("{what} ≤ {max} {unit}"), format!("{v:.2}"), v <= max));
+    };
+    at_most(
+        "wasm in Chromium, W3 predict (no colours)",
+        m(chrome, "W3p"),
+        1.0,
+        "ms",
+    );
+    at_most("wasm in Chromium, W3 full refresh", m(chrome, "W3"), 1.5, "ms");
+    at_most("release module, gzipped", gz as f64 / 1000.0, 120.0, "KB");
+    for w in ["W1", "W2"] {
+        let r = m(native, w) / m(chrome, w);
+        lines.push((
+            format!("wasm within 2× of native, {w}"),
+            format!("{r:.2}×"),
+            r <= 2.0,
+        ));
+    }
+    let r = m(chrome, "W3") / m(native, "W3");
+    lines.push((
+        "wasm within 2× of native, W3".into(),
+        format!("{r:.2}×"),
+        r <= 2.0,
+    ));
+    for (name, v) in peers {
+        for w in WORKLOADS {
+            let (ours, theirs) = (m(native, w), m(v, w));
+            if theirs.is_nan() {
+                continue;
+            }
+            let ahead = if w == "W3" { ours < theirs } else { ours > theirs };
+            lines.push((
+                format!("native ahead of {name}, {w}"),
+                format!("{ours:.2} vs {theirs:.2}"),
+                ahead,
+            ));
+        }
+    }
+    let perf = sh::root().join("target/e2e/perf.json");
+    match std::fs::read_to_string(&perf)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+    {
+        Some(p) => {
+            let f = |k: &str| p[k].as_f64().unwrap_or(f64::NAN);
+            lines.push((
+                "page: first boundary ≤ 300 ms after navigation".into(),
+                format!("{:.0} ms", f("first_boundary_ms")),
+                f("first_boundary_ms") <= 300.0,
+            ));
+            lines.push((
+                "page: four optimizers racing at ≥ 58 fps (60 Hz)".into(),
+                format!("{:.1} fps", f("race_fps")),
+                f("race_fps") >= 58.0,
+            ));
+            lines.push((
+                "page: worst long task while racing ≤ 50 ms".into(),
+                format!("{:.0} ms", f("race_worst_long_task_ms")),
+                f("race_worst_long_task_ms") <= 50.0,
+            ));
+        }
+        None => eprintln!("no {}: run the e2e tests for the page budgets", perf.display()),
+    }
+    println!("\n| budget | measured | holds |\n| --- | --- | --- |");
+    for (what, v, ok) in &lines {
+        println!("| {what} | {v} | {} |", if *ok { "yes" } else { "**no**" });
+    }
 }

@@ -66,14 +66,25 @@ pub fn sizes(file: &Path) -> Result<(u64, u64), String> {
 
 /// Measures W1-W4 through the bindings in Node and headless Chromium:
 /// `(chromium, node, raw size, gzipped size)`.
-pub fn measure_wasm(tools: &Tools) -> Result<(serde_json::Value, serde_json::Value, u64, u64), String> {
+/// Runs the wasm workloads in Node and headless Chromium: `runs` timed runs
+/// of each (7 for figures; 1 for a smoke run). Returns (Chromium, Node, raw
+/// bytes, gzipped bytes).
+pub fn measure_wasm(
+    tools: &Tools,
+    runs: u32,
+) -> Result<(serde_json::Value, serde_json::Value, u64, u64), String> {
     let out = build(tools)?;
     for f in ["bench.mjs", "bench.html", "bench-node.mjs"] {
         std::fs::copy(sh::root().join("bench/wasm").join(f), out.join(f)).map_err(|e| format!("{f}: {e}"))?;
     }
     eprintln!("== wasm in Node");
-    let node = sh::output(tools.cmd("node").arg(out.join("bench-node.mjs")))
-        .ok_or("node bench failed (is node installed?)")?;
+    let node = sh::output(
+        tools
+            .cmd("node")
+            .arg(out.join("bench-node.mjs"))
+            .env("BACKPROP_BENCH_RUNS", runs.to_string()),
+    )
+    .ok_or("node bench failed (is node installed?)")?;
     let node: serde_json::Value =
         serde_json::from_str(node.trim()).map_err(|e| format!("node output: {e}"))?;
 
@@ -82,7 +93,7 @@ pub fn measure_wasm(tools: &Tools) -> Result<(serde_json::Value, serde_json::Val
     let driver = tools.chromedriver.clone().ok_or("no chromedriver")?;
     let browser = e2e::Browser::start_with(&driver, tools.chrome.clone());
     let s = browser.session(1000, 700);
-    s.goto(&site.url("bench.html"));
+    s.goto(&site.url(&format!("bench.html?runs={runs}")));
     s.wait_for(
         "document.body.dataset.result !== undefined",
         Duration::from_secs(300),
@@ -97,12 +108,13 @@ pub fn measure_wasm(tools: &Tools) -> Result<(serde_json::Value, serde_json::Val
 
 pub fn bench_wasm(_args: &[String]) -> Result<(), String> {
     let tools = Tools::provision(true)?;
-    let (chrome, node, raw, gz) = measure_wasm(&tools)?;
+    let (chrome, node, raw, gz) = measure_wasm(&tools, 7)?;
     println!("\n| workload | Chromium median (min–max) | Node median (min–max) |\n| --- | --- | --- |");
     for (w, unit) in [
         ("W1", "epochs/s"),
         ("W2", "epochs/s"),
         ("W3", "ms per 200×200 refresh"),
+        ("W3p", "ms per 200×200 predict (no colours)"),
         ("W4", "epochs/s"),
     ] {
         let f = |v: &serde_json::Value| {

@@ -141,6 +141,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             sh::run(&mut cmd)
         });
     }
+    // One timed run of every system in `cargo xtask bench`: the harness works (figures come from the full run).
+    stage("bench-smoke", &mut || crate::bench::run(&tools, true));
 
     eprintln!("\n| stage | result | seconds |\n| --- | --- | --- |");
     for s in &stages {
