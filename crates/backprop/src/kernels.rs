@@ -21,12 +21,12 @@ fn blocked_combine(
     coef: impl Fn(usize, usize) -> f64,
 ) {
     let full = m - m % BLOCK;
-    // On wasm, pairs of outputs share each loaded block of inputs.
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    // With f64x2 lanes, pairs of outputs share each loaded block of inputs.
+    #[cfg(lanes)]
     let paired = n_out - n_out % 2;
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    #[cfg(not(lanes))]
     let paired = 0;
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[cfg(lanes)]
     for c in (0..paired).step_by(2) {
         let (o0, o1) = out[c * m..(c + 2) * m].split_at_mut(m);
         let mut r = 0;
@@ -56,9 +56,9 @@ fn blocked_combine(
         let oc = &mut out[c * m..(c + 1) * m];
         let mut r = 0;
         while r < full {
-            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            #[cfg(lanes)]
             simd::combine_block(x, &mut oc[r..r + BLOCK], m, r, k, init(c), |p| coef(p, c));
-            #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+            #[cfg(not(lanes))]
             {
                 let mut acc = [init(c); BLOCK];
                 for p in 0..k {
@@ -104,12 +104,12 @@ pub fn dense_backward_params(
     for j in 0..n {
         let dzj = &dz[j * m..(j + 1) * m];
         db[j] = sum(dzj);
-        // On wasm, pairs of inputs share each loaded block of dz.
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        // With f64x2 lanes, pairs of inputs share each loaded block of dz.
+        #[cfg(lanes)]
         let paired = k - k % 2;
-        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        #[cfg(not(lanes))]
         let paired = 0;
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        #[cfg(lanes)]
         for p in (0..paired).step_by(2) {
             let [d0, d1] = simd::dot_pair(&a[p * m..(p + 1) * m], &a[(p + 1) * m..(p + 2) * m], dzj);
             dw[p * n + j] = d0;
@@ -139,13 +139,13 @@ pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
 /// `Σ x·y` with eight independent partial sums, so the compiler may use SIMD lanes.
 #[inline]
 pub fn dot(x: &[f64], y: &[f64]) -> f64 {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[cfg(lanes)]
     return simd::dot(x, y);
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    #[cfg(not(lanes))]
     dot_scalar(x, y)
 }
 
-#[cfg_attr(all(target_arch = "wasm32", target_feature = "simd128"), allow(dead_code))]
+#[cfg_attr(lanes, allow(dead_code))]
 #[inline]
 fn dot_scalar(x: &[f64], y: &[f64]) -> f64 {
     let n = x.len().min(y.len());
@@ -170,13 +170,13 @@ fn dot_scalar(x: &[f64], y: &[f64]) -> f64 {
 /// `Σ x` with eight independent partial sums.
 #[inline]
 pub fn sum(x: &[f64]) -> f64 {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[cfg(lanes)]
     return simd::sum(x);
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    #[cfg(not(lanes))]
     sum_scalar(x)
 }
 
-#[cfg_attr(all(target_arch = "wasm32", target_feature = "simd128"), allow(dead_code))]
+#[cfg_attr(lanes, allow(dead_code))]
 #[inline]
 fn sum_scalar(x: &[f64]) -> f64 {
     let mut acc = [0.0f64; 8];
@@ -198,24 +198,115 @@ pub fn transpose(src: &[f64], dst: &mut [f64], rows: usize, cols: usize) {
     }
 }
 
-/// Explicit wasm SIMD (f64x2) for the loops LLVM leaves scalar on wasm32: it
+/// Explicit two-lane f64 SIMD for the loops LLVM leaves scalar: on wasm32 it
 /// does not vectorise the register-blocked accumulation (a profile showed
-/// `forward` with no `f64x2` instruction at all). Same sums, same order per
-/// lane as the scalar code; the kernel tests run against both in CI (natively
-/// and through wasm-pack).
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+/// `forward` with no `f64x2` instruction at all). Written once over a tiny
+/// lane API with two back ends: wasm `simd128` and x86-64 SSE2 (part of the
+/// x86-64 baseline, so no runtime detection). Same sums in the same order per
+/// lane as the scalar code, so results are bit-identical to it; the kernel
+/// tests run natively on this path, the wasm tests in the browser.
+#[cfg(lanes)]
 mod simd {
-    use core::arch::wasm32::{
-        f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, v128, v128_load, v128_store,
-    };
+    #[cfg(target_arch = "wasm32")]
+    mod lane {
+        pub use core::arch::wasm32::v128 as V;
+        use core::arch::wasm32::{
+            f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, v128_load, v128_store,
+        };
+        #[inline(always)]
+        pub fn splat(x: f64) -> V {
+            f64x2_splat(x)
+        }
+        #[inline(always)]
+        pub fn add(a: V, b: V) -> V {
+            f64x2_add(a, b)
+        }
+        #[inline(always)]
+        pub fn mul(a: V, b: V) -> V {
+            f64x2_mul(a, b)
+        }
+        #[inline(always)]
+        pub fn lanes(v: V) -> [f64; 2] {
+            [f64x2_extract_lane::<0>(v), f64x2_extract_lane::<1>(v)]
+        }
+        /// # Safety
+        /// `p` points to two readable f64.
+        #[inline(always)]
+        pub unsafe fn load(p: *const f64) -> V {
+            // SAFETY: the caller's contract; v128_load has no alignment requirement.
+            unsafe { v128_load(p.cast()) }
+        }
+        /// # Safety
+        /// `p` points to two writable f64.
+        #[inline(always)]
+        pub unsafe fn store(p: *mut f64, v: V) {
+            // SAFETY: the caller's contract; v128_store has no alignment requirement.
+            unsafe { v128_store(p.cast(), v) }
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    mod lane {
+        pub use core::arch::x86_64::__m128d as V;
+        use core::arch::x86_64::{
+            _mm_add_pd, _mm_cvtsd_f64, _mm_loadu_pd, _mm_mul_pd, _mm_set1_pd, _mm_storeu_pd, _mm_unpackhi_pd,
+        };
+        #[inline(always)]
+        pub fn splat(x: f64) -> V {
+            // SAFETY: SSE2 is part of the x86-64 baseline every build targets.
+            unsafe { _mm_set1_pd(x) }
+        }
+        #[inline(always)]
+        pub fn add(a: V, b: V) -> V {
+            // SAFETY: SSE2 is part of the x86-64 baseline every build targets.
+            unsafe { _mm_add_pd(a, b) }
+        }
+        #[inline(always)]
+        pub fn mul(a: V, b: V) -> V {
+            // SAFETY: SSE2 is part of the x86-64 baseline every build targets.
+            unsafe { _mm_mul_pd(a, b) }
+        }
+        #[inline(always)]
+        pub fn lanes(v: V) -> [f64; 2] {
+            // SAFETY: SSE2 is part of the x86-64 baseline every build targets.
+            unsafe { [_mm_cvtsd_f64(v), _mm_cvtsd_f64(_mm_unpackhi_pd(v, v))] }
+        }
+        /// # Safety
+        /// `p` points to two readable f64.
+        #[inline(always)]
+        pub unsafe fn load(p: *const f64) -> V {
+            // SAFETY: the caller's contract; loadu has no alignment requirement.
+            unsafe { _mm_loadu_pd(p) }
+        }
+        /// # Safety
+        /// `p` points to two writable f64.
+        #[inline(always)]
+        pub unsafe fn store(p: *mut f64, v: V) {
+            // SAFETY: the caller's contract; storeu has no alignment requirement.
+            unsafe { _mm_storeu_pd(p, v) }
+        }
+    }
+
+    use lane::{V, add, mul, splat};
+    #[inline(always)]
+    fn f64x2_splat(x: f64) -> V {
+        splat(x)
+    }
+    #[inline(always)]
+    fn f64x2_add(a: V, b: V) -> V {
+        add(a, b)
+    }
+    #[inline(always)]
+    fn f64x2_mul(a: V, b: V) -> V {
+        mul(a, b)
+    }
 
     /// Two lanes from `s[i..i + 2]`.
     #[inline(always)]
-    fn load(s: &[f64], i: usize) -> v128 {
+    fn load(s: &[f64], i: usize) -> V {
         assert!(i + 2 <= s.len());
-        // SAFETY: checked above that two f64 (16 bytes) are in bounds; v128_load
-        // has no alignment requirement.
-        unsafe { v128_load(s.as_ptr().add(i).cast()) }
+        // SAFETY: checked above that two f64 are in bounds.
+        unsafe { lane::load(s.as_ptr().add(i)) }
     }
 
     /// `out[l] = init + Σ_p coef(p) · x[p * m + r + l]` for the 8 rows `l` of one block.
@@ -243,10 +334,10 @@ mod simd {
         // SAFETY: `out` has 8 f64; each store writes two of them, in bounds.
         unsafe {
             let o = out.as_mut_ptr();
-            v128_store(o.cast(), a0);
-            v128_store(o.add(2).cast(), a1);
-            v128_store(o.add(4).cast(), a2);
-            v128_store(o.add(6).cast(), a3);
+            lane::store(o, a0);
+            lane::store(o.add(2), a1);
+            lane::store(o.add(4), a2);
+            lane::store(o.add(6), a3);
         }
     }
 
@@ -270,11 +361,12 @@ mod simd {
 
     /// The eight partial sums in four lane pairs, added in the scalar order.
     #[inline(always)]
-    fn lanes_sum(lanes: [v128; 4]) -> f64 {
+    fn lanes_sum(lanes: [V; 4]) -> f64 {
         let mut acc = [0.0; 8];
         for (j, v) in lanes.iter().enumerate() {
-            acc[2 * j] = f64x2_extract_lane::<0>(*v);
-            acc[2 * j + 1] = f64x2_extract_lane::<1>(*v);
+            let [l0, l1] = lane::lanes(*v);
+            acc[2 * j] = l0;
+            acc[2 * j + 1] = l1;
         }
         acc.iter().sum::<f64>()
     }
@@ -314,15 +406,15 @@ mod simd {
 
     /// Stores four lane pairs into `out[..8]`.
     #[inline(always)]
-    fn store8(out: &mut [f64], v: [v128; 4]) {
+    fn store8(out: &mut [f64], v: [V; 4]) {
         let out = &mut out[..8];
         // SAFETY: `out` has 8 f64; each store writes two of them, in bounds.
         unsafe {
             let o = out.as_mut_ptr();
-            v128_store(o.cast(), v[0]);
-            v128_store(o.add(2).cast(), v[1]);
-            v128_store(o.add(4).cast(), v[2]);
-            v128_store(o.add(6).cast(), v[3]);
+            lane::store(o, v[0]);
+            lane::store(o.add(2), v[1]);
+            lane::store(o.add(4), v[2]);
+            lane::store(o.add(6), v[3]);
         }
     }
 
