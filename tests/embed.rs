@@ -84,6 +84,13 @@ fn two_mounted_playgrounds_train_independently_and_ids_stay_isolated() {
         s.eval("[window.examples.left.getState().dataset, window.examples.right.getState().dataset]"),
         json!(["xor", "spiral"])
     );
+    // The page's iframe (embed=1, views hidden) sizes itself too, smaller than a full page.
+    s.wait_for("document.getElementById('frame').style.height !== ''", LOAD);
+    let framed = s
+        .eval("parseInt(document.getElementById('frame').style.height)")
+        .as_i64()
+        .unwrap_or(0);
+    assert!((300..1400).contains(&framed), "embedded frame height {framed}");
     // Play the left one through its own button in its shadow root; the right one stays put.
     s.exec(
         "window.__epochs = 0; window.examples.left.addEventListener('epoch', () => window.__epochs++);\
