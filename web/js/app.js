@@ -4,7 +4,7 @@
 // the wasm module itself). The page (main.js), the custom element
 // (element.js) and authors' pages all go through `mount`.
 import { bindings } from './wasm.js';
-import { applyOptions, decodeHash, defaults, encodeHash, engineConfig, needsReset, parseValue, PANELS, rawValue, SPEC } from './settings.js';
+import { applyOptions, decodeHash, defaults, encodeHash, engineConfig, needsReset, PANELS } from './settings.js';
 import { mountControls } from './controls.js';
 import { boundsOf, mountPlot } from './plot.js';
 import { fmt, mountChart } from './chart.js';
@@ -77,7 +77,7 @@ export async function mount(host, options = {}) {
   // Problems are worded in the language the settings ask for.
   const early = (key, params) => t(state.settings.lang || browserLang(), key, params);
   if (hash) ({ settings: state.settings, problems } = decodeHash(location.hash, early));
-  problems.push(...applyOptions(state.settings, keys, early));
+  problems.push(...applyOptions(state.settings, keys, early).problems);
 
   let ui = null; // { container, controls, plot, lossChart, accChart, views, exports, tour }
   const lang = () => (state.settings.lang || browserLang());
@@ -146,24 +146,8 @@ export async function mount(host, options = {}) {
    * the value; keys with problems keep their value.
    */
   function applySettings(partial) {
-    const problems = [];
     const before = structuredClone(state.settings);
-    const changed = [];
-    for (const [key, value] of Object.entries(partial ?? {})) {
-      if (!Object.hasOwn(SPEC, key)) {
-        problems.push(tr('p_unknownKey', { key: key.slice(0, 40) }));
-        continue;
-      }
-      const raw = rawValue(value);
-      const { value: v, problem } = parseValue(key, raw, tr);
-      if (problem) {
-        problems.push(tr('p_rejected', { key, raw: raw.slice(0, 40), problem }));
-        continue;
-      }
-      if (JSON.stringify(state.settings[key]) === JSON.stringify(v)) continue;
-      state.settings[key] = v;
-      changed.push(key);
-    }
+    const { problems, changed } = applyOptions(state.settings, partial, tr);
     const engine = changed.filter((k) => !UI_ONLY.has(k) && !k.endsWith('_hide'));
     const fresh = engine.find((k) => needsReset(k));
     if (fresh) {

@@ -326,7 +326,6 @@ export const STRINGS = {
     p_unreadable: 'could not read “{part}”',
     p_unknownKey: 'unknown setting “{key}”',
     p_entry: '{key}=“{raw}”: {problem}; using {fallback}',
-    p_rejected: '{key}=“{raw}”: {problem}',
     startFailed: 'The playground could not start: {why}',
   },
   zh: {
@@ -651,7 +650,6 @@ export const STRINGS = {
     p_unreadable: '无法读取“{part}”',
     p_unknownKey: '未知设置“{key}”',
     p_entry: '{key}=“{raw}”：{problem}；改用 {fallback}',
-    p_rejected: '{key}=“{raw}”：{problem}',
     startFailed: '游乐场无法启动：{why}',
   },
 };

@@ -166,10 +166,12 @@ export function rawValue(value) {
 
 /**
  * Applies `options` (URL keys with JS values) to `settings`; every key that
- * cannot be used keeps its default and is reported, by name and value.
+ * cannot be used keeps its value and is reported, by name and value.
+ * Returns the problems and the keys whose value changed.
  */
 export function applyOptions(settings, options, tr = EN) {
   const problems = [];
+  const changed = [];
   for (const [key, value] of Object.entries(options ?? {})) {
     if (!Object.hasOwn(SPEC, key)) {
       problems.push(tr('p_unknownKey', { key: key.slice(0, 40) }));
@@ -177,10 +179,14 @@ export function applyOptions(settings, options, tr = EN) {
     }
     const raw = rawValue(value);
     const { value: v, problem } = parseValue(key, raw, tr);
-    if (problem) problems.push(tr('p_entry', { key, raw: raw.slice(0, 40), problem, fallback: formatValue(key, settings[key]) }));
-    else settings[key] = v;
+    if (problem) {
+      problems.push(tr('p_entry', { key, raw: raw.slice(0, 40), problem, fallback: formatValue(key, settings[key]) }));
+    } else if (!same(settings[key], v)) {
+      settings[key] = v;
+      changed.push(key);
+    }
   }
-  return problems;
+  return { problems, changed };
 }
 
 /** The engine's optimizer object for `kind` at `lr`, other hyper-parameters from `s`. */
