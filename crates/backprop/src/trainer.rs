@@ -161,6 +161,9 @@ pub struct Trainer {
     last: StepReport,
     last_epoch: Option<EpochReport>,
     batch_points: Vec<u32>,
+    /// `ws.x`, `ws.t` and `batch_points` hold the whole training set, gathered
+    /// in the current order: a full-batch step need not gather again.
+    full_batch_ready: bool,
     layer_norms: Vec<f64>,
     /// Parameters before the last update, and the last gradients before clipping (for health).
     params_before: Vec<f64>,
@@ -218,6 +221,7 @@ impl Trainer {
             last: StepReport::default(),
             last_epoch: None,
             batch_points: Vec::new(),
+            full_batch_ready: false,
             params_before: Vec::new(),
             grads_before_clip: Vec::new(),
             first_loss: None,
@@ -236,6 +240,7 @@ impl Trainer {
         self.test_t = targets(&self.data.test_y, output, n_out);
         self.eval_out = vec![0.0; self.data.n_test() * n_out];
         self.order = (0..self.data.n_train()).collect();
+        self.full_batch_ready = false;
         self.cursor = 0;
         self.sums = EpochSums::default();
         let cap = self.batch_size();
@@ -278,16 +283,21 @@ impl Trainer {
         }
         let rows = batch.min(n - self.cursor);
         let (n_in, n_out) = (self.model.n_in(), self.model.n_out());
-        self.batch_points.clear();
-        // Gather the batch, feature-major: ws.x[p * rows + r] = x[row r][p].
-        for (r, &i) in self.order[self.cursor..self.cursor + rows].iter().enumerate() {
-            for p in 0..n_in {
-                self.ws.x[p * rows + r] = self.data.train_x[i * n_in + p];
+        // Gather the batch, feature-major: ws.x[p * rows + r] = x[row r][p]. A
+        // full batch is the same rows in the same order every step: gathered once.
+        let whole = rows == n;
+        if !(whole && self.full_batch_ready) {
+            self.batch_points.clear();
+            for (r, &i) in self.order[self.cursor..self.cursor + rows].iter().enumerate() {
+                for p in 0..n_in {
+                    self.ws.x[p * rows + r] = self.data.train_x[i * n_in + p];
+                }
+                for j in 0..n_out {
+                    self.ws.t[j * rows + r] = self.train_t[i * n_out + j];
+                }
+                self.batch_points.push(self.data.train_points[i]);
             }
-            for j in 0..n_out {
-                self.ws.t[j * rows + r] = self.train_t[i * n_out + j];
-            }
-            self.batch_points.push(self.data.train_points[i]);
+            self.full_batch_ready = whole;
         }
 
         let loss = self.model.forward_train(&mut self.ws, rows, true);
@@ -643,6 +653,7 @@ impl Trainer {
                 self.ws = Workspace::new(&self.model, cap);
                 self.batch_points = Vec::with_capacity(cap);
             }
+            self.full_batch_ready = false;
             self.cursor = 0;
             self.sums = EpochSums::default();
         }

@@ -354,3 +354,44 @@ fn a_run_too_big_for_its_buffers_is_refused_naming_the_field() {
         .is_ok()
     );
 }
+
+/// A full batch is gathered once and reused: after the data or the batch size
+/// changes, the next step must see the new rows. The step's gradient (taken
+/// before the update) must equal the gradient over the current training set.
+#[test]
+fn full_batch_steps_see_every_change_to_the_data() {
+    let mut c = TrainConfig::default();
+    c.dataset.kind = DataSource::Custom;
+    let mut t = Trainer::new(c).expect("valid");
+    let check = |t: &mut Trainer, n: usize| {
+        let expected = t.data_gradient();
+        assert_eq!(t.step_batch(), Status::Ready);
+        assert_eq!(t.batch_points().len(), n);
+        let diff = t
+            .grads()
+            .iter()
+            .zip(&expected)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(
+            diff < 1e-12,
+            "stale batch: gradient differs by {diff} with {n} points"
+        );
+    };
+    t.add_point(-1.0, 0.0, 0, false).expect("valid");
+    t.add_point(1.0, 0.0, 1, false).expect("valid");
+    check(&mut t, 2);
+    check(&mut t, 2);
+    t.add_point(0.0, 1.0, 1, false).expect("valid");
+    check(&mut t, 3);
+    t.remove_nearest(-1.0, 0.0);
+    check(&mut t, 2);
+    // Mini-batches and back to full batch.
+    let mut live = t.config().clone();
+    live.batch_size = Some(1);
+    t.update_live(live.clone()).expect("live");
+    t.step_batch();
+    live.batch_size = None;
+    t.update_live(live).expect("live");
+    check(&mut t, 2);
+}
