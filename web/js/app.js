@@ -71,6 +71,7 @@ export async function mount(host, options = {}) {
     visible: true,
     alive: true,
     firstDrawn: false,
+    thumbsDrawn: false,
   };
 
   let problems = [];
@@ -374,6 +375,11 @@ export async function mount(host, options = {}) {
         render(now);
         state.dirty = false;
       }
+      if (!state.thumbsDrawn) {
+        // After the first boundary is on screen: eight small runs, not on the critical path.
+        state.thumbsDrawn = true;
+        setTimeout(drawThumbnails, 0);
+      }
     }
     requestAnimationFrame(frame);
   }
@@ -551,7 +557,6 @@ export async function mount(host, options = {}) {
     logLoss.addEventListener('change', () => ui.lossChart.setLog(logLoss.checked));
     ui.exports = mountExports(find('export-slot'), ctx);
     ui.views = mountViews(find('panel-views'), ctx);
-    drawThumbnails();
     applyLayout();
     return ctx;
   }
