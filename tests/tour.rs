@@ -109,6 +109,13 @@ fn an_authors_tour_loads_through_the_api_and_bad_ones_are_refused() {
         json!([]),
     );
     assert!(error.to_string().contains("steps[0].until"), "{error}");
+    // The `tour` key starts a built-in tour when set later, too (an attribute, setState).
+    s.exec(
+        "window.backprop.handle.setState({ tour: 'tutorial' });",
+        json!([]),
+    );
+    assert_eq!(s.eval("document.getElementById('tour').dataset.step"), json!("0"));
+    assert_eq!(s.eval("location.hash.includes('tour=tutorial')"), json!(true));
     let unknown = s.exec(
         "try { window.backprop.handle.startTour('nope'); return 'accepted'; } catch (e) { return e.message; }",
         json!([]),

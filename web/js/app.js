@@ -176,6 +176,7 @@ export async function mount(host, options = {}) {
     if (changed.includes('lang')) relabelUi();
     if (changed.some((k) => k === 'embed' || k.endsWith('_hide'))) applyLayout();
     if (changed.includes('autoplay') && state.settings.autoplay) play();
+    if (changed.includes('tour') && state.settings.tour) startTour(state.settings.tour);
     return problems;
   }
 
