@@ -126,6 +126,23 @@ fn two_mounted_playgrounds_train_independently_and_ids_stay_isolated() {
     assert_eq!(s.eval("window.examples.left.getState().epoch"), left);
     s.exec("document.getElementById('mount-a').scrollIntoView()", json!([]));
     s.screenshot(&artifacts_dir().join("embed-mount-1440.png"));
+    // destroy() removes one playground and frees its run; the other keeps training.
+    s.exec(
+        "window.examples.right.destroy(); window.examples.left.play();",
+        json!([]),
+    );
+    assert_eq!(
+        s.eval("document.getElementById('mount-b').shadowRoot.querySelector('.bp-app')"),
+        json!(null)
+    );
+    let before = s
+        .eval("window.examples.left.getState().epoch")
+        .as_u64()
+        .unwrap_or(0);
+    s.wait_for(
+        &format!("window.examples.left.getState().epoch > {before} + 10"),
+        LOAD,
+    );
     s.assert_no_console_errors();
 }
 
@@ -181,6 +198,12 @@ fn the_custom_element_reflects_attribute_changes() {
         s.eval(&format!("[{state}.layers, {state}.lr]")),
         json!([[3], 0.1])
     );
+    // Removing an attribute brings back the default.
+    s.exec(
+        "document.getElementById('element').removeAttribute('optimizer')",
+        json!([]),
+    );
+    assert_eq!(s.eval(&format!("{state}.optimizer")), json!("sgd"));
     // Events are re-dispatched on the element.
     s.exec(
         "window.__el = 0; const e = document.getElementById('element'); e.addEventListener('epoch', () => window.__el++);\

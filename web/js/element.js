@@ -1,11 +1,12 @@
 // <backprop-playground dataset="moons" layers="10,8" optimizer="adam" …>:
 // a playground as an HTML element, built on `mount`. Attributes are the URL
-// keys; changing one applies it like the control would. Styles and ids live
-// in the element's Shadow DOM. The element re-dispatches the handle's
-// `epoch`, `diverged` and `stopped` events on itself, and exposes the handle
-// as `element.playground` once `element.ready` resolves.
+// keys; changing one applies it like the control would, removing one brings
+// back its default. Styles and ids live in the element's Shadow DOM. The
+// element re-dispatches the handle's `epoch`, `diverged` and `stopped` events
+// on itself, and exposes the handle as `element.playground` once
+// `element.ready` resolves.
 import { mount } from './app.js';
-import { SPEC } from './settings.js';
+import { defaults, SPEC } from './settings.js';
 
 const KEYS = Object.keys(SPEC);
 
@@ -37,9 +38,10 @@ export class BackpropPlayground extends HTMLElement {
     }, this._reject);
   }
 
+  /** A changed attribute applies like its control; a removed one returns to the default. */
   attributeChangedCallback(name, before, after) {
-    if (!this.playground || before === after || after === null) return;
-    this.playground.setState({ [name]: after });
+    if (!this.playground || before === after) return;
+    this.playground.setState({ [name]: after === null ? defaults()[name] : after });
   }
 }
 
