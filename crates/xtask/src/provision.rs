@@ -47,6 +47,7 @@ impl Tools {
         if browser {
             tools.ensure_cargo_tool("wasm-pack", "wasm-pack", WASM_PACK_VERSION, true)?;
             tools.ensure_browser()?;
+            tools.ensure_node()?;
         }
         Ok(tools)
     }
@@ -136,6 +137,28 @@ impl Tools {
                 .args(packages)
                 .env("DEBIAN_FRONTEND", "noninteractive"),
         )
+    }
+
+    /// Node.js and npm: the URL-hash fuzz, the wasm benchmark in Node and the
+    /// benchmark's TF.js peers need them.
+    fn ensure_node(&mut self) -> Result<(), String> {
+        let missing = || {
+            ["node", "npm"]
+                .into_iter()
+                .any(|n| sh::which(n, &self.path).is_none())
+        };
+        if missing() && is_root() && sh::which("apt-get", &self.path).is_some() {
+            eprintln!("xtask: installing nodejs and npm with apt-get");
+            self.apt_install(&["nodejs", "npm"])?;
+        }
+        if missing() {
+            return Err("Node.js and npm are needed for the tests (Debian/Ubuntu: \
+                        `sudo apt-get install nodejs npm`)."
+                .into());
+        }
+        let v = self.version_of("node").unwrap_or_else(|| "?".into());
+        self.versions.push(("node".into(), v));
+        Ok(())
     }
 
     fn ensure_browser(&mut self) -> Result<(), String> {
