@@ -126,6 +126,17 @@ fn two_mounted_playgrounds_train_independently_and_ids_stay_isolated() {
     assert_eq!(s.eval("window.examples.left.getState().epoch"), left);
     s.exec("document.getElementById('mount-a').scrollIntoView()", json!([]));
     s.screenshot(&artifacts_dir().join("embed-mount-1440.png"));
+    // A second mount on an element that holds a playground is refused, by name.
+    let twice = s.exec_async(
+        "const done = arguments[arguments.length - 1];\
+         import(new URL('../js/app.js', document.baseURI)).then((m) => m.mount(document.getElementById('mount-a'), {}))\
+           .then(() => done('mounted twice'), (e) => done(e.message));",
+        json!([]),
+    );
+    assert!(
+        twice.to_string().contains("already holds a playground"),
+        "{twice}"
+    );
     // destroy() removes one playground and frees its run; the other keeps training.
     s.exec(
         "window.examples.right.destroy(); window.examples.left.play();",

@@ -54,7 +54,18 @@ export async function mount(host, options = {}) {
   const wasm = await bindings;
   const handle = new EventTarget();
   const root = shadow ? host.shadowRoot ?? host.attachShadow({ mode: 'open' }) : host;
-  const find = (id) => root.querySelector(`#${id}`);
+  if ([...root.children].some((c) => c.classList.contains('bp-app'))) {
+    throw new Error('mount: this element already holds a playground; destroy() that one first');
+  }
+  // The draw loop looks nodes up every frame: remember them while they stay in the page.
+  const found = new Map();
+  const find = (id) => {
+    const hit = found.get(id);
+    if (hit?.isConnected) return hit;
+    const node = root.querySelector(`#${id}`);
+    if (node) found.set(id, node);
+    return node;
+  };
 
   const state = {
     settings: defaults(),

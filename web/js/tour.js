@@ -142,20 +142,25 @@ export function mountTour(slot, ctx, tour, onClose) {
     update();
   }
 
+  let shown = '';
+
+  /** Runs every frame: checks the condition, and touches the DOM only when what it shows changed. */
   function update() {
     const s = tour.steps[index];
     const lang = ctx.lang();
+    const [holds, words] = check();
+    met = met || holds; // once met, a step stays done
+    const key = `${lang}|${index}|${met}|${words}`;
+    if (key === shown) return;
+    shown = key;
     heading.textContent = `${say(tour.title, lang, tr)} · ${say(s.title, lang, tr)}`;
     text.textContent = say(s.text, lang, tr);
     counter.textContent = tr('tourCounter', { i: index + 1, n: tour.steps.length });
-    const [holds, words] = check();
-    met = met || holds; // once met, a step stays done
-    const last = index === tour.steps.length - 1;
-    next.disabled = !met || last;
+    next.disabled = !met || index === tour.steps.length - 1;
     back.disabled = index === 0;
     box.dataset.met = String(met);
     status.className = met ? 'met' : 'waiting';
-    status.textContent = tour.steps[index].until === undefined ? '' : met ? tr('tourMet') : words || tr('tourWaiting');
+    status.textContent = s.until === undefined ? '' : met ? tr('tourMet') : words || tr('tourWaiting');
   }
 
   back.addEventListener('click', () => enter(index - 1));
