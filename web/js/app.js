@@ -4,7 +4,7 @@
 // the wasm module itself). The page (main.js), the custom element
 // (element.js) and authors' pages all go through `mount`.
 import { bindings } from './wasm.js';
-import { applyOptions, decodeHash, defaults, encodeHash, engineConfig, needsReset, PANELS } from './settings.js';
+import { applyOptions, decodeHash, defaults, encodeHash, engineConfig, needsReset, PANELS, touchesEngine } from './settings.js';
 import { mountControls } from './controls.js';
 import { boundsOf, mountPlot } from './plot.js';
 import { fmt, mountChart } from './chart.js';
@@ -16,7 +16,6 @@ import { browserLang, labelled, pct, relabel, t } from './i18n.js';
 
 const GRID = 100; // boundary cells per side; the canvas scales the image up
 const FRAME_BUDGET_MS = 10; // training time per animation frame
-const UI_ONLY = new Set(['speed', 'max_epochs', 'target_acc', 'discretize', 'show_test', 'lang', 'embed', 'autoplay', 'tour']);
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 
 /** Where the page's stylesheet is: next to this module's folder, or inlined by the single-file build. */
@@ -160,7 +159,7 @@ export async function mount(host, options = {}) {
   function applySettings(partial) {
     const before = structuredClone(state.settings);
     const { problems, changed } = applyOptions(state.settings, partial, tr);
-    const engine = changed.filter((k) => !UI_ONLY.has(k) && !k.endsWith('_hide'));
+    const engine = changed.filter(touchesEngine);
     const fresh = engine.find((k) => needsReset(k));
     if (fresh) {
       if (rebuild()) {
@@ -182,6 +181,7 @@ export async function mount(host, options = {}) {
       }
     }
     if (problems.length) notice(problems.join('; '), 'warn');
+    if (changed.length) ui?.views.invalidate();
     writeHash();
     state.dirty = true;
     if (changed.includes('lang')) relabelUi();
@@ -283,6 +283,7 @@ export async function mount(host, options = {}) {
     }
     state.lastEpoch = -1;
     state.dirty = true;
+    ui.views.invalidate();
   }
 
   function hoverText() {
@@ -547,7 +548,7 @@ export async function mount(host, options = {}) {
       run: () => state.pg,
       settings: () => state.settings,
       bounds: () => state.bounds,
-      changed: () => { state.lastEpoch = -1; state.dirty = true; },
+      changed: () => { state.lastEpoch = -1; state.dirty = true; ui.views.invalidate(); },
       showSnapshot: (snap) => { state.snapshot = snap; state.dirty = true; },
       shownSnapshot: () => state.snapshot,
       change,

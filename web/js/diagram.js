@@ -41,7 +41,6 @@ export function mountDiagram(panel, ctx) {
   let nodesAt = []; // per column, the neuron squares of the last draw
   let hovered = null;
   let editing = null;
-  let lastKey = '';
 
   function geometry(sizes) {
     const cols = sizes.length;
@@ -181,13 +180,9 @@ export function mountDiagram(panel, ctx) {
   });
 
   return {
-    update(force) {
-      const pg = ctx.run();
-      const key = `${pg.epoch}:${pg.steps}`;
-      if (force || key !== lastKey) {
-        lastKey = key;
-        draw();
-      }
+    /** Called by the views host when what this view shows may have changed. */
+    update(stale) {
+      if (stale) draw();
     },
   };
 }

@@ -23,7 +23,6 @@ export function mountHidden(panel, ctx) {
     canvas,
     note,
   );
-  let lastKey = '';
   let shape = '';
   let autoPick = true; // until the learner picks, show the two most active neurons
 
@@ -157,13 +156,9 @@ export function mountHidden(panel, ctx) {
   }
 
   return {
-    update(force) {
-      const pg = ctx.run();
-      const key = `${pg.epoch}:${pg.steps}`;
-      if (force || key !== lastKey) {
-        lastKey = key;
-        draw();
-      }
+    /** Called by the views host when what this view shows may have changed. */
+    update(stale) {
+      if (stale) draw();
     },
   };
 }

@@ -49,7 +49,6 @@ export function mountLab(panel, ctx) {
   const normsChart = mountChart(normsCanvas, { yLabel: '|∂L/∂W|', log: true, readout, epochWord: tr('epochWord') });
   const lrChart = mountChart(lrCanvas, { yLabel: tr('lrAxis'), yMin: 0, readout, epochWord: tr('epochWord') });
   let atStart = null; // health after the first step of the current run
-  let lastKey = '';
 
   checkButton.addEventListener('click', () => {
     const results = ctx.run().gradCheck(64);
@@ -146,14 +145,9 @@ export function mountLab(panel, ctx) {
   }
 
   return {
-    update(force) {
-      const pg = ctx.run();
-      const key = `${pg.epoch}:${pg.steps}`;
-      if (pg.steps === 0) atStart = null;
-      if (force || key !== lastKey) {
-        lastKey = key;
-        draw();
-      }
+    update(stale) {
+      if (ctx.run().steps === 0) atStart = null;
+      if (stale) draw();
     },
     reset() {
       atStart = null;
@@ -161,7 +155,6 @@ export function mountLab(panel, ctx) {
     relabel() {
       lrChart.setLabels({ yLabel: tr('lrAxis'), epochWord: tr('epochWord') });
       normsChart.setLabels({ epochWord: tr('epochWord') });
-      lastKey = '';
     },
   };
 }

@@ -63,6 +63,14 @@ export const CONTROLLED = [
   'sched_epochs', 'reg', 'lambda', 'clip', 'clip_at', 'speed', 'max_epochs', 'target_acc', 'discretize', 'show_test',
 ];
 for (const key of [...PANELS, ...CONTROLLED]) SPEC[`${key}_hide`] = bool(false, true);
+// Settings of the page alone: the engine's config does not depend on them.
+for (const key of ['speed', 'max_epochs', 'target_acc', 'discretize', 'show_test', 'lang', 'embed', 'autoplay', 'tour']) SPEC[key].ui = true;
+for (const key of Object.keys(SPEC)) if (key.endsWith('_hide')) SPEC[key].ui = true;
+
+/** Whether changing `key` changes the engine's config (live or with a fresh run). */
+export function touchesEngine(key) {
+  return !SPEC[key]?.ui;
+}
 
 export function defaults() {
   const s = {};

@@ -27,7 +27,6 @@ export function mountTimeline(panel, ctx) {
   let every = 1;
   let run = null;
   let lastEpoch = -1;
-  let lastKey = '';
 
   function clear() {
     snaps = [];
@@ -93,11 +92,8 @@ export function mountTimeline(panel, ctx) {
       }
       sync();
     },
-    update(force) {
-      const pg = ctx.run();
-      const key = `${pg.epoch}:${pg.steps}`;
-      if (force || key !== lastKey) {
-        lastKey = key;
+    update(stale) {
+      if (stale) {
         drawConfusion();
         sync();
       }

@@ -1,6 +1,7 @@
 // The teaching views under the playground, as tabs. Only the open tab draws;
 // `frame()` runs every animation frame (the race trains there, the timeline
-// records), `update()` whenever the main run changed.
+// records). The host tracks what the open view last drew and calls its
+// `update(true)` only when the run stepped or something it shows changed.
 import { mountRace } from './race.js';
 import { mountLab } from './lab.js';
 import { mountDiagram } from './diagram.js';
@@ -9,13 +10,14 @@ import { mountTimeline } from './timeline.js';
 import { mountWalkthrough } from './walkthrough.js';
 import { labelled } from './i18n.js';
 
+// [id, title key, mount, whether it shows the main run (and redraws when that changes)]
 const TABS = [
-  ['walk', 'tab', mountWalkthrough],
-  ['race', 'tabRace', mountRace],
-  ['lab', 'tabLab', mountLab],
-  ['network', 'tabNetwork', mountDiagram],
-  ['hidden', 'tabHidden', mountHidden],
-  ['timeline', 'tabTimeline', mountTimeline],
+  ['walk', 'tab', mountWalkthrough, false], // follows its own point (see walkthrough.js)
+  ['race', 'tabRace', mountRace, false],
+  ['lab', 'tabLab', mountLab, true],
+  ['network', 'tabNetwork', mountDiagram, true],
+  ['hidden', 'tabHidden', mountHidden, true],
+  ['timeline', 'tabTimeline', mountTimeline, true],
 ];
 
 export function mountViews(root, ctx) {
@@ -27,7 +29,13 @@ export function mountViews(root, ctx) {
   root.append(list);
   const views = {};
   let active = 'walk';
-  for (const [id, title, mount] of TABS) {
+  // What the open view last drew: the run's step, and a generation bumped by
+  // anything else that changes what the views show (a new run, drawn points,
+  // an edited weight, a setting). Views redraw when it moves, not every frame.
+  let generation = 0;
+  let shownKey = null;
+  const runKey = () => `${generation}:${ctx.run().epoch}:${ctx.run().steps}`;
+  for (const [id, title, mount, followsRun] of TABS) {
     const tab = labelled(ctx.tr, 'button', title, { type: 'button', id: `tab-${id}` });
     tab.setAttribute('role', 'tab');
     tab.setAttribute('aria-controls', `view-${id}`);
@@ -38,7 +46,7 @@ export function mountViews(root, ctx) {
     panel.setAttribute('aria-labelledby', tab.id);
     list.append(tab);
     root.append(panel);
-    views[id] = { tab, panel, view: mount(panel, ctx) };
+    views[id] = { tab, panel, followsRun, view: mount(panel, ctx) };
     tab.addEventListener('click', () => select(id));
   }
   function select(id) {
@@ -47,6 +55,7 @@ export function mountViews(root, ctx) {
       v.tab.setAttribute('aria-selected', String(k === id));
       v.panel.hidden = k !== id;
     }
+    shownKey = runKey();
     views[id].view.update?.(true);
   }
   select(active);
@@ -58,10 +67,19 @@ export function mountViews(root, ctx) {
     frame(now) {
       for (const [k, v] of Object.entries(views)) v.view.frame?.(now, k === active);
     },
+    /** After the main run or what it shows changed: the open view redraws if it follows the run. */
     update() {
-      views[active].view.update?.(false);
+      const key = runKey();
+      if (key === shownKey) return;
+      shownKey = key;
+      if (views[active].followsRun) views[active].view.update?.(true);
+    },
+    /** Something the views show changed without a step (points, a weight, a setting). */
+    invalidate() {
+      generation++;
     },
     reset() {
+      generation++;
       for (const v of Object.values(views)) v.view.reset?.();
     },
     /** A click on the main plot, offered to the open view; true if it used it. */

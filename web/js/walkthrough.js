@@ -1,9 +1,8 @@
 // Backprop, explained live: one training point, stepped through forward,
 // the loss, backward and the update with the live network's own numbers,
 // in English or 简体中文, with the formulas in MathML.
-import { el } from './dom.js';
-import { canvasPoint, nearestSegment } from './dom.js';
-import { t } from './i18n.js';
+import { canvasPoint, el, nearestSegment } from './dom.js';
+import { labelled, relabel } from './i18n.js';
 
 const MATHML = 'http://www.w3.org/1998/Math/MathML';
 const SIG = 6; // significant digits shown
@@ -68,14 +67,9 @@ function mspace() {
 }
 
 export function mountWalkthrough(panel, ctx) {
-  const lang = () => ctx.lang();
-  const tr = (key, params) => t(lang(), key, params);
-  // Every fixed label carries data-i18n so a language switch rewrites it.
-  const label = (tag, key, props = {}) => {
-    const n = el(tag, { ...props, text: tr(key) });
-    n.dataset.i18n = key;
-    return n;
-  };
+  const { lang, tr } = ctx;
+  // Every fixed label carries its message key, so a language switch rewrites it.
+  const label = (tag, key, props = {}) => labelled(tr, tag, key, props);
   const langEn = el('button', { type: 'button', id: 'walk-lang-en', text: 'English' });
   const langZh = el('button', { type: 'button', id: 'walk-lang-zh', text: '中文' });
   const random = label('button', 'random', { type: 'button', id: 'walk-random' });
@@ -171,7 +165,7 @@ export function mountWalkthrough(panel, ctx) {
   }
 
   function draw() {
-    for (const n of panel.querySelectorAll('[data-i18n]')) n.textContent = tr(n.dataset.i18n);
+    relabel(panel, tr);
     langEn.setAttribute('aria-pressed', String(lang() === 'en'));
     langZh.setAttribute('aria-pressed', String(lang() === 'zh'));
     panel.lang = lang() === 'zh' ? 'zh-CN' : 'en';
@@ -480,20 +474,27 @@ export function mountWalkthrough(panel, ctx) {
     batch.replaceChildren(table);
   });
 
+  function follow(force) {
+    const pg = ctx.run();
+    // Without a point nothing here depends on training: only the language matters.
+    const key = point === null ? ctx.lang() : `${pg.epoch}:${pg.steps}:${ctx.lang()}`;
+    if (force || key !== lastKey) {
+      lastKey = key;
+      refresh();
+    }
+  }
+
   return {
-    update(force) {
-      const pg = ctx.run();
-      // Without a point nothing here depends on training: only the language matters.
-      const key = point === null ? ctx.lang() : `${pg.epoch}:${pg.steps}:${ctx.lang()}`;
-      if (force || key !== lastKey) {
-        lastKey = key;
-        refresh();
-      }
+    update: follow,
+    /** While open, follows its point through training (a key compare per frame). */
+    frame(now, visible) {
+      if (visible) follow(false);
     },
     reset() {
       point = null;
       weight = null;
       trace = null;
+      lastKey = '';
     },
     /** A click on the main plot picks the nearest training point. */
     pick(x, y) {
