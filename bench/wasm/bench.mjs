@@ -1,7 +1,8 @@
 // Workloads through the public API, the same in Node and in a browser.
 // W1: the tutorial's run (800 points, [2,10,8,1], GD lr 0.1, full batch);
 // W2: the same with Adam lr 1e-3; W4: [2,64,64,64,1] with Adam;
-// W3: a full 200x200 boundary refresh (predict + RGBA) through `grid`.
+// W3: a full 200x200 boundary refresh (predict + RGBA) through `grid` and
+// `gridRgba`; W3p: the prediction alone (`grid`).
 // Each figure: median, min and max over RUNS timed runs after a warm-up.
 
 // One timed run each in the harness's smoke run: `BACKPROP_BENCH_RUNS=1` in
@@ -26,36 +27,19 @@ function epochsPerSecond(wasm, config, epochs) {
   return stats(rates);
 }
 
-function gridMs(wasm, reps) {
+/** W3 through `grid`: the prediction alone, or with the colouring (`gridRgba`). */
+function gridMs(wasm, reps, colour) {
   const p = new wasm.Playground({ dataset: { kind: 'tutorial' } });
   p.stepEpochs(100);
-  p.grid(200, -2.5, 2.5, -2.5, 2.5, false); // warm-up, sizes the buffers
+  const refresh = () => {
+    p.grid(200, -2.5, 2.5, -2.5, 2.5, false);
+    if (colour) p.gridRgba();
+  };
+  refresh(); // warm-up, sizes the buffers
   const times = [];
   for (let r = 0; r < RUNS; r++) {
     const t0 = performance.now();
-    for (let i = 0; i < reps; i++) p.grid(200, -2.5, 2.5, -2.5, 2.5, false);
-    times.push((performance.now() - t0) / reps);
-  }
-  p.free();
-  return stats(times);
-}
-
-/** W3 without the colouring: the output layer's values for the 40,000 grid points. */
-function predictMs(wasm, reps) {
-  const p = new wasm.Playground({ dataset: { kind: 'tutorial' } });
-  p.stepEpochs(100);
-  const n = 200;
-  const points = new Float64Array(2 * n * n);
-  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) {
-    points[2 * (r * n + c)] = -2.5 + (5 * (c + 0.5)) / n;
-    points[2 * (r * n + c) + 1] = 2.5 - (5 * (r + 0.5)) / n;
-  }
-  const last = p.layout().layers.length - 1;
-  p.layerOutputs(points, last); // warm-up
-  const times = [];
-  for (let r = 0; r < RUNS; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) p.layerOutputs(points, last);
+    for (let i = 0; i < reps; i++) refresh();
     times.push((performance.now() - t0) / reps);
   }
   p.free();
@@ -67,8 +51,8 @@ export function runAll(wasm) {
   return {
     W1: epochsPerSecond(wasm, tutorial, 2000),
     W2: epochsPerSecond(wasm, { ...tutorial, optimizer: { kind: 'adam', lr: 0.001 } }, 2000),
-    W3: gridMs(wasm, 20),
-    W3p: predictMs(wasm, 20),
+    W3: gridMs(wasm, 20, true),
+    W3p: gridMs(wasm, 20, false),
     W4: epochsPerSecond(wasm, { ...tutorial, network: { hidden: [64, 64, 64] }, optimizer: { kind: 'adam', lr: 0.001 } }, 30),
   };
 }

@@ -413,8 +413,8 @@ impl Playground {
 
     /// The grid as RGBA bytes for an `ImageData` of `n × n` (view).
     #[wasm_bindgen(js_name = gridRgba)]
-    pub fn grid_rgba(&self) -> Uint8Array {
-        unsafe { Uint8Array::view(&self.run.grid_rgba) }
+    pub fn grid_rgba(&mut self) -> Uint8Array {
+        unsafe { Uint8Array::view(self.run.rgba()) }
     }
 
     /// Computes every unit's output over an `n × n` grid (n at most 64).

@@ -140,24 +140,26 @@ impl Race {
         y1: f64,
         discrete: bool,
     ) -> Result<(), JsError> {
-        let k = self.runs.len();
-        let run = self
-            .runs
-            .get_mut(i)
-            .ok_or_else(|| JsError::new(&format!("run index must be below {k}, got {i}")))?;
-        run.grid(n, [x0, x1, y0, y1], discrete, None)
+        self.run_mut(i)?.grid(n, [x0, x1, y0, y1], discrete, None)
     }
 
-    /// Run `i`'s grid as RGBA bytes (view).
+    /// Run `i`'s grid as RGBA bytes (view), coloured on the first call after `grid`.
     #[wasm_bindgen(js_name = gridRgba)]
-    pub fn grid_rgba(&self, i: usize) -> Result<Uint8Array, JsError> {
-        Ok(unsafe { Uint8Array::view(&self.run(i)?.grid_rgba) })
+    pub fn grid_rgba(&mut self, i: usize) -> Result<Uint8Array, JsError> {
+        Ok(unsafe { Uint8Array::view(self.run_mut(i)?.rgba()) })
     }
 
     fn run(&self, i: usize) -> Result<&Run, JsError> {
         let k = self.runs.len();
-        self.runs
-            .get(i)
-            .ok_or_else(|| JsError::new(&format!("run index must be below {k}, got {i}")))
+        self.runs.get(i).ok_or_else(|| bad_index(i, k))
     }
+
+    fn run_mut(&mut self, i: usize) -> Result<&mut Run, JsError> {
+        let k = self.runs.len();
+        self.runs.get_mut(i).ok_or_else(|| bad_index(i, k))
+    }
+}
+
+fn bad_index(i: usize, k: usize) -> JsError {
+    JsError::new(&format!("run index must be below {k}, got {i}"))
 }

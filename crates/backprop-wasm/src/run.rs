@@ -1,7 +1,8 @@
 //! One training run with the buffers the page reads every frame: the trainer
-//! plus a reusable decision grid (probabilities and RGBA).
+//! plus a reusable decision grid (probabilities, and RGBA coloured on demand).
 
 use backprop::Trainer;
+use backprop::draw::DrawNet;
 use backprop::render::{boundary_rgba, grid_points};
 use backprop::trainer::Status;
 use serde::Serialize;
@@ -17,7 +18,12 @@ pub struct Run {
     grid_bounds: [f64; 4],
     grid_points: Vec<f64>,
     pub grid_probs: Vec<f64>,
-    pub grid_rgba: Vec<u8>,
+    grid_rgba: Vec<u8>,
+    /// Whether `grid_rgba` shows `grid_probs`, and in which style.
+    coloured: bool,
+    discrete: bool,
+    /// The network in f32 for drawing, reloaded on every grid.
+    draw: DrawNet,
 }
 
 /// The run's state as JS sees it.
@@ -41,6 +47,9 @@ impl Run {
             grid_points: Vec::new(),
             grid_probs: Vec::new(),
             grid_rgba: Vec::new(),
+            coloured: false,
+            discrete: false,
+            draw: DrawNet::new(),
         }
     }
 
@@ -66,9 +75,10 @@ impl Run {
     }
 
     /// Recomputes the decision grid (`n × n` over the data-space window) into
-    /// buffers reused across frames; they grow only when `n` grows. With a
-    /// `snapshot` (from `Trainer::snapshot`), the grid shows those weights and
-    /// the live run is left as it was.
+    /// buffers reused across frames; they grow only when `n` grows. The
+    /// outputs come from the f32 drawing copy of the network (`DrawNet`).
+    /// With a `snapshot` (from `Trainer::snapshot`), the grid shows those
+    /// weights and the live run is left as it was.
     pub fn grid(
         &mut self,
         n: usize,
@@ -100,21 +110,33 @@ impl Run {
         }
         let n_out = self.trainer.model().n_out();
         self.grid_probs.resize(n * n * n_out, 0.0);
-        self.grid_rgba.resize(n * n * 4, 0);
-        let (points, probs) = (&self.grid_points, &mut self.grid_probs);
+        let draw = &mut self.draw;
         match snapshot {
-            None => self.trainer.predict_data_space(points, probs),
+            None => draw.load(self.trainer.model(), self.trainer.data().scaler()),
             Some(snap) => {
                 if !self
                     .trainer
-                    .with_snapshot(snap, |t| t.predict_data_space(points, probs))
+                    .with_snapshot(snap, |t| draw.load(t.model(), t.data().scaler()))
                 {
                     return Err(JsError::new("gridAt: the snapshot does not fit this network"));
                 }
             }
         }
-        boundary_rgba(&self.grid_probs, n_out, discrete, &mut self.grid_rgba);
+        draw.predict(&self.grid_points, &mut self.grid_probs);
+        self.coloured = false;
+        self.discrete = discrete;
         Ok(())
+    }
+
+    /// The last grid as RGBA bytes, coloured on the first call after `grid`.
+    pub fn rgba(&mut self) -> &[u8] {
+        if !self.coloured {
+            let n_out = self.trainer.model().n_out();
+            self.grid_rgba.resize(self.grid_probs.len() / n_out * 4, 0);
+            boundary_rgba(&self.grid_probs, n_out, self.discrete, &mut self.grid_rgba);
+            self.coloured = true;
+        }
+        &self.grid_rgba
     }
 }
 

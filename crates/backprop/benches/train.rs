@@ -5,7 +5,8 @@
 //!   ReLU, sigmoid + BCE, full-batch GD with lr 0.1 (plus batch-norm and
 //!   clipping variants, to show what each costs);
 //! - W2: the same with Adam, lr 1e-3;
-//! - W3: predicting a 200 × 200 grid with the W1 net;
+//! - W3: predicting a 200 × 200 grid with the W1 net (the f32 drawing copy,
+//!   and the f64 eval path for comparison);
 //! - W4: `[2, 64, 64, 64, 1]`, Adam, full batch of 800.
 //!
 //! An epoch here is what the page runs: the update, then the 200 test points
@@ -13,6 +14,7 @@
 
 use std::hint::black_box;
 
+use backprop::draw::DrawNet;
 use backprop::{TrainConfig, Trainer};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -65,7 +67,16 @@ fn grid(c: &mut Criterion) {
     let mut out = vec![0.0; N * N];
     let mut g = c.benchmark_group("grid");
     g.throughput(Throughput::Elements((N * N) as u64));
+    // What the page draws: the f32 copy of the net, reloaded each refresh.
+    let mut net = DrawNet::new();
     g.bench_function("W3 predict 200x200", |b| {
+        b.iter(|| {
+            net.load(t.model(), t.data().scaler());
+            net.predict(black_box(&points), &mut out)
+        })
+    });
+    // The checked f64 path, for comparison.
+    g.bench_function("W3 predict f64 200x200", |b| {
         b.iter(|| t.predict_data_space(black_box(&points), &mut out))
     });
     g.finish();

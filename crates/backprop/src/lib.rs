@@ -8,6 +8,7 @@ pub mod clip;
 pub mod config;
 pub mod data;
 pub mod dataset;
+pub mod draw;
 pub mod error;
 pub mod gradcheck;
 pub mod health;

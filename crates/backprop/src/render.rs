@@ -17,40 +17,66 @@ pub const CLASS_RGB: [[u8; 3]; 8] = [
 /// The neutral colour halfway between classes (where the model is unsure).
 pub const NEUTRAL_RGB: [u8; 3] = [246, 246, 246];
 
+/// Steps of confidence the colours are drawn in: a step is 1/256 of the way
+/// from neutral to the class colour, at most one level of a channel.
+const LEVELS: usize = 256;
+
 /// Colours `probs` (`[pixels, n_out]`, row-major: sigmoid outputs when `n_out == 1`,
 /// class probabilities otherwise) into `rgba` (`[pixels, 4]`). The colour of
 /// the predicted class is mixed with the neutral colour by confidence (0 at
-/// a coin toss, full at certainty); `discrete` uses full colour everywhere.
-/// Non-finite outputs are drawn transparent, never from NaN.
+/// a coin toss, full at certainty, in 256 steps); `discrete` uses full
+/// colour everywhere. Non-finite outputs are drawn transparent, never from NaN.
 pub fn boundary_rgba(probs: &[f64], n_out: usize, discrete: bool, rgba: &mut [u8]) {
     let n_out = n_out.max(1);
+    let classes = if n_out == 1 { 2 } else { n_out.min(CLASS_RGB.len()) };
+    // Each class's pixel (as little-endian RGBA in a u32) at every step,
+    // worked out once per call rather than per pixel.
+    let mut table = [[0u32; LEVELS + 1]; CLASS_RGB.len()];
+    for (rgb, row) in CLASS_RGB.iter().zip(&mut table).take(classes) {
+        for (step, px) in row.iter_mut().enumerate() {
+            let t = step as f64 / LEVELS as f64;
+            let mut bytes = [0, 0, 0, 255];
+            for ch in 0..3 {
+                let n = f64::from(NEUTRAL_RGB[ch]);
+                // In [0, 255]: adding a half and truncating rounds.
+                bytes[ch] = (n + t * (f64::from(rgb[ch]) - n) + 0.5) as u8;
+            }
+            *px = u32::from_le_bytes(bytes);
+        }
+    }
+    let step = |confidence: f64| {
+        if discrete {
+            LEVELS
+        } else {
+            // Saturating: confidence is in [0, 1].
+            (confidence * LEVELS as f64 + 0.5) as usize
+        }
+    };
+    if n_out == 1 {
+        for (&p, px) in probs.iter().zip(rgba.chunks_exact_mut(4)) {
+            let p1 = p.clamp(0.0, 1.0);
+            let class = usize::from(p1 > 0.5);
+            let colour = table[class][step((2.0 * p1 - 1.0).abs()).min(LEVELS)];
+            let colour = if p.is_finite() { colour } else { 0 };
+            px.copy_from_slice(&colour.to_le_bytes());
+        }
+        return;
+    }
     for (p, px) in probs.chunks_exact(n_out).zip(rgba.chunks_exact_mut(4)) {
         if p.iter().any(|v| !v.is_finite()) {
             px.copy_from_slice(&[0, 0, 0, 0]);
             continue;
         }
-        let (class, confidence) = if n_out == 1 {
-            let p1 = p[0].clamp(0.0, 1.0);
-            (usize::from(p1 > 0.5), (2.0 * p1 - 1.0).abs())
-        } else {
-            let (c, &best) = p
-                .iter()
-                .enumerate()
-                .max_by(|a, b| a.1.total_cmp(b.1))
-                .unwrap_or((0, &0.0));
-            // From 1/k (a uniform guess) to 1 (certain).
-            let k = n_out as f64;
-            (c, ((best - 1.0 / k) / (1.0 - 1.0 / k)).clamp(0.0, 1.0))
-        };
-        let t = if discrete { 1.0 } else { confidence };
-        let rgb = CLASS_RGB[class.min(CLASS_RGB.len() - 1)];
-        for ch in 0..3 {
-            let v = f64::from(NEUTRAL_RGB[ch]) + t * (f64::from(rgb[ch]) - f64::from(NEUTRAL_RGB[ch]));
-            // v is in [0, 255]: adding a half and truncating is `round` (ties away
-            // from zero) without wasm's call to libm's `round` per channel.
-            px[ch] = (v + 0.5) as u8;
-        }
-        px[3] = 255;
+        let (c, &best) = p
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .unwrap_or((0, &0.0));
+        // From 1/k (a uniform guess) to 1 (certain).
+        let k = n_out as f64;
+        let confidence = ((best - 1.0 / k) / (1.0 - 1.0 / k)).clamp(0.0, 1.0);
+        let colour = table[c.min(classes - 1)][step(confidence).min(LEVELS)];
+        px.copy_from_slice(&colour.to_le_bytes());
     }
 }
 
@@ -83,9 +109,33 @@ mod tests {
         let mut d = [0u8; 4];
         boundary_rgba(&[0.6], 1, true, &mut d);
         assert_eq!(&d, &[0, 114, 178, 255], "discrete: full colour");
-        let mut three = [0u8; 4];
-        boundary_rgba(&[0.1, 0.1, 0.8], 3, true, &mut three);
-        assert_eq!(&three[..3], &CLASS_RGB[2]);
+        let mut three = [0u8; 8];
+        boundary_rgba(&[0.1, 0.1, 0.8, 0.2, f64::NAN, 0.3], 3, true, &mut three);
+        assert_eq!(&three[..4], &[0, 158, 115, 255]);
+        assert_eq!(&three[4..], &[0, 0, 0, 0], "NaN is not drawn");
+    }
+
+    /// Every pixel is within one level of the exact mix of its class colour
+    /// and neutral by confidence.
+    #[test]
+    fn steps_stay_within_a_level_of_the_exact_mix() {
+        let probs: Vec<f64> = (0..=1000).map(|i| f64::from(i) / 1000.0).collect();
+        let mut rgba = vec![0u8; probs.len() * 4];
+        boundary_rgba(&probs, 1, false, &mut rgba);
+        for (&p, px) in probs.iter().zip(rgba.chunks_exact(4)) {
+            let rgb = CLASS_RGB[usize::from(p > 0.5)];
+            let t = (2.0 * p - 1.0).abs();
+            for ch in 0..3 {
+                let n = f64::from(NEUTRAL_RGB[ch]);
+                let exact = n + t * (f64::from(rgb[ch]) - n);
+                assert!(
+                    (f64::from(px[ch]) - exact).abs() <= 1.0,
+                    "p = {p}, channel {ch}: {} vs {exact}",
+                    px[ch]
+                );
+            }
+            assert_eq!(px[3], 255);
+        }
     }
 
     #[test]
