@@ -7,10 +7,24 @@
 /// Rows handled together in registers by the blocked kernels.
 const BLOCK: usize = 8;
 
+/// What the blocked kernel does with each finished block besides storing it.
+#[derive(Clone, Copy)]
+enum Epilogue<'a> {
+    /// Store the sums.
+    Store,
+    /// Store the sums in `out` and their ReLU in this `[n_out, m]` matrix.
+    Relu(&'a [std::cell::Cell<f64>]),
+    /// Store the sums where this `[n_out, m]` matrix is positive, else 0
+    /// (the ReLU derivative applied to a delta).
+    ReluMask(&'a [f64]),
+}
+
 /// `out[c, r] = init[c] + Σ_p coef(p, c) · x[p, r]` for every output `c < n_out`,
-/// summing over `p < k` — x: [k, m], out: [n_out, m]. Each block of 8 rows
-/// accumulates in registers over the (small) fan-in and is stored once.
+/// summing over `p < k` — x: [k, m], out: [n_out, m] — then `epi`. Each
+/// block of 8 rows accumulates in registers over the (small) fan-in and is
+/// finished and stored once.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn blocked_combine(
     x: &[f64],
     out: &mut [f64],
@@ -19,6 +33,7 @@ fn blocked_combine(
     n_out: usize,
     init: impl Fn(usize) -> f64,
     coef: impl Fn(usize, usize) -> f64,
+    epi: Epilogue<'_>,
 ) {
     let full = m - m % BLOCK;
     // With f64x2 lanes, pairs of outputs share each loaded block of inputs.
@@ -31,25 +46,12 @@ fn blocked_combine(
         let (o0, o1) = out[c * m..(c + 2) * m].split_at_mut(m);
         let mut r = 0;
         while r < full {
-            simd::combine_pair(
-                x,
-                [&mut o0[r..r + BLOCK], &mut o1[r..r + BLOCK]],
-                m,
-                r,
-                k,
-                [init(c), init(c + 1)],
-                |p| [coef(p, c), coef(p, c + 1)],
-            );
+            let [a, b] = simd::combine_pair(x, m, r, k, [init(c), init(c + 1)], |p| {
+                [coef(p, c), coef(p, c + 1)]
+            });
+            simd::finish(a, &mut o0[r..r + BLOCK], epi, c * m + r);
+            simd::finish(b, &mut o1[r..r + BLOCK], epi, (c + 1) * m + r);
             r += BLOCK;
-        }
-        for (q, oc) in [o0, o1].into_iter().enumerate() {
-            for r in full..m {
-                let mut acc = init(c + q);
-                for p in 0..k {
-                    acc += coef(p, c + q) * x[p * m + r];
-                }
-                oc[r] = acc;
-            }
         }
     }
     for c in paired..n_out {
@@ -57,7 +59,10 @@ fn blocked_combine(
         let mut r = 0;
         while r < full {
             #[cfg(lanes)]
-            simd::combine_block(x, &mut oc[r..r + BLOCK], m, r, k, init(c), |p| coef(p, c));
+            {
+                let acc = simd::combine_block(x, m, r, k, init(c), |p| coef(p, c));
+                simd::finish(acc, &mut oc[r..r + BLOCK], epi, c * m + r);
+            }
             #[cfg(not(lanes))]
             {
                 let mut acc = [init(c); BLOCK];
@@ -68,16 +73,39 @@ fn blocked_combine(
                         acc[l] += w * xs[l];
                     }
                 }
-                oc[r..r + BLOCK].copy_from_slice(&acc);
+                for (l, v) in acc.into_iter().enumerate() {
+                    oc[r + l] = finish_one(v, epi, c * m + r + l);
+                }
             }
             r += BLOCK;
         }
+    }
+    for c in 0..n_out {
         for r in full..m {
             let mut acc = init(c);
             for p in 0..k {
                 acc += coef(p, c) * x[p * m + r];
             }
-            oc[r] = acc;
+            out[c * m + r] = finish_one(acc, epi, c * m + r);
+        }
+    }
+}
+
+/// `Epilogue` for one value at index `i` of the output; returns what `out` stores.
+#[inline(always)]
+fn finish_one(v: f64, epi: Epilogue<'_>, i: usize) -> f64 {
+    match epi {
+        Epilogue::Store => v,
+        Epilogue::Relu(act) => {
+            act[i].set(crate::activation::relu(v));
+            v
+        }
+        Epilogue::ReluMask(z) => {
+            if z[i] > 0.0 {
+                v
+            } else {
+                0.0
+            }
         }
     }
 }
@@ -86,7 +114,35 @@ fn blocked_combine(
 #[inline]
 pub fn dense_forward(a: &[f64], w: &[f64], bias: &[f64], z: &mut [f64], m: usize, k: usize, n: usize) {
     debug_assert!(a.len() >= k * m && w.len() >= k * n && z.len() >= n * m && bias.len() >= n);
-    blocked_combine(a, z, m, k, n, |j| bias[j], |p, j| w[p * n + j]);
+    blocked_combine(a, z, m, k, n, |j| bias[j], |p, j| w[p * n + j], Epilogue::Store);
+}
+
+/// `dense_forward` with the ReLU fused in: `z` as there, and `act = max(z, 0)`
+/// (as `Activation::Relu`) written from the same registers.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+pub fn dense_forward_relu(
+    a: &[f64],
+    w: &[f64],
+    bias: &[f64],
+    z: &mut [f64],
+    act: &mut [f64],
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    debug_assert!(act.len() >= n * m);
+    let act = std::cell::Cell::from_mut(&mut act[..n * m]).as_slice_of_cells();
+    blocked_combine(
+        a,
+        z,
+        m,
+        k,
+        n,
+        |j| bias[j],
+        |p, j| w[p * n + j],
+        Epilogue::Relu(act),
+    );
 }
 
 /// `dW = a_prev · dzᵀ`, `db = Σ_rows dz` — a: [k, m], dz: [n, m] -> dw: [k, n], db: [n].
@@ -125,7 +181,32 @@ pub fn dense_backward_params(
 #[inline]
 pub fn dense_backward_input(dz: &[f64], w: &[f64], da: &mut [f64], m: usize, k: usize, n: usize) {
     debug_assert!(dz.len() >= n * m && w.len() >= k * n && da.len() >= k * m);
-    blocked_combine(dz, da, m, n, k, |_| 0.0, |j, p| w[p * n + j]);
+    blocked_combine(dz, da, m, n, k, |_| 0.0, |j, p| w[p * n + j], Epilogue::Store);
+}
+
+/// `dense_backward_input` through a ReLU: `da_prev = (W · dz) ⊙ [z_prev > 0]`
+/// (as `Activation::Relu`'s derivative), masked in the same registers.
+#[inline]
+pub fn dense_backward_input_relu(
+    dz: &[f64],
+    w: &[f64],
+    z_prev: &[f64],
+    da: &mut [f64],
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    debug_assert!(dz.len() >= n * m && w.len() >= k * n && da.len() >= k * m && z_prev.len() >= k * m);
+    blocked_combine(
+        dz,
+        da,
+        m,
+        n,
+        k,
+        |_| 0.0,
+        |j, p| w[p * n + j],
+        Epilogue::ReluMask(z_prev),
+    );
 }
 
 /// `y += alpha * x`.
@@ -211,8 +292,19 @@ mod simd {
     mod lane {
         pub use core::arch::wasm32::v128 as V;
         use core::arch::wasm32::{
-            f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, v128_load, v128_store,
+            f64x2_add, f64x2_extract_lane, f64x2_gt, f64x2_mul, f64x2_pmax, f64x2_splat, v128_and, v128_load,
+            v128_store,
         };
+        /// `max(v, 0)` per lane as `activation::relu`: `0 < v ? v : 0` (NaN gives 0).
+        #[inline(always)]
+        pub fn relu(v: V) -> V {
+            f64x2_pmax(f64x2_splat(0.0), v)
+        }
+        /// `v` where `z > 0`, else +0, per lane.
+        #[inline(always)]
+        pub fn mask_positive(v: V, z: V) -> V {
+            v128_and(v, f64x2_gt(z, f64x2_splat(0.0)))
+        }
         #[inline(always)]
         pub fn splat(x: f64) -> V {
             f64x2_splat(x)
@@ -249,8 +341,22 @@ mod simd {
     mod lane {
         pub use core::arch::x86_64::__m128d as V;
         use core::arch::x86_64::{
-            _mm_add_pd, _mm_cvtsd_f64, _mm_loadu_pd, _mm_mul_pd, _mm_set1_pd, _mm_storeu_pd, _mm_unpackhi_pd,
+            _mm_add_pd, _mm_and_pd, _mm_cmpgt_pd, _mm_cvtsd_f64, _mm_loadu_pd, _mm_max_pd, _mm_mul_pd,
+            _mm_set1_pd, _mm_setzero_pd, _mm_storeu_pd, _mm_unpackhi_pd,
         };
+        /// `max(v, 0)` per lane as `activation::relu`: maxpd returns its second
+        /// operand unless `v > 0` (NaN gives 0).
+        #[inline(always)]
+        pub fn relu(v: V) -> V {
+            // SAFETY: SSE2 is part of the x86-64 baseline every build targets.
+            unsafe { _mm_max_pd(v, _mm_setzero_pd()) }
+        }
+        /// `v` where `z > 0`, else +0, per lane.
+        #[inline(always)]
+        pub fn mask_positive(v: V, z: V) -> V {
+            // SAFETY: SSE2 is part of the x86-64 baseline every build targets.
+            unsafe { _mm_and_pd(v, _mm_cmpgt_pd(z, _mm_setzero_pd())) }
+        }
         #[inline(always)]
         pub fn splat(x: f64) -> V {
             // SAFETY: SSE2 is part of the x86-64 baseline every build targets.
@@ -287,6 +393,7 @@ mod simd {
         }
     }
 
+    use super::Epilogue;
     use lane::{V, add, mul, splat};
     #[inline(always)]
     fn f64x2_splat(x: f64) -> V {
@@ -309,17 +416,16 @@ mod simd {
         unsafe { lane::load(s.as_ptr().add(i)) }
     }
 
-    /// `out[l] = init + Σ_p coef(p) · x[p * m + r + l]` for the 8 rows `l` of one block.
+    /// `init + Σ_p coef(p) · x[p * m + r + l]` for the 8 rows `l` of one block.
     #[inline(always)]
     pub(super) fn combine_block(
         x: &[f64],
-        out: &mut [f64],
         m: usize,
         r: usize,
         k: usize,
         init: f64,
         coef: impl Fn(usize) -> f64,
-    ) {
+    ) -> [V; 4] {
         let i = f64x2_splat(init);
         let (mut a0, mut a1, mut a2, mut a3) = (i, i, i, i);
         for p in 0..k {
@@ -330,17 +436,36 @@ mod simd {
             a2 = f64x2_add(a2, f64x2_mul(w, load(xs, 4)));
             a3 = f64x2_add(a3, f64x2_mul(w, load(xs, 6)));
         }
-        let out = &mut out[..8];
-        // SAFETY: `out` has 8 f64; each store writes two of them, in bounds.
-        unsafe {
-            let o = out.as_mut_ptr();
-            lane::store(o, a0);
-            lane::store(o.add(2), a1);
-            lane::store(o.add(4), a2);
-            lane::store(o.add(6), a3);
-        }
+        [a0, a1, a2, a3]
     }
 
+    /// Applies `epi` to a finished block (`i`: its first index in the
+    /// output matrix) and stores it in `out[..8]`, as `finish_one` does per value.
+    #[inline(always)]
+    pub(super) fn finish(acc: [V; 4], out: &mut [f64], epi: Epilogue<'_>, i: usize) {
+        match epi {
+            Epilogue::Store => store8(out, acc),
+            Epilogue::Relu(act) => {
+                store8(out, acc);
+                let cells = &act[i..i + 8];
+                // SAFETY: `cells` are 8 contiguous f64 cells that nothing else borrows
+                // during this call; each store writes two of them.
+                unsafe {
+                    let o = cells[0].as_ptr();
+                    for (j, v) in acc.into_iter().enumerate() {
+                        lane::store(o.add(2 * j), lane::relu(v));
+                    }
+                }
+            }
+            Epilogue::ReluMask(z) => {
+                let zs = &z[i..i + 8];
+                store8(
+                    out,
+                    [0, 1, 2, 3].map(|j| lane::mask_positive(acc[j], load(zs, 2 * j))),
+                );
+            }
+        }
+    }
     /// `Σ x`: the same eight partial sums as the scalar version.
     #[inline(always)]
     pub(super) fn sum(x: &[f64]) -> f64 {
@@ -375,13 +500,12 @@ mod simd {
     #[inline(always)]
     pub(super) fn combine_pair(
         x: &[f64],
-        out: [&mut [f64]; 2],
         m: usize,
         r: usize,
         k: usize,
         init: [f64; 2],
         coef: impl Fn(usize) -> [f64; 2],
-    ) {
+    ) -> [[V; 4]; 2] {
         let (i0, i1) = (f64x2_splat(init[0]), f64x2_splat(init[1]));
         let (mut a0, mut a1, mut a2, mut a3) = (i0, i0, i0, i0);
         let (mut b0, mut b1, mut b2, mut b3) = (i1, i1, i1, i1);
@@ -399,9 +523,7 @@ mod simd {
             b2 = f64x2_add(b2, f64x2_mul(w1, x2));
             b3 = f64x2_add(b3, f64x2_mul(w1, x3));
         }
-        let [out0, out1] = out;
-        store8(out0, [a0, a1, a2, a3]);
-        store8(out1, [b0, b1, b2, b3]);
+        [[a0, a1, a2, a3], [b0, b1, b2, b3]]
     }
 
     /// Stores four lane pairs into `out[..8]`.
@@ -506,5 +628,44 @@ mod tests {
         let mut back = vec![0.0; m * k];
         transpose(&t(&x), &mut back, k, m);
         assert_eq!(back, x.as_slice().unwrap());
+    }
+
+    /// The fused ReLU kernels give exactly the unfused kernel followed by
+    /// `Activation::Relu`'s forward and derivative, NaN, ±0 and tails included.
+    #[test]
+    fn fused_relu_kernels_match_the_separate_passes() {
+        use crate::activation::Activation;
+        // 21 rows: two SIMD blocks and a tail; 5 outputs: two pairs and a single.
+        let (m, k, n) = (21, 3, 5);
+        let x: Vec<f64> = (0..k * m)
+            .map(|i| ((i * 7919) % 23) as f64 * 0.37 - 4.0)
+            .collect();
+        let mut w: Vec<f64> = (0..k * n)
+            .map(|i| ((i * 104_729) % 17) as f64 * 0.21 - 1.7)
+            .collect();
+        w[0] = f64::NAN;
+        let bias = [0.3, -0.2, 0.0, 1.0, -1.0];
+        let (mut z, mut a) = (vec![0.0; n * m], vec![9.0; n * m]);
+        dense_forward_relu(&x, &w, &bias, &mut z, &mut a, m, k, n);
+        let mut z_ref = vec![0.0; n * m];
+        dense_forward(&x, &w, &bias, &mut z_ref, m, k, n);
+        let mut a_ref = vec![0.0; n * m];
+        Activation::Relu.forward_slice(&z_ref, &mut a_ref);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&z), bits(&z_ref));
+        assert_eq!(bits(&a), bits(&a_ref));
+        assert!(z.iter().any(|v| v.is_nan()) && a.contains(&0.0));
+
+        // Backward: deltas [n, m] through W into [k, m], masked by z_prev [k, m].
+        let dz: Vec<f64> = (0..n * m).map(|i| ((i * 31) % 11) as f64 * 0.5 - 2.5).collect();
+        let mut z_prev: Vec<f64> = (0..k * m).map(|i| ((i * 13) % 7) as f64 - 3.0).collect();
+        z_prev[1] = -0.0;
+        z_prev[2] = f64::NAN;
+        let mut da = vec![9.0; k * m];
+        dense_backward_input_relu(&dz, &w, &z_prev, &mut da, m, k, n);
+        let mut da_ref = vec![0.0; k * m];
+        dense_backward_input(&dz, &w, &mut da_ref, m, k, n);
+        Activation::Relu.backward_slice(&z_prev, &[], &mut da_ref);
+        assert_eq!(bits(&da), bits(&da_ref));
     }
 }

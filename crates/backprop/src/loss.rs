@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::activation::{larger, relu, sigmoid};
+use crate::activation::{larger, ln_normal, relu, sigmoid};
+use crate::kernels::sum;
 
 /// The output layer's activation and the loss it is trained with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,22 +49,31 @@ impl OutputLoss {
 
     /// The mean loss over the batch, from logits `z`, the output activations
     /// `a = activate(z)` and targets `t` (all `[n_out, rows]`; one-hot for
-    /// softmax). Stable for any finite logits.
-    pub fn loss(self, z: &[f64], a: &[f64], t: &[f64], n_out: usize, rows: usize) -> f64 {
+    /// softmax). Stable for any finite logits. `scratch` (at least
+    /// `n_out * rows`) holds per-element terms, so that their loop vectorises
+    /// and `kernels::sum` adds them.
+    pub fn loss(
+        self,
+        z: &[f64],
+        a: &[f64],
+        t: &[f64],
+        n_out: usize,
+        rows: usize,
+        scratch: &mut [f64],
+    ) -> f64 {
         let elements = (n_out * rows).max(1) as f64;
         match self {
             Self::SigmoidBce => {
                 // -(t log σ(z) + (1-t) log(1-σ(z))) = max(z, 0) - z t + ln(1 + e^{-|z|}),
-                // and ln(1 + e^{-|z|}) = -ln(max(σ(z), 1 - σ(z))): one log, no exp,
-                // reusing the sigmoid already computed. Where σ rounds to 1 the
-                // term's true value is below 1e-16, so the absolute error is too.
-                let sum: f64 = z
-                    .iter()
-                    .zip(a)
-                    .zip(t)
-                    .map(|((&z, &a), &t)| relu(z) - z * t - larger(a, 1.0 - a).ln())
-                    .sum();
-                sum / elements
+                // and ln(1 + e^{-|z|}) = -ln(max(σ(z), 1 - σ(z))): one log of a value
+                // in [½, 1], no exp, reusing the sigmoid already computed. Where σ
+                // rounds to 1 the term's true value is below 1e-16, so the absolute
+                // error is too.
+                let terms = &mut scratch[..n_out * rows];
+                for (((term, &z), &a), &t) in terms.iter_mut().zip(z).zip(a).zip(t) {
+                    *term = relu(z) - z * t - ln_normal(larger(a, 1.0 - a));
+                }
+                sum(terms) / elements
             }
             Self::IdentityMse => z.iter().zip(t).map(|(&z, &t)| (z - t) * (z - t)).sum::<f64>() / elements,
             Self::SoftmaxCe => {

@@ -18,7 +18,10 @@ use crate::activation::Activation;
 use crate::batchnorm::{self, RunningStats};
 use crate::error::{ConfigError, Result};
 use crate::init::InitKind;
-use crate::kernels::{dense_backward_input, dense_backward_params, dense_forward, transpose};
+use crate::kernels::{
+    dense_backward_input, dense_backward_input_relu, dense_backward_params, dense_forward,
+    dense_forward_relu, transpose,
+};
 use crate::loss::OutputLoss;
 
 /// Most parameters a network may have; keeps memory and step time bounded for any input.
@@ -231,6 +234,7 @@ impl Mlp {
             &ws.t[..rows * n],
             n,
             rows,
+            &mut ws.da,
         )
     }
 
@@ -285,14 +289,19 @@ impl Mlp {
             } else {
                 &mut lower[l - 1]
             };
-            dense_backward_input(&upper[0], w, target, rows, n_in, n_out);
             // Through the previous layer's activation: dpre = da_prev ⊙ f'(pre)
             let pre = if prev.bn.is_some() {
                 &ws.h[l - 1]
             } else {
                 &ws.z[l - 1]
             };
-            self.activations[l - 1].backward_slice(&pre[..m], &ws.a[l - 1][..m], &mut target[..m]);
+            if self.activations[l - 1] == Activation::Relu {
+                // The ReLU mask is applied as the product is stored.
+                dense_backward_input_relu(&upper[0], w, pre, target, rows, n_in, n_out);
+            } else {
+                dense_backward_input(&upper[0], w, target, rows, n_in, n_out);
+                self.activations[l - 1].backward_slice(&pre[..m], &ws.a[l - 1][..m], &mut target[..m]);
+            }
             if let (Some(g), Some(b)) = (prev.gamma_range(), prev.beta_range()) {
                 let (dgamma, dbeta) = ws.grads[g.start..b.end].split_at_mut(n_in);
                 batchnorm::backward_train(
@@ -398,16 +407,15 @@ fn forward(
     for (l, layer) in layers.iter().enumerate() {
         let (n_in, n_out) = (layer.n_in, layer.n_out);
         // z = Wᵀ a_prev + b       a_prev: [n_in, rows], W: [n_in, n_out] -> z: [n_out, rows]
-        let input = if l == 0 { &ws.x[..] } else { &ws.a[l - 1][..] };
-        dense_forward(
-            input,
-            &params[layer.w_range()],
-            &params[layer.b_range()],
-            &mut ws.z[l],
-            rows,
-            n_in,
-            n_out,
-        );
+        let (done, rest) = ws.a.split_at_mut(l);
+        let input = if l == 0 { &ws.x[..] } else { &done[l - 1][..] };
+        let (w, b) = (&params[layer.w_range()], &params[layer.b_range()]);
+        if l != last && layer.bn.is_none() && activations[l] == Activation::Relu {
+            // a = relu(z), stored from the same registers as z.
+            dense_forward_relu(input, w, b, &mut ws.z[l], &mut rest[0], rows, n_in, n_out);
+            continue;
+        }
+        dense_forward(input, w, b, &mut ws.z[l], rows, n_in, n_out);
         if l == last {
             output.activate(
                 &ws.z[l][..rows * n_out],
@@ -477,6 +485,7 @@ pub struct Workspace {
     pub a: Vec<Vec<f64>>,
     /// Per layer, `dLoss/dz_l`.
     pub dz: Vec<Vec<f64>>,
+    /// Scratch `[widest, rows]`: the loss's terms in forward, `dLoss/da` before a batch norm in backward.
     da: Vec<f64>,
     /// `dLoss/dx`: `[n_0, rows]`, filled by `backward(.., want_dx = true)`.
     pub dx: Vec<f64>,

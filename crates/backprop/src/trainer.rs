@@ -6,6 +6,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
+use crate::activation::ln_normal;
 use crate::clip::{ClipReport, global_norm};
 use crate::config::{DataSource, TrainConfig};
 use crate::data::Data;
@@ -764,6 +765,7 @@ fn count_correct(a: &[f64], t: &[f64], output: OutputLoss, n_out: usize, layout:
 
 /// The mean loss from output activations (eval metrics; training uses the logits).
 fn loss_from_outputs(output: OutputLoss, a: &[f64], t: &[f64], n_out: usize) -> f64 {
+    // Probabilities are clamped to [EPS, 1 - EPS]: normal, as `ln_normal` needs.
     const EPS: f64 = 1e-15;
     let n = a.len().max(1) as f64;
     match output {
@@ -774,11 +776,11 @@ fn loss_from_outputs(output: OutputLoss, a: &[f64], t: &[f64], n_out: usize) -> 
                     let a = a.clamp(EPS, 1.0 - EPS);
                     // Labels are 0 or 1: one log instead of two.
                     if t == 1.0 {
-                        -a.ln()
+                        -ln_normal(a)
                     } else if t == 0.0 {
-                        -(1.0 - a).ln()
+                        -ln_normal(1.0 - a)
                     } else {
-                        -(t * a.ln() + (1.0 - t) * (1.0 - a).ln())
+                        -(t * ln_normal(a) + (1.0 - t) * ln_normal(1.0 - a))
                     }
                 })
                 .sum::<f64>()
@@ -793,7 +795,7 @@ fn loss_from_outputs(output: OutputLoss, a: &[f64], t: &[f64], n_out: usize) -> 
                     if t == 0.0 {
                         0.0
                     } else {
-                        t * crate::activation::larger(a, EPS).ln()
+                        t * ln_normal(crate::activation::larger(a, EPS))
                     }
                 })
                 .sum::<f64>()
