@@ -159,15 +159,25 @@ pub fn dense_backward_params(
     debug_assert!(a.len() >= k * m && dz.len() >= n * m && dw.len() >= k * n && db.len() >= n);
     for j in 0..n {
         let dzj = &dz[j * m..(j + 1) * m];
-        db[j] = sum(dzj);
-        // With f64x2 lanes, pairs of inputs share each loaded block of dz.
+        // With f64x2 lanes, pairs of inputs share each loaded block of dz,
+        // and the first pair also sums it for db.
         #[cfg(lanes)]
         let paired = k - k % 2;
         #[cfg(not(lanes))]
         let paired = 0;
+        if paired == 0 {
+            db[j] = sum(dzj);
+        }
         #[cfg(lanes)]
         for p in (0..paired).step_by(2) {
-            let [d0, d1] = simd::dot_pair(&a[p * m..(p + 1) * m], &a[(p + 1) * m..(p + 2) * m], dzj);
+            let (x0, x1) = (&a[p * m..(p + 1) * m], &a[(p + 1) * m..(p + 2) * m]);
+            let [d0, d1] = if p == 0 {
+                let [d0, d1, s] = simd::dot_pair_sum(x0, x1, dzj);
+                db[j] = s;
+                [d0, d1]
+            } else {
+                simd::dot_pair(x0, x1, dzj)
+            };
             dw[p * n + j] = d0;
             dw[(p + 1) * n + j] = d1;
         }
@@ -569,6 +579,45 @@ mod simd {
         [lanes_sum([a0, a1, a2, a3]) + t0, lanes_sum([b0, b1, b2, b3]) + t1]
     }
 
+    /// `dot_pair` and `sum(y)` in one pass over `y`, each summed exactly as alone.
+    #[inline(always)]
+    pub(super) fn dot_pair_sum(x0: &[f64], x1: &[f64], y: &[f64]) -> [f64; 3] {
+        let n = x0.len().min(x1.len()).min(y.len());
+        let (x0, x1, y) = (&x0[..n], &x1[..n], &y[..n]);
+        let z = f64x2_splat(0.0);
+        let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
+        let (mut b0, mut b1, mut b2, mut b3) = (z, z, z, z);
+        let (mut s0, mut s1, mut s2, mut s3) = (z, z, z, z);
+        let full = n - n % 8;
+        let mut i = 0;
+        while i < full {
+            let ys = &y[i..i + 8];
+            let (y0, y1, y2, y3) = (load(ys, 0), load(ys, 2), load(ys, 4), load(ys, 6));
+            let (p, q) = (&x0[i..i + 8], &x1[i..i + 8]);
+            a0 = f64x2_add(a0, f64x2_mul(load(p, 0), y0));
+            a1 = f64x2_add(a1, f64x2_mul(load(p, 2), y1));
+            a2 = f64x2_add(a2, f64x2_mul(load(p, 4), y2));
+            a3 = f64x2_add(a3, f64x2_mul(load(p, 6), y3));
+            b0 = f64x2_add(b0, f64x2_mul(load(q, 0), y0));
+            b1 = f64x2_add(b1, f64x2_mul(load(q, 2), y1));
+            b2 = f64x2_add(b2, f64x2_mul(load(q, 4), y2));
+            b3 = f64x2_add(b3, f64x2_mul(load(q, 6), y3));
+            s0 = f64x2_add(s0, y0);
+            s1 = f64x2_add(s1, y1);
+            s2 = f64x2_add(s2, y2);
+            s3 = f64x2_add(s3, y3);
+            i += 8;
+        }
+        let t0: f64 = x0[full..].iter().zip(&y[full..]).map(|(a, b)| a * b).sum();
+        let t1: f64 = x1[full..].iter().zip(&y[full..]).map(|(a, b)| a * b).sum();
+        let ts: f64 = y[full..].iter().sum();
+        [
+            lanes_sum([a0, a1, a2, a3]) + t0,
+            lanes_sum([b0, b1, b2, b3]) + t1,
+            lanes_sum([s0, s1, s2, s3]) + ts,
+        ]
+    }
+
     /// `Σ x·y`: the same eight partial sums as the scalar version, in four lane pairs.
     #[inline(always)]
     pub(super) fn dot(x: &[f64], y: &[f64]) -> f64 {
@@ -620,6 +669,11 @@ mod tests {
         dense_backward_params(&t(&x), &t(&dz), &mut dw, &mut db, m, k, n);
         assert!(close(&dw, x.t().dot(&dz).as_slice().unwrap()));
         assert!(close(&db, &dz.sum_axis(ndarray::Axis(0)).to_vec()));
+        // db comes from the first pair's pass over dz, summed exactly as `sum`.
+        let dz_t = t(&dz);
+        for (j, &v) in db.iter().enumerate() {
+            assert_eq!(v.to_bits(), sum(&dz_t[j * m..(j + 1) * m]).to_bits());
+        }
 
         let mut dx = vec![9.0; k * m];
         dense_backward_input(&t(&dz), w.as_slice().unwrap(), &mut dx, m, k, n);
