@@ -3,18 +3,14 @@
 //! Each run has the base settings with its own optimizer; the seed makes the
 //! data, the initial weights and every epoch's batch order the same for all.
 
+use backprop::config::MAX_CONFIG_BYTES;
+use backprop::json::{self, Decode};
 use backprop::{OptimizerConfig, TrainConfig, Trainer};
 use js_sys::{Float64Array, Uint8Array, Uint32Array};
 use wasm_bindgen::prelude::*;
 
 use crate::run::{Run, check_count};
 use crate::{EpochView, StepView, config_from_js, history_view, to_js, to_value};
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RaceSpec {
-    optimizers: Vec<OptimizerConfig>,
-}
 
 /// 2 to 6 runs that differ only in their optimizer, stepped together.
 #[wasm_bindgen]
@@ -34,15 +30,22 @@ impl Race {
             .ok()
             .and_then(|s| s.as_string())
             .ok_or_else(|| JsError::new("optimizers: not an array of plain objects"))?;
-        let spec: RaceSpec =
-            backprop::config::decode_json(&format!("{{\"optimizers\":{text}}}"), "optimizers", 64 * 1024)
-                .map_err(to_js)?;
-        let k = spec.optimizers.len();
+        if text.len() > MAX_CONFIG_BYTES {
+            return Err(JsError::new(&format!(
+                "optimizers: at most {MAX_CONFIG_BYTES} bytes of JSON are accepted, got {}",
+                text.len()
+            )));
+        }
+        let optimizers: Vec<OptimizerConfig> = json::parse(&text)
+            .map_err(|e| backprop::ConfigError::invalid("optimizers", e))
+            .and_then(|v| Decode::decode(&v, "optimizers"))
+            .map_err(to_js)?;
+        let k = optimizers.len();
         if !(2..=6).contains(&k) {
             return Err(JsError::new(&format!("optimizers: a race needs 2 to 6, got {k}")));
         }
         let mut runs = Vec::with_capacity(k);
-        for (i, optimizer) in spec.optimizers.into_iter().enumerate() {
+        for (i, optimizer) in optimizers.into_iter().enumerate() {
             let config = TrainConfig {
                 optimizer,
                 ..base.clone()

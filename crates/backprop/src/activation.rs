@@ -1,9 +1,9 @@
 //! Hidden-layer activations, each with its derivative right beside it.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Names as they appear in configs and URLs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActivationKind {
     Relu,
@@ -16,7 +16,7 @@ pub enum ActivationKind {
 }
 
 /// An activation with its parameter, as the network uses it.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Activation {
     /// `max(0, z)`; `f'(0)` is taken as 0, like PyTorch.

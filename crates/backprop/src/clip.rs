@@ -1,12 +1,12 @@
 //! Gradient clipping over the flat gradient vector, as `torch.nn.utils`.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::{ConfigError, Result};
 
 /// How gradients are clipped before each update.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Clipping {
     #[default]
     None,

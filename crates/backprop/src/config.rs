@@ -1,22 +1,23 @@
-//! Run settings as the user writes them (serde, unchecked) and their validation.
+//! Run settings as the user writes them (read by `decode`, written by serde) and their validation.
 //!
 //! Every field has a default (the tutorial's run), unknown fields are
 //! rejected, and `validate` names the offending field and value.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::activation::{Activation, ActivationKind};
 use crate::clip::Clipping;
 use crate::dataset::{DatasetKind, check_noise, check_samples};
 use crate::error::{ConfigError, Result};
 use crate::init::InitKind;
+use crate::json::{Decode, parse_document};
 use crate::loss::OutputLoss;
 use crate::mlp::{Mlp, Regularization};
 use crate::optim::OptimizerConfig;
 use crate::schedule::Schedule;
 
 /// Where the points come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DataSource {
     Moons,
@@ -48,8 +49,7 @@ impl DataSource {
 }
 
 /// Which data to train on. Defaults: the tutorial's `make_moons(1000, noise=0.2)`, 80/20, standardised.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DataConfig {
     pub kind: DataSource,
     /// Number of points, 1 to 100,000.
@@ -102,8 +102,7 @@ impl DataConfig {
 }
 
 /// The network's shape. Defaults: the tutorial's `[2, 10, 8, 1]`, ReLU, He normal, no batch norm.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NetworkConfig {
     /// Hidden layer widths; `[]` is logistic regression.
     pub hidden: Vec<usize>,
@@ -219,8 +218,7 @@ impl NetworkConfig {
 
 /// Everything that defines a run. `Default` is the tutorial's: moons, `[2, 10, 8, 1]`,
 /// ReLU, He init, sigmoid + BCE, full-batch gradient descent with lr 0.1.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct TrainConfig {
     /// One seed for everything: the points, the split, the initial weights and the batch order.
     pub seed: u64,
@@ -243,7 +241,7 @@ impl TrainConfig {
     /// field's path (`dataset.noise`, `optimizer.lr`, …) and the offending value;
     /// unknown fields are errors, missing ones take their defaults.
     pub fn from_json(text: &str) -> Result<Self> {
-        let config: Self = decode_json(text, "config", MAX_CONFIG_BYTES)?;
+        let config = Self::decode(&parse_document(text, "config", MAX_CONFIG_BYTES)?, "")?;
         config.validate()?;
         Ok(config)
     }
@@ -280,40 +278,4 @@ impl TrainConfig {
         self.clipping.validate()?;
         self.schedule.validate()
     }
-}
-
-/// Decodes JSON text into `T`, turning any failure into an error that names
-/// the path of the field at fault (`root` when it is the whole document).
-pub fn decode_json<T: serde::de::DeserializeOwned>(
-    text: &str,
-    root: &'static str,
-    max_bytes: usize,
-) -> Result<T> {
-    if text.len() > max_bytes {
-        return Err(ConfigError::invalid(
-            root,
-            format!(
-                "at most {max_bytes} bytes of JSON are accepted, got {}",
-                text.len()
-            ),
-        ));
-    }
-    // serde would also read a struct from an array, by position; nobody means that.
-    if !text.trim_start().starts_with('{') {
-        return Err(ConfigError::invalid(
-            root,
-            "expected a JSON object such as {\"seed\": 1}",
-        ));
-    }
-    let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        // "." is the document itself; "?" is a place the parser could not name (e.g. a truncated text).
-        let field = if path.is_empty() || path == "." || path == "?" {
-            root.to_string()
-        } else {
-            path
-        };
-        ConfigError::invalid(field, e.into_inner().to_string())
-    })
 }

@@ -15,7 +15,7 @@ use crate::error::{ConfigError, Result};
 pub const MAX_SAMPLES: usize = 100_000;
 
 /// The shapes a dataset can take.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DatasetKind {
     /// scikit-learn's `make_moons`: two interleaving half circles.

@@ -3,10 +3,10 @@
 use rand::RngExt;
 use rand::rngs::StdRng;
 use rand_distr::StandardNormal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// How a weight matrix `W: [n_in, n_out]` is filled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InitKind {
     /// `N(0, 2/n_in)`: the tutorial's `randn * sqrt(2/n_in)`, for ReLU.

@@ -2,13 +2,13 @@
 //! the logits and, beside it, `dz_out = dLoss/dz_out` for the batch.
 //! Matrices are feature-major: `z: [n_out, rows]`, element `(r, j)` at `j * rows + r`.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::activation::{larger, ln_normal, relu, sigmoid};
 use crate::kernels::sum;
 
 /// The output layer's activation and the loss it is trained with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutputLoss {
     /// Sigmoid output, mean binary cross-entropy over all `batch * n_out`

@@ -60,8 +60,8 @@ impl LayerParams {
 }
 
 /// L1 or L2 penalty on the weights (never on biases or batch-norm parameters).
-#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Regularization {
     #[default]
     None,

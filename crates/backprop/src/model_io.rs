@@ -3,12 +3,13 @@
 //! Imports are validated like configs: every error names the field (or the
 //! line) and the value, and sizes are bounded.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::batchnorm::RunningStats;
-use crate::config::{DataSource, TrainConfig, decode_json};
+use crate::config::{DataSource, TrainConfig};
 use crate::data::{Data, MAX_POINTS};
 use crate::error::{ConfigError, Result};
+use crate::json::{Decode, Fields, Json, parse_document};
 use crate::trainer::Trainer;
 
 pub const MODEL_FORMAT: &str = "backprop-playground/model";
@@ -18,8 +19,7 @@ pub const MAX_MODEL_BYTES: usize = 16 * 1024 * 1024;
 /// Largest CSV accepted.
 pub const MAX_CSV_BYTES: usize = 8 * 1024 * 1024;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 struct ModelFile {
     format: String,
     version: u32,
@@ -33,15 +33,13 @@ struct ModelFile {
     data: Option<PointsFile>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 struct Running {
     mean: Vec<f64>,
     var: Vec<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 struct OptimizerState {
     t: u64,
     s1: Vec<f64>,
@@ -49,12 +47,76 @@ struct OptimizerState {
     s3: Vec<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 struct PointsFile {
     points: Vec<f64>,
     labels: Vec<u8>,
     test: Vec<u8>,
+}
+
+impl Decode for ModelFile {
+    fn decode(v: &Json, path: &str) -> Result<Self> {
+        let f = Fields::of(
+            v,
+            path,
+            &[
+                "format",
+                "version",
+                "config",
+                "epoch",
+                "step",
+                "params",
+                "running",
+                "optimizer",
+                "data",
+            ],
+        )?;
+        Ok(Self {
+            format: f.req("format")?,
+            version: f.req("version")?,
+            config: f.req("config")?,
+            epoch: f.req("epoch")?,
+            step: f.req("step")?,
+            params: f.req("params")?,
+            running: f.req("running")?,
+            optimizer: f.req("optimizer")?,
+            // Absent or null: generated data, remade from the seed.
+            data: f.or("data", None)?,
+        })
+    }
+}
+
+impl Decode for Running {
+    fn decode(v: &Json, path: &str) -> Result<Self> {
+        let f = Fields::of(v, path, &["mean", "var"])?;
+        Ok(Self {
+            mean: f.req("mean")?,
+            var: f.req("var")?,
+        })
+    }
+}
+
+impl Decode for OptimizerState {
+    fn decode(v: &Json, path: &str) -> Result<Self> {
+        let f = Fields::of(v, path, &["t", "s1", "s2", "s3"])?;
+        Ok(Self {
+            t: f.req("t")?,
+            s1: f.req("s1")?,
+            s2: f.req("s2")?,
+            s3: f.req("s3")?,
+        })
+    }
+}
+
+impl Decode for PointsFile {
+    fn decode(v: &Json, path: &str) -> Result<Self> {
+        let f = Fields::of(v, path, &["points", "labels", "test"])?;
+        Ok(Self {
+            points: f.req("points")?,
+            labels: f.req("labels")?,
+            test: f.req("test")?,
+        })
+    }
 }
 
 /// The run as JSON text: everything needed to continue it elsewhere.
@@ -94,13 +156,7 @@ pub fn export_model(t: &Trainer) -> String {
 
 /// A run from JSON written by `export_model`, validated field by field.
 pub fn import_model(text: &str) -> Result<Trainer> {
-    let file: ModelFile = decode_json(text, "model", MAX_MODEL_BYTES).map_err(|e| match e {
-        ConfigError::Invalid { field, message } if field != "model" => ConfigError::Invalid {
-            field: format!("model.{field}"),
-            message,
-        },
-        other => other,
-    })?;
+    let file = ModelFile::decode(&parse_document(text, "model", MAX_MODEL_BYTES)?, "model")?;
     if file.format != MODEL_FORMAT {
         return Err(ConfigError::invalid(
             "model.format",

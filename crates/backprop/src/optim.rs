@@ -5,7 +5,7 @@
 //! Weight decay, where an optimizer has it, applies to every parameter
 //! (biases included), as `torch.optim` does with a single parameter group.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::{ConfigError, Result};
 
@@ -13,7 +13,7 @@ use crate::error::{ConfigError, Result};
 pub const MAX_LR: f64 = 1e6;
 
 /// Momentum for SGD: none, classical (heavy ball), or Nesterov.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Momentum {
     #[default]
@@ -25,8 +25,7 @@ pub enum Momentum {
 }
 
 /// `torch.optim.SGD`. Defaults: lr 0.1 (the tutorial's), no momentum, dampening 0, weight decay 0.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct SgdConfig {
     pub lr: f64,
     pub momentum: Momentum,
@@ -47,8 +46,7 @@ impl Default for SgdConfig {
 
 /// `torch.optim.RMSprop` (not centred). Defaults: lr 0.01, alpha 0.99, eps 1e-8, momentum 0,
 /// weight decay 0. Like PyTorch, eps is added *outside* the square root: `g / (sqrt(v) + eps)`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct RmsPropConfig {
     pub lr: f64,
     pub alpha: f64,
@@ -71,8 +69,7 @@ impl Default for RmsPropConfig {
 
 /// `torch.optim.Adam`. Defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 0
 /// (coupled: added to the gradient, i.e. L2), AMSGrad off.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct AdamConfig {
     pub lr: f64,
     pub beta1: f64,
@@ -97,8 +94,7 @@ impl Default for AdamConfig {
 
 /// `torch.optim.AdamW`: Adam with decoupled weight decay `p *= 1 - lr * weight_decay`.
 /// Defaults as Adam's, but weight decay 0.01.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct AdamWConfig {
     pub lr: f64,
     pub beta1: f64,
@@ -132,8 +128,7 @@ impl From<AdamConfig> for AdamWConfig {
 
 /// `torch.optim.Adagrad`. Defaults: lr 0.01, lr decay 0, eps 1e-10, weight decay 0,
 /// initial accumulator 0.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct AdagradConfig {
     pub lr: f64,
     pub lr_decay: f64,
@@ -155,7 +150,7 @@ impl Default for AdagradConfig {
 }
 
 /// Which optimizer, with its hyper-parameters. In a config: `{"kind": "adam", "lr": 0.001}`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OptimizerConfig {
     Sgd(SgdConfig),

@@ -1,13 +1,13 @@
 //! Learning-rate schedules, per epoch, in closed form so `lr(e)` can be
 //! asked for any epoch (the page plots the whole curve before training).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::{ConfigError, Result};
 
 /// A schedule multiplies or replaces the optimizer's base learning rate per epoch.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Schedule {
     /// The base rate throughout.
     #[default]

@@ -85,16 +85,21 @@ pub fn mlp_from_case(case: &Value, batch_norm: bool) -> Mlp {
             .collect(),
         None => vec![activation(&case["hidden_activation"]); sizes.len() - 2],
     };
-    let output: OutputLoss =
-        serde_json::from_value(case["output_and_loss"].clone()).expect("output_and_loss");
+    let output: OutputLoss = named(&case["output_and_loss"], "output_and_loss");
     let mut mlp = Mlp::new(&sizes, &acts, output, batch_norm).expect("valid network");
     set_params(&mut mlp, &case["weights"], &case["biases"]);
     mlp
 }
 
+/// A choice written by name (`"relu"`, `"sigmoid_bce"`), read as configs read it.
+pub fn named<T: backprop::json::Decode>(v: &Value, what: &str) -> T {
+    let name = v.as_str().unwrap_or_else(|| panic!("{what}: not a name"));
+    T::decode(&backprop::json::Json::Str(name.into()), what).expect(what)
+}
+
 /// Names in the reference files, with PyTorch's default parameters.
 pub fn activation(v: &Value) -> Activation {
-    let kind: ActivationKind = serde_json::from_value(v.clone()).expect("activation name");
+    let kind: ActivationKind = named(v, "activation name");
     Activation::from_kind(kind, 0.01, 1.0)
 }
 
