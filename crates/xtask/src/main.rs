@@ -7,6 +7,7 @@
 //! - `cargo xtask dist`: the release site, plus one self-contained HTML file.
 //! - `cargo xtask bench-wasm`: the wasm benchmark in Node and headless Chromium.
 //! - `cargo xtask fuzz [CASES]`, `cargo xtask soak [EPOCHS]`: the long reliability runs.
+//! - `cargo xtask strip-names [FILE]`: Trunk's post-build hook (see `strip`).
 
 mod bench;
 mod dist;
@@ -14,6 +15,7 @@ mod pkg;
 mod provision;
 mod sh;
 mod soak;
+mod strip;
 mod test;
 
 use std::process::ExitCode;
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
         "bench" => bench::bench(rest),
         "fuzz" => soak::fuzz(rest),
         "soak" => soak::soak(rest),
+        "strip-names" => strip::strip_names(rest),
         "provision" => provision::Tools::provision(rest.iter().any(|a| a == "--browser")).map(|t| t.report()),
         "help" | "--help" | "-h" => {
             print!("{}", HELP);
@@ -62,6 +65,7 @@ commands:
   bench-wasm           W1-W4 through the bindings, in Node and headless Chromium, and the module size
   fuzz [CASES]         the config, model, CSV and URL-hash fuzzers (default 1,000,000 cases each)
   soak [EPOCHS]        a long run natively and as wasm in Node, with peak memory (default 1,000,000 epochs)
+  strip-names [FILE]   drop a module's function-name section (Trunk's post-build hook)
 ";
 
 fn serve(args: &[String]) -> Result<(), String> {

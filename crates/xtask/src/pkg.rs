@@ -28,7 +28,8 @@ pub fn build(tools: &Tools) -> Result<PathBuf, String> {
     sh::run(
         tools
             .cmd("wasm-bindgen")
-            .args(["--target", "web", "--out-dir"])
+            // As the page's module (see `strip`): no function-name section.
+            .args(["--target", "web", "--remove-name-section", "--out-dir"])
             .arg(&out)
             .arg(&wasm),
     )?;
