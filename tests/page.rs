@@ -45,6 +45,17 @@ fn text(s: &Session, id: &str) -> String {
 fn play_trains_the_moons_and_the_curves_fill() {
     let (site, browser) = (Site::serve(site_dir()), Browser::start());
     let s = open(&browser, &site, "", 1440, 900);
+    // boot.js compiled the engine while the modules loaded, and that module was used:
+    // the wasm was fetched once, and the early compile succeeded.
+    let wasm_fetches =
+        s.eval("performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length");
+    assert_eq!(wasm_fetches, json!(1), "the module is fetched once");
+    let early = s.exec_async(
+        "const done = arguments[arguments.length - 1]; \
+         Promise.resolve(globalThis.__BACKPROP_WASM_MODULE__).then((m) => done(m instanceof WebAssembly.Module));",
+        json!([]),
+    );
+    assert_eq!(early, json!(true), "boot.js compiled the module");
     let before = s.exec(PIXELS_JS, json!(["plot"]));
     for (class, n) in before["counts"].as_array().expect("counts").iter().enumerate() {
         assert!(

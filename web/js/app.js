@@ -639,7 +639,9 @@ export async function mount(host, options = {}) {
     }
   }
   if (state.settings.autoplay) play();
-  requestAnimationFrame(frame);
+  // The first frame now rather than at the next vsync: the boundary is drawn
+  // as soon as the playground exists (each frame then asks for the next).
+  frame(performance.now());
 
   Object.assign(handle, {
     problems,
