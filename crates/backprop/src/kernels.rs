@@ -172,11 +172,12 @@ pub fn dense_backward_params(
         for p in (0..paired).step_by(2) {
             let (x0, x1) = (&a[p * m..(p + 1) * m], &a[(p + 1) * m..(p + 2) * m]);
             let [d0, d1] = if p == 0 {
-                let [d0, d1, s] = simd::dot_pair_sum(x0, x1, dzj);
+                let [d0, d1, s] = simd::dot_pair::<true>(x0, x1, dzj);
                 db[j] = s;
                 [d0, d1]
             } else {
-                simd::dot_pair(x0, x1, dzj)
+                let [d0, d1, _] = simd::dot_pair::<false>(x0, x1, dzj);
+                [d0, d1]
             };
             dw[p * n + j] = d0;
             dw[(p + 1) * n + j] = d1;
@@ -550,38 +551,10 @@ mod simd {
         }
     }
 
-    /// `[Σ x0·y, Σ x1·y]`, each exactly as `dot` sums it, loading `y` once.
+    /// `[Σ x0·y, Σ x1·y, Σ y]`, each summed exactly as `dot` and `sum` would,
+    /// loading `y` once; without `SUM` the third is 0 and costs nothing.
     #[inline(always)]
-    pub(super) fn dot_pair(x0: &[f64], x1: &[f64], y: &[f64]) -> [f64; 2] {
-        let n = x0.len().min(x1.len()).min(y.len());
-        let (x0, x1, y) = (&x0[..n], &x1[..n], &y[..n]);
-        let z = f64x2_splat(0.0);
-        let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
-        let (mut b0, mut b1, mut b2, mut b3) = (z, z, z, z);
-        let full = n - n % 8;
-        let mut i = 0;
-        while i < full {
-            let ys = &y[i..i + 8];
-            let (y0, y1, y2, y3) = (load(ys, 0), load(ys, 2), load(ys, 4), load(ys, 6));
-            let (p, q) = (&x0[i..i + 8], &x1[i..i + 8]);
-            a0 = f64x2_add(a0, f64x2_mul(load(p, 0), y0));
-            a1 = f64x2_add(a1, f64x2_mul(load(p, 2), y1));
-            a2 = f64x2_add(a2, f64x2_mul(load(p, 4), y2));
-            a3 = f64x2_add(a3, f64x2_mul(load(p, 6), y3));
-            b0 = f64x2_add(b0, f64x2_mul(load(q, 0), y0));
-            b1 = f64x2_add(b1, f64x2_mul(load(q, 2), y1));
-            b2 = f64x2_add(b2, f64x2_mul(load(q, 4), y2));
-            b3 = f64x2_add(b3, f64x2_mul(load(q, 6), y3));
-            i += 8;
-        }
-        let t0: f64 = x0[full..].iter().zip(&y[full..]).map(|(a, b)| a * b).sum();
-        let t1: f64 = x1[full..].iter().zip(&y[full..]).map(|(a, b)| a * b).sum();
-        [lanes_sum([a0, a1, a2, a3]) + t0, lanes_sum([b0, b1, b2, b3]) + t1]
-    }
-
-    /// `dot_pair` and `sum(y)` in one pass over `y`, each summed exactly as alone.
-    #[inline(always)]
-    pub(super) fn dot_pair_sum(x0: &[f64], x1: &[f64], y: &[f64]) -> [f64; 3] {
+    pub(super) fn dot_pair<const SUM: bool>(x0: &[f64], x1: &[f64], y: &[f64]) -> [f64; 3] {
         let n = x0.len().min(x1.len()).min(y.len());
         let (x0, x1, y) = (&x0[..n], &x1[..n], &y[..n]);
         let z = f64x2_splat(0.0);
@@ -602,19 +575,25 @@ mod simd {
             b1 = f64x2_add(b1, f64x2_mul(load(q, 2), y1));
             b2 = f64x2_add(b2, f64x2_mul(load(q, 4), y2));
             b3 = f64x2_add(b3, f64x2_mul(load(q, 6), y3));
-            s0 = f64x2_add(s0, y0);
-            s1 = f64x2_add(s1, y1);
-            s2 = f64x2_add(s2, y2);
-            s3 = f64x2_add(s3, y3);
+            if SUM {
+                s0 = f64x2_add(s0, y0);
+                s1 = f64x2_add(s1, y1);
+                s2 = f64x2_add(s2, y2);
+                s3 = f64x2_add(s3, y3);
+            }
             i += 8;
         }
         let t0: f64 = x0[full..].iter().zip(&y[full..]).map(|(a, b)| a * b).sum();
         let t1: f64 = x1[full..].iter().zip(&y[full..]).map(|(a, b)| a * b).sum();
-        let ts: f64 = y[full..].iter().sum();
+        let sum = if SUM {
+            lanes_sum([s0, s1, s2, s3]) + y[full..].iter().sum::<f64>()
+        } else {
+            0.0
+        };
         [
             lanes_sum([a0, a1, a2, a3]) + t0,
             lanes_sum([b0, b1, b2, b3]) + t1,
-            lanes_sum([s0, s1, s2, s3]) + ts,
+            sum,
         ]
     }
 
