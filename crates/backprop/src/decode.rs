@@ -154,6 +154,9 @@ impl Decode for NetworkConfig {
     }
 }
 
+/// How one kind of a tagged setting reads its fields.
+type Reader<T> = fn(&Json, &str) -> Result<T>;
+
 /// The `kind` of a tagged setting (an object of any fields), which must be present.
 fn kind<T: Copy>(v: &Json, path: &str, names: &[(&str, T)], expected: &'static str) -> Result<T> {
     Fields::any(v, path)?.req_name("kind", names, expected)
@@ -161,66 +164,41 @@ fn kind<T: Copy>(v: &Json, path: &str, names: &[(&str, T)], expected: &'static s
 
 impl Decode for OptimizerConfig {
     fn decode(v: &Json, path: &str) -> Result<Self> {
-        #[derive(Clone, Copy)]
-        enum K {
-            Sgd,
-            RmsProp,
-            Adam,
-            AdamW,
-            Adagrad,
-        }
-        // The kind first, then the variant's own fields.
-        let k = kind(
-            v,
-            path,
-            &[
-                ("sgd", K::Sgd),
-                ("rmsprop", K::RmsProp),
-                ("adam", K::Adam),
-                ("adamw", K::AdamW),
-                ("adagrad", K::Adagrad),
-            ],
-            "sgd, rmsprop, adam, adamw, adagrad",
-        )?;
-        Ok(match k {
-            K::Sgd => {
-                let f = Fields::of(v, path, &["kind", "lr", "momentum", "dampening", "weight_decay"])?;
+        let kinds: [(&str, Reader<Self>); 5] = [
+            ("sgd", |v, p| {
+                let f = Fields::of(v, p, &["kind", "lr", "momentum", "dampening", "weight_decay"])?;
                 let d = SgdConfig::default();
-                Self::Sgd(SgdConfig {
+                Ok(Self::Sgd(SgdConfig {
                     lr: f.or("lr", d.lr)?,
                     momentum: f.or("momentum", d.momentum)?,
                     dampening: f.or("dampening", d.dampening)?,
                     weight_decay: f.or("weight_decay", d.weight_decay)?,
-                })
-            }
-            K::RmsProp => {
-                let f = Fields::of(
-                    v,
-                    path,
-                    &["kind", "lr", "alpha", "eps", "momentum", "weight_decay"],
-                )?;
+                }))
+            }),
+            ("rmsprop", |v, p| {
+                let f = Fields::of(v, p, &["kind", "lr", "alpha", "eps", "momentum", "weight_decay"])?;
                 let d = RmsPropConfig::default();
-                Self::RmsProp(RmsPropConfig {
+                Ok(Self::RmsProp(RmsPropConfig {
                     lr: f.or("lr", d.lr)?,
                     alpha: f.or("alpha", d.alpha)?,
                     eps: f.or("eps", d.eps)?,
                     momentum: f.or("momentum", d.momentum)?,
                     weight_decay: f.or("weight_decay", d.weight_decay)?,
-                })
-            }
-            K::Adam => Self::Adam(adam(v, path, AdamConfig::default())?),
-            K::AdamW => {
+                }))
+            }),
+            ("adam", |v, p| Ok(Self::Adam(adam(v, p, AdamConfig::default())?))),
+            ("adamw", |v, p| {
                 // AdamW reads as Adam does, with its own default weight decay.
                 let defaults = AdamConfig {
                     weight_decay: AdamWConfig::default().weight_decay,
                     ..AdamConfig::default()
                 };
-                Self::AdamW(adam(v, path, defaults)?.into())
-            }
-            K::Adagrad => {
+                Ok(Self::AdamW(adam(v, p, defaults)?.into()))
+            }),
+            ("adagrad", |v, p| {
                 let f = Fields::of(
                     v,
-                    path,
+                    p,
                     &[
                         "kind",
                         "lr",
@@ -231,16 +209,19 @@ impl Decode for OptimizerConfig {
                     ],
                 )?;
                 let d = AdagradConfig::default();
-                Self::Adagrad(AdagradConfig {
+                Ok(Self::Adagrad(AdagradConfig {
                     lr: f.or("lr", d.lr)?,
                     lr_decay: f.or("lr_decay", d.lr_decay)?,
                     eps: f.or("eps", d.eps)?,
                     weight_decay: f.or("weight_decay", d.weight_decay)?,
                     initial_accumulator_value: f
                         .or("initial_accumulator_value", d.initial_accumulator_value)?,
-                })
-            }
-        })
+                }))
+            }),
+        ];
+        // The kind first, then that kind's own fields.
+        let read = kind(v, path, &kinds, "sgd, rmsprop, adam, adamw, adagrad")?;
+        read(v, path)
     }
 }
 
@@ -291,86 +272,96 @@ impl Decode for Momentum {
 
 impl Decode for Regularization {
     fn decode(v: &Json, path: &str) -> Result<Self> {
-        let names = [("none", 0), ("l1", 1), ("l2", 2)];
-        let k = kind(v, path, &names, "none, l1, l2")?;
-        if k == 0 {
-            Fields::of(v, path, &["kind"])?;
-            return Ok(Self::None);
-        }
-        let lambda = Fields::of(v, path, &["kind", "lambda"])?.req("lambda")?;
-        Ok(if k == 1 {
-            Self::L1 { lambda }
-        } else {
-            Self::L2 { lambda }
-        })
+        let kinds: [(&str, Reader<Self>); 3] = [
+            ("none", |v, p| Fields::of(v, p, &["kind"]).map(|_| Self::None)),
+            ("l1", |v, p| {
+                let f = Fields::of(v, p, &["kind", "lambda"])?;
+                Ok(Self::L1 {
+                    lambda: f.req("lambda")?,
+                })
+            }),
+            ("l2", |v, p| {
+                let f = Fields::of(v, p, &["kind", "lambda"])?;
+                Ok(Self::L2 {
+                    lambda: f.req("lambda")?,
+                })
+            }),
+        ];
+        let read = kind(v, path, &kinds, "none, l1, l2")?;
+        read(v, path)
     }
 }
 
 impl Decode for Clipping {
     fn decode(v: &Json, path: &str) -> Result<Self> {
-        let names = [("none", 0), ("norm", 1), ("value", 2)];
-        Ok(match kind(v, path, &names, "none, norm, value")? {
-            0 => {
-                Fields::of(v, path, &["kind"])?;
-                Self::None
-            }
-            1 => Self::Norm {
-                max_norm: Fields::of(v, path, &["kind", "max_norm"])?.req("max_norm")?,
-            },
-            _ => Self::Value {
-                clip_value: Fields::of(v, path, &["kind", "clip_value"])?.req("clip_value")?,
-            },
-        })
+        let kinds: [(&str, Reader<Self>); 3] = [
+            ("none", |v, p| Fields::of(v, p, &["kind"]).map(|_| Self::None)),
+            ("norm", |v, p| {
+                let f = Fields::of(v, p, &["kind", "max_norm"])?;
+                Ok(Self::Norm {
+                    max_norm: f.req("max_norm")?,
+                })
+            }),
+            ("value", |v, p| {
+                let f = Fields::of(v, p, &["kind", "clip_value"])?;
+                Ok(Self::Value {
+                    clip_value: f.req("clip_value")?,
+                })
+            }),
+        ];
+        let read = kind(v, path, &kinds, "none, norm, value")?;
+        read(v, path)
     }
 }
 
 impl Decode for Schedule {
     fn decode(v: &Json, path: &str) -> Result<Self> {
-        let names = [
-            ("constant", 0),
-            ("step", 1),
-            ("exponential", 2),
-            ("cosine", 3),
-            ("warmup_cosine", 4),
-            ("cyclic", 5),
+        let kinds: [(&str, Reader<Self>); 6] = [
+            ("constant", |v, p| {
+                Fields::of(v, p, &["kind"]).map(|_| Self::Constant)
+            }),
+            ("step", |v, p| {
+                let f = Fields::of(v, p, &["kind", "step_size", "gamma"])?;
+                Ok(Self::Step {
+                    step_size: f.req("step_size")?,
+                    gamma: f.req("gamma")?,
+                })
+            }),
+            ("exponential", |v, p| {
+                let f = Fields::of(v, p, &["kind", "gamma"])?;
+                Ok(Self::Exponential {
+                    gamma: f.req("gamma")?,
+                })
+            }),
+            ("cosine", |v, p| {
+                let f = Fields::of(v, p, &["kind", "t_max", "eta_min"])?;
+                Ok(Self::Cosine {
+                    t_max: f.req("t_max")?,
+                    eta_min: f.req("eta_min")?,
+                })
+            }),
+            ("warmup_cosine", |v, p| {
+                let f = Fields::of(v, p, &["kind", "warmup", "total"])?;
+                Ok(Self::WarmupCosine {
+                    warmup: f.req("warmup")?,
+                    total: f.req("total")?,
+                })
+            }),
+            ("cyclic", |v, p| {
+                let f = Fields::of(v, p, &["kind", "max_lr", "step_size"])?;
+                Ok(Self::Cyclic {
+                    max_lr: f.req("max_lr")?,
+                    step_size: f.req("step_size")?,
+                })
+            }),
         ];
-        let k = kind(
+        let read = kind(
             v,
             path,
-            &names,
+            &kinds,
             "constant, step, exponential, cosine, warmup_cosine, cyclic",
         )?;
-        let fields: &[&str] = match k {
-            0 => &["kind"],
-            1 => &["kind", "step_size", "gamma"],
-            2 => &["kind", "gamma"],
-            3 => &["kind", "t_max", "eta_min"],
-            4 => &["kind", "warmup", "total"],
-            _ => &["kind", "max_lr", "step_size"],
-        };
-        let f = Fields::of(v, path, fields)?;
-        Ok(match k {
-            0 => Self::Constant,
-            1 => Self::Step {
-                step_size: f.req("step_size")?,
-                gamma: f.req("gamma")?,
-            },
-            2 => Self::Exponential {
-                gamma: f.req("gamma")?,
-            },
-            3 => Self::Cosine {
-                t_max: f.req("t_max")?,
-                eta_min: f.req("eta_min")?,
-            },
-            4 => Self::WarmupCosine {
-                warmup: f.req("warmup")?,
-                total: f.req("total")?,
-            },
-            _ => Self::Cyclic {
-                max_lr: f.req("max_lr")?,
-                step_size: f.req("step_size")?,
-            },
-        })
+        read(v, path)
     }
 }
 

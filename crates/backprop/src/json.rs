@@ -38,7 +38,7 @@ impl Json {
             Self::Bool(b) => format!("boolean `{b}`"),
             Self::Int(i) => format!("integer `{i}`"),
             Self::UInt(u) => format!("integer `{u}`"),
-            Self::Float(f) => format!("number `{f}`"),
+            Self::Float(f) => format!("number `{f:?}`"),
             Self::Str(s) if s.chars().count() <= 40 => format!("string {s:?}"),
             Self::Str(_) => "a string".into(),
             Self::Arr(_) => "an array".into(),
@@ -390,29 +390,20 @@ impl Decode for String {
 /// A whole number in `[0, max]`.
 fn whole(v: &Json, path: &str, max: u64) -> Result<u64> {
     let n = match *v {
-        Json::Int(i) if i >= 0 => i as u64,
-        Json::UInt(u) => u,
-        Json::Int(_) | Json::Float(_) => {
-            return Err(ConfigError::invalid(
-                path,
-                format!(
-                    "invalid value: {}, expected a whole number from 0 to {max}",
-                    v.describe()
-                ),
-            ));
-        }
+        Json::Int(i) => u64::try_from(i).ok(),
+        Json::UInt(u) => Some(u),
+        Json::Float(_) => None,
         _ => return Err(wrong_type(v, path, "a whole number")),
     };
-    if n > max {
-        return Err(ConfigError::invalid(
+    n.filter(|&n| n <= max).ok_or_else(|| {
+        ConfigError::invalid(
             path,
             format!(
                 "invalid value: {}, expected a whole number from 0 to {max}",
                 v.describe()
             ),
-        ));
-    }
-    Ok(n)
+        )
+    })
 }
 
 macro_rules! decode_unsigned {
@@ -623,6 +614,10 @@ mod tests {
         assert!(e.contains("cfg.x") && e.contains("\"lots\""), "{e}");
         let e = f.req::<Vec<usize>>("list").expect_err("float").to_string();
         assert!(e.starts_with("cfg.list[1]: ") && e.contains("2.5"), "{e}");
+        let e = u32::decode(&Json::Float(1.0), "n")
+            .expect_err("a float")
+            .to_string();
+        assert!(e.contains("`1.0`"), "{e}");
         let e = f.req::<u8>("big").expect_err("too big").to_string();
         assert!(e.contains("300") && e.contains("255"), "{e}");
         let e = f
