@@ -395,6 +395,7 @@ mod tests {
                 ..AdamConfig::default()
             }),
             OptimizerConfig::AdamW(AdamWConfig::default()),
+            OptimizerConfig::Sgd(SgdConfig::default()),
             OptimizerConfig::Adagrad(AdagradConfig {
                 lr_decay: 0.01,
                 initial_accumulator_value: 0.1,
@@ -462,7 +463,7 @@ mod tests {
             Some(OutputLoss::SoftmaxCe),
             Some(OutputLoss::IdentityMse),
         ];
-        for i in 0..8 {
+        for i in 0..optimizers.len().max(sources.len()) {
             let config = TrainConfig {
                 seed: u64::MAX - i as u64,
                 dataset: DataConfig {
