@@ -30,14 +30,7 @@ impl Race {
             .ok()
             .and_then(|s| s.as_string())
             .ok_or_else(|| JsError::new("optimizers: not an array of plain objects"))?;
-        if text.len() > MAX_CONFIG_BYTES {
-            return Err(JsError::new(&format!(
-                "optimizers: at most {MAX_CONFIG_BYTES} bytes of JSON are accepted, got {}",
-                text.len()
-            )));
-        }
-        let optimizers: Vec<OptimizerConfig> = json::parse(&text)
-            .map_err(|e| backprop::ConfigError::invalid("optimizers", e))
+        let optimizers: Vec<OptimizerConfig> = json::parse_bounded(&text, "optimizers", MAX_CONFIG_BYTES)
             .and_then(|v| Decode::decode(&v, "optimizers"))
             .map_err(to_js)?;
         let k = optimizers.len();

@@ -19,7 +19,8 @@ pub struct Run {
     grid_points: Vec<f64>,
     pub grid_probs: Vec<f64>,
     grid_rgba: Vec<u8>,
-    /// Whether `grid_rgba` shows `grid_probs`, and in which style.
+    /// Outputs per grid point, whether `grid_rgba` shows `grid_probs`, and in which style.
+    grid_n_out: usize,
     coloured: bool,
     discrete: bool,
     /// The network in f32 for drawing, reloaded on every grid.
@@ -47,6 +48,7 @@ impl Run {
             grid_points: Vec::new(),
             grid_probs: Vec::new(),
             grid_rgba: Vec::new(),
+            grid_n_out: 1,
             coloured: false,
             discrete: false,
             draw: DrawNet::new(),
@@ -123,6 +125,7 @@ impl Run {
             }
         }
         draw.predict(&self.grid_points, &mut self.grid_probs);
+        self.grid_n_out = n_out;
         self.coloured = false;
         self.discrete = discrete;
         Ok(())
@@ -131,7 +134,8 @@ impl Run {
     /// The last grid as RGBA bytes, coloured on the first call after `grid`.
     pub fn rgba(&mut self) -> &[u8] {
         if !self.coloured {
-            let n_out = self.trainer.model().n_out();
+            // The grid's own width: the run may have been rebuilt since.
+            let n_out = self.grid_n_out;
             self.grid_rgba.resize(self.grid_probs.len() / n_out * 4, 0);
             boundary_rgba(&self.grid_probs, n_out, self.discrete, &mut self.grid_rgba);
             self.coloured = true;

@@ -39,6 +39,8 @@ pub struct DrawNet {
     /// The output layer's logits and outputs in f64, `[n_out, CHUNK]`.
     z: Vec<f64>,
     a: Vec<f64>,
+    /// While loading, one layer's `(scale, shift)` per unit (batch norm folded).
+    fold: Vec<(f64, f64)>,
 }
 
 impl Default for DrawNet {
@@ -50,6 +52,7 @@ impl Default for DrawNet {
             buf: [Vec::new(), Vec::new()],
             z: Vec::new(),
             a: Vec::new(),
+            fold: Vec::new(),
         }
     }
 }
@@ -69,12 +72,14 @@ impl DrawNet {
         self.activations.extend_from_slice(model.activations());
         self.output = model.output();
         let mut widest = 0;
+        let fold = &mut self.fold;
         for (l, (spec, layer)) in specs.iter().zip(&mut self.layers).enumerate() {
             let (n_in, n_out) = (spec.n_in, spec.n_out);
             widest = widest.max(n_in).max(n_out);
             let w = &model.params[spec.w_range()];
             let b = &model.params[spec.b_range()];
-            // Per output unit, h = scale · z + shift (the identity without batch norm).
+            // Per output unit, h = scale · z + shift (the identity without batch
+            // norm), worked out once per unit.
             let affine = |j: usize| match (spec.gamma_range(), spec.beta_range()) {
                 (Some(g), Some(bt)) => {
                     let r = &model.running[l];
@@ -97,14 +102,15 @@ impl DrawNet {
             layer.n_out = n_out;
             layer.w.clear();
             layer.b.clear();
+            fold.clear();
+            fold.extend((0..n_out).map(affine));
             for p in 0..n_in {
                 let (inv_s, _) = input(p);
-                for j in 0..n_out {
-                    layer.w.push((w[p * n_out + j] * inv_s * affine(j).0) as f32);
+                for (j, &(scale, _)) in fold.iter().enumerate() {
+                    layer.w.push((w[p * n_out + j] * inv_s * scale) as f32);
                 }
             }
-            for j in 0..n_out {
-                let (scale, shift) = affine(j);
+            for (j, &(scale, shift)) in fold.iter().enumerate() {
                 let moved: f64 = (0..n_in)
                     .map(|p| {
                         let (inv_s, mean) = input(p);

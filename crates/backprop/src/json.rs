@@ -314,9 +314,9 @@ impl Parser<'_> {
     }
 }
 
-/// Parses a whole document that must be an object, at most `max_bytes` long;
-/// errors about the document itself are reported at `root`.
-pub fn parse_document(text: &str, root: &str, max_bytes: usize) -> Result<Json> {
+/// Parses `text`, at most `max_bytes` long, as one JSON value; errors about
+/// the text itself are reported at `root`.
+pub fn parse_bounded(text: &str, root: &str, max_bytes: usize) -> Result<Json> {
     if text.len() > max_bytes {
         return Err(ConfigError::invalid(
             root,
@@ -326,13 +326,19 @@ pub fn parse_document(text: &str, root: &str, max_bytes: usize) -> Result<Json> 
             ),
         ));
     }
-    if !text.trim_start().starts_with('{') {
+    parse(text).map_err(|e| ConfigError::invalid(root, e))
+}
+
+/// `parse_bounded` for a document that must be an object (anything else is
+/// reported at `root`, not as a type error without a path).
+pub fn parse_document(text: &str, root: &str, max_bytes: usize) -> Result<Json> {
+    if text.len() <= max_bytes && !text.trim_start().starts_with('{') {
         return Err(ConfigError::invalid(
             root,
             "expected a JSON object such as {\"seed\": 1}",
         ));
     }
-    parse(text).map_err(|e| ConfigError::invalid(root, e))
+    parse_bounded(text, root, max_bytes)
 }
 
 /// `path.key`, or `key` at the top; a key that is not a plain name (empty,
