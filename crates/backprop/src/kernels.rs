@@ -3,6 +3,18 @@
 //! contiguously, so every inner loop runs over the rows (the batch, hundreds
 //! long) and vectorises, however narrow the layer. Weights keep the
 //! reference layout `W: [n_in, n_out]` row-major. Nothing here allocates.
+//!
+//! Each kernel is written once, generic over a lane back end (`lanes`): 8
+//! f64 held in registers as the target allows. Every back end performs the
+//! same additions in the same order per value — a block of 8 rows
+//! accumulates over the fan-in one term at a time, and a sum over the batch
+//! keeps 8 partial sums added in a fixed order — so results are bit-identical
+//! whichever runs (a test holds this). Wider back ends only work on more
+//! outputs at once.
+
+mod lanes;
+
+use lanes::Lanes8;
 
 /// Rows handled together in registers by the blocked kernels.
 const BLOCK: usize = 8;
@@ -19,13 +31,200 @@ enum Epilogue<'a> {
     ReluMask(&'a [f64]),
 }
 
+/// Defines each public kernel as a call of its generic body with the best
+/// back end this CPU has: AVX2 where an x86-64 CPU reports it at run time,
+/// else the target's baseline (`lanes::Base`).
+macro_rules! dispatch {
+    ($( $(#[$meta:meta])* pub fn $name:ident($($arg:ident: $ty:ty),* $(,)?) => $body:ident; )*) => {$(
+        $(#[$meta])*
+        #[inline]
+        #[allow(clippy::too_many_arguments)]
+        pub fn $name($($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            if lanes::has_avx2() {
+                #[target_feature(enable = "avx2")]
+                #[allow(clippy::too_many_arguments)]
+                fn wide($($arg: $ty),*) {
+                    $body::<lanes::Avx2>($($arg),*)
+                }
+                // SAFETY: the CPU reported AVX2 just above.
+                return unsafe { wide($($arg),*) };
+            }
+            $body::<lanes::Base>($($arg),*)
+        }
+    )*};
+}
+
+dispatch! {
+    /// `z = (a_prevᵀ W + b)ᵀ` — a: [k, m], w: [k, n], bias: [n] -> z: [n, m].
+    pub fn dense_forward(a: &[f64], w: &[f64], bias: &[f64], z: &mut [f64], m: usize, k: usize, n: usize)
+        => forward_with;
+
+    /// `dense_forward` with the ReLU fused in: `z` as there, and `act = max(z, 0)`
+    /// (as `Activation::Relu`) written from the same registers.
+    pub fn dense_forward_relu(
+        a: &[f64], w: &[f64], bias: &[f64], z: &mut [f64], act: &mut [f64], m: usize, k: usize, n: usize,
+    ) => forward_relu_with;
+
+    /// `dW = a_prev · dzᵀ`, `db = Σ_rows dz` — a: [k, m], dz: [n, m] -> dw: [k, n], db: [n].
+    pub fn dense_backward_params(
+        a: &[f64], dz: &[f64], dw: &mut [f64], db: &mut [f64], m: usize, k: usize, n: usize,
+    ) => backward_params_with;
+
+    /// `da_prev = W · dz` — dz: [n, m], w: [k, n] -> da: [k, m].
+    pub fn dense_backward_input(dz: &[f64], w: &[f64], da: &mut [f64], m: usize, k: usize, n: usize)
+        => backward_input_with;
+
+    /// `dense_backward_input` through a ReLU: `da_prev = (W · dz) ⊙ [z_prev > 0]`
+    /// (as `Activation::Relu`'s derivative), masked in the same registers.
+    pub fn dense_backward_input_relu(
+        dz: &[f64], w: &[f64], z_prev: &[f64], da: &mut [f64], m: usize, k: usize, n: usize,
+    ) => backward_input_relu_with;
+}
+
+/// Runs `f` compiled with AVX2 where the CPU has it, so the element-wise
+/// loops it inlines use four f64 lanes; else as is. The loops must not
+/// depend on the lane count for their results (per-element maths does not).
+#[inline(always)]
+pub fn wide<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    if lanes::has_avx2() {
+        #[target_feature(enable = "avx2")]
+        fn run<R>(f: impl FnOnce() -> R) -> R {
+            f()
+        }
+        // SAFETY: the CPU reported AVX2 just above.
+        return unsafe { run(f) };
+    }
+    f()
+}
+
+#[inline(always)]
+fn forward_with<L: Lanes8>(a: &[f64], w: &[f64], bias: &[f64], z: &mut [f64], m: usize, k: usize, n: usize) {
+    debug_assert!(a.len() >= k * m && w.len() >= k * n && z.len() >= n * m && bias.len() >= n);
+    blocked_combine::<L>(a, z, m, k, n, |j| bias[j], |p, j| w[p * n + j], Epilogue::Store);
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn forward_relu_with<L: Lanes8>(
+    a: &[f64],
+    w: &[f64],
+    bias: &[f64],
+    z: &mut [f64],
+    act: &mut [f64],
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    debug_assert!(act.len() >= n * m);
+    let act = std::cell::Cell::from_mut(&mut act[..n * m]).as_slice_of_cells();
+    blocked_combine::<L>(
+        a,
+        z,
+        m,
+        k,
+        n,
+        |j| bias[j],
+        |p, j| w[p * n + j],
+        Epilogue::Relu(act),
+    );
+}
+
+#[inline(always)]
+fn backward_params_with<L: Lanes8>(
+    a: &[f64],
+    dz: &[f64],
+    dw: &mut [f64],
+    db: &mut [f64],
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    debug_assert!(a.len() >= k * m && dz.len() >= n * m && dw.len() >= k * n && db.len() >= n);
+    for j in 0..n {
+        let dzj = &dz[j * m..(j + 1) * m];
+        // Groups of inputs share each loaded block of dz; the first group
+        // also sums it for db.
+        let mut p = 0;
+        if L::WIDE {
+            while p + 4 <= k {
+                params_group::<L, 4>(a, dzj, dw, &mut db[j], m, n, j, p);
+                p += 4;
+            }
+        }
+        while p + 2 <= k {
+            params_group::<L, 2>(a, dzj, dw, &mut db[j], m, n, j, p);
+            p += 2;
+        }
+        if p < k {
+            params_group::<L, 1>(a, dzj, dw, &mut db[j], m, n, j, p);
+        }
+    }
+}
+
+/// `dw[p + g, j]` for the `G` inputs from `p`, and `db_j` when `p` is the first.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn params_group<L: Lanes8, const G: usize>(
+    a: &[f64],
+    dzj: &[f64],
+    dw: &mut [f64],
+    db_j: &mut f64,
+    m: usize,
+    n: usize,
+    j: usize,
+    p: usize,
+) {
+    let xs: [&[f64]; G] = std::array::from_fn(|g| &a[(p + g) * m..(p + g + 1) * m]);
+    let dots = if p == 0 {
+        let (dots, sum) = dots_and_sum::<L, G, true>(xs, dzj);
+        *db_j = sum;
+        dots
+    } else {
+        dots_and_sum::<L, G, false>(xs, dzj).0
+    };
+    for (g, d) in dots.into_iter().enumerate() {
+        dw[(p + g) * n + j] = d;
+    }
+}
+
+#[inline(always)]
+fn backward_input_with<L: Lanes8>(dz: &[f64], w: &[f64], da: &mut [f64], m: usize, k: usize, n: usize) {
+    debug_assert!(dz.len() >= n * m && w.len() >= k * n && da.len() >= k * m);
+    blocked_combine::<L>(dz, da, m, n, k, |_| 0.0, |j, p| w[p * n + j], Epilogue::Store);
+}
+
+#[inline(always)]
+fn backward_input_relu_with<L: Lanes8>(
+    dz: &[f64],
+    w: &[f64],
+    z_prev: &[f64],
+    da: &mut [f64],
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    debug_assert!(dz.len() >= n * m && w.len() >= k * n && da.len() >= k * m && z_prev.len() >= k * m);
+    blocked_combine::<L>(
+        dz,
+        da,
+        m,
+        n,
+        k,
+        |_| 0.0,
+        |j, p| w[p * n + j],
+        Epilogue::ReluMask(z_prev),
+    );
+}
+
 /// `out[c, r] = init[c] + Σ_p coef(p, c) · x[p, r]` for every output `c < n_out`,
 /// summing over `p < k` — x: [k, m], out: [n_out, m] — then `epi`. Each
 /// block of 8 rows accumulates in registers over the (small) fan-in and is
-/// finished and stored once.
+/// finished and stored once; groups of outputs share each loaded block.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn blocked_combine(
+fn blocked_combine<L: Lanes8>(
     x: &[f64],
     out: &mut [f64],
     m: usize,
@@ -36,49 +235,19 @@ fn blocked_combine(
     epi: Epilogue<'_>,
 ) {
     let full = m - m % BLOCK;
-    // With f64x2 lanes, pairs of outputs share each loaded block of inputs.
-    #[cfg(lanes)]
-    let paired = n_out - n_out % 2;
-    #[cfg(not(lanes))]
-    let paired = 0;
-    #[cfg(lanes)]
-    for c in (0..paired).step_by(2) {
-        let (o0, o1) = out[c * m..(c + 2) * m].split_at_mut(m);
-        let mut r = 0;
-        while r < full {
-            let [a, b] = simd::combine_pair(x, m, r, k, [init(c), init(c + 1)], |p| {
-                [coef(p, c), coef(p, c + 1)]
-            });
-            simd::finish(a, &mut o0[r..r + BLOCK], epi, c * m + r);
-            simd::finish(b, &mut o1[r..r + BLOCK], epi, (c + 1) * m + r);
-            r += BLOCK;
+    let mut c = 0;
+    if L::WIDE {
+        while c + 4 <= n_out {
+            combine_group::<L, 4>(x, out, m, k, full, c, &init, &coef, epi);
+            c += 4;
         }
     }
-    for c in paired..n_out {
-        let oc = &mut out[c * m..(c + 1) * m];
-        let mut r = 0;
-        while r < full {
-            #[cfg(lanes)]
-            {
-                let acc = simd::combine_block(x, m, r, k, init(c), |p| coef(p, c));
-                simd::finish(acc, &mut oc[r..r + BLOCK], epi, c * m + r);
-            }
-            #[cfg(not(lanes))]
-            {
-                let mut acc = [init(c); BLOCK];
-                for p in 0..k {
-                    let w = coef(p, c);
-                    let xs = &x[p * m + r..p * m + r + BLOCK];
-                    for l in 0..BLOCK {
-                        acc[l] += w * xs[l];
-                    }
-                }
-                for (l, v) in acc.into_iter().enumerate() {
-                    oc[r + l] = finish_one(v, epi, c * m + r + l);
-                }
-            }
-            r += BLOCK;
-        }
+    while c + 2 <= n_out {
+        combine_group::<L, 2>(x, out, m, k, full, c, &init, &coef, epi);
+        c += 2;
+    }
+    if c < n_out {
+        combine_group::<L, 1>(x, out, m, k, full, c, &init, &coef, epi);
     }
     for c in 0..n_out {
         for r in full..m {
@@ -88,6 +257,54 @@ fn blocked_combine(
             }
             out[c * m + r] = finish_one(acc, epi, c * m + r);
         }
+    }
+}
+
+/// The full blocks of rows of the `G` outputs from `c0`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn combine_group<L: Lanes8, const G: usize>(
+    x: &[f64],
+    out: &mut [f64],
+    m: usize,
+    k: usize,
+    full: usize,
+    c0: usize,
+    init: &impl Fn(usize) -> f64,
+    coef: &impl Fn(usize, usize) -> f64,
+    epi: Epilogue<'_>,
+) {
+    let mut r = 0;
+    while r < full {
+        let mut acc: [L; G] = std::array::from_fn(|g| L::fill(init(c0 + g)));
+        for p in 0..k {
+            let xs = L::load(&x[p * m + r..]);
+            for (g, a) in acc.iter_mut().enumerate() {
+                *a = a.mul_add(L::splat(coef(p, c0 + g)), xs);
+            }
+        }
+        for (g, a) in acc.into_iter().enumerate() {
+            let i = (c0 + g) * m + r;
+            finish::<L>(a, &mut out[i..i + BLOCK], epi, i);
+        }
+        r += BLOCK;
+    }
+}
+
+/// Applies `epi` to a finished block (`i`: its first index in the output
+/// matrix) and stores it in `out[..8]`, as `finish_one` does per value.
+#[inline(always)]
+fn finish<L: Lanes8>(acc: L, out: &mut [f64], epi: Epilogue<'_>, i: usize) {
+    match epi {
+        Epilogue::Store => acc.store(out),
+        Epilogue::Relu(act) => {
+            acc.store(out);
+            let cells = &act[i..i + BLOCK];
+            // SAFETY: `cells` are 8 contiguous f64 cells that nothing else
+            // borrows during this call.
+            unsafe { acc.relu().store_ptr(cells[0].as_ptr()) };
+        }
+        Epilogue::ReluMask(z) => acc.mask_positive(L::load(&z[i..])).store(out),
     }
 }
 
@@ -110,114 +327,37 @@ fn finish_one(v: f64, epi: Epilogue<'_>, i: usize) -> f64 {
     }
 }
 
-/// `z = (a_prevᵀ W + b)ᵀ` — a: [k, m], w: [k, n], bias: [n] -> z: [n, m].
-#[inline]
-pub fn dense_forward(a: &[f64], w: &[f64], bias: &[f64], z: &mut [f64], m: usize, k: usize, n: usize) {
-    debug_assert!(a.len() >= k * m && w.len() >= k * n && z.len() >= n * m && bias.len() >= n);
-    blocked_combine(a, z, m, k, n, |j| bias[j], |p, j| w[p * n + j], Epilogue::Store);
-}
-
-/// `dense_forward` with the ReLU fused in: `z` as there, and `act = max(z, 0)`
-/// (as `Activation::Relu`) written from the same registers.
-#[inline]
-#[allow(clippy::too_many_arguments)]
-pub fn dense_forward_relu(
-    a: &[f64],
-    w: &[f64],
-    bias: &[f64],
-    z: &mut [f64],
-    act: &mut [f64],
-    m: usize,
-    k: usize,
-    n: usize,
-) {
-    debug_assert!(act.len() >= n * m);
-    let act = std::cell::Cell::from_mut(&mut act[..n * m]).as_slice_of_cells();
-    blocked_combine(
-        a,
-        z,
-        m,
-        k,
-        n,
-        |j| bias[j],
-        |p, j| w[p * n + j],
-        Epilogue::Relu(act),
-    );
-}
-
-/// `dW = a_prev · dzᵀ`, `db = Σ_rows dz` — a: [k, m], dz: [n, m] -> dw: [k, n], db: [n].
-#[inline]
-pub fn dense_backward_params(
-    a: &[f64],
-    dz: &[f64],
-    dw: &mut [f64],
-    db: &mut [f64],
-    m: usize,
-    k: usize,
-    n: usize,
-) {
-    debug_assert!(a.len() >= k * m && dz.len() >= n * m && dw.len() >= k * n && db.len() >= n);
-    for j in 0..n {
-        let dzj = &dz[j * m..(j + 1) * m];
-        // With f64x2 lanes, pairs of inputs share each loaded block of dz,
-        // and the first pair also sums it for db.
-        #[cfg(lanes)]
-        let paired = k - k % 2;
-        #[cfg(not(lanes))]
-        let paired = 0;
-        if paired == 0 {
-            db[j] = sum(dzj);
+/// `([Σ xs[g]·y], Σ y)` over `y`'s length, loading `y` once; without `SUM`
+/// the sum is 0 and costs nothing. Each total keeps 8 partial sums, added
+/// in order, then the tail: the one summation order every back end shares.
+#[inline(always)]
+fn dots_and_sum<L: Lanes8, const G: usize, const SUM: bool>(xs: [&[f64]; G], y: &[f64]) -> ([f64; G], f64) {
+    let n = y.len();
+    let xs = xs.map(|x| &x[..n]);
+    let full = n - n % BLOCK;
+    let mut acc = [L::fill(0.0); G];
+    let mut s = L::fill(0.0);
+    let mut i = 0;
+    while i < full {
+        let yv = L::load(&y[i..]);
+        for (a, x) in acc.iter_mut().zip(&xs) {
+            *a = a.mul_add_lanes(L::load(&x[i..]), yv);
         }
-        #[cfg(lanes)]
-        for p in (0..paired).step_by(2) {
-            let (x0, x1) = (&a[p * m..(p + 1) * m], &a[(p + 1) * m..(p + 2) * m]);
-            let [d0, d1] = if p == 0 {
-                let [d0, d1, s] = simd::dot_pair::<true>(x0, x1, dzj);
-                db[j] = s;
-                [d0, d1]
-            } else {
-                let [d0, d1, _] = simd::dot_pair::<false>(x0, x1, dzj);
-                [d0, d1]
-            };
-            dw[p * n + j] = d0;
-            dw[(p + 1) * n + j] = d1;
+        if SUM {
+            s = s.add(yv);
         }
-        for p in paired..k {
-            dw[p * n + j] = dot(&a[p * m..(p + 1) * m], dzj);
-        }
+        i += BLOCK;
     }
-}
-
-/// `da_prev = W · dz` — dz: [n, m], w: [k, n] -> da: [k, m].
-#[inline]
-pub fn dense_backward_input(dz: &[f64], w: &[f64], da: &mut [f64], m: usize, k: usize, n: usize) {
-    debug_assert!(dz.len() >= n * m && w.len() >= k * n && da.len() >= k * m);
-    blocked_combine(dz, da, m, n, k, |_| 0.0, |j, p| w[p * n + j], Epilogue::Store);
-}
-
-/// `dense_backward_input` through a ReLU: `da_prev = (W · dz) ⊙ [z_prev > 0]`
-/// (as `Activation::Relu`'s derivative), masked in the same registers.
-#[inline]
-pub fn dense_backward_input_relu(
-    dz: &[f64],
-    w: &[f64],
-    z_prev: &[f64],
-    da: &mut [f64],
-    m: usize,
-    k: usize,
-    n: usize,
-) {
-    debug_assert!(dz.len() >= n * m && w.len() >= k * n && da.len() >= k * m && z_prev.len() >= k * m);
-    blocked_combine(
-        dz,
-        da,
-        m,
-        n,
-        k,
-        |_| 0.0,
-        |j, p| w[p * n + j],
-        Epilogue::ReluMask(z_prev),
-    );
+    let dots = std::array::from_fn(|g| {
+        let tail: f64 = xs[g][full..].iter().zip(&y[full..]).map(|(a, b)| a * b).sum();
+        acc[g].lanes_sum() + tail
+    });
+    let sum = if SUM {
+        s.lanes_sum() + y[full..].iter().sum::<f64>()
+    } else {
+        0.0
+    };
+    (dots, sum)
 }
 
 /// `y += alpha * x`.
@@ -228,57 +368,17 @@ pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
     }
 }
 
-/// `Σ x·y` with eight independent partial sums, so the compiler may use SIMD lanes.
+/// `Σ x·y` with eight partial sums (the order `dense_backward_params` uses).
 #[inline]
 pub fn dot(x: &[f64], y: &[f64]) -> f64 {
-    #[cfg(lanes)]
-    return simd::dot(x, y);
-    #[cfg(not(lanes))]
-    dot_scalar(x, y)
-}
-
-#[cfg_attr(lanes, allow(dead_code))]
-#[inline]
-fn dot_scalar(x: &[f64], y: &[f64]) -> f64 {
     let n = x.len().min(y.len());
-    let (x, y) = (&x[..n], &y[..n]);
-    let mut acc = [0.0f64; 8];
-    let mut xc = x.chunks_exact(8);
-    let mut yc = y.chunks_exact(8);
-    for (a, b) in (&mut xc).zip(&mut yc) {
-        for l in 0..8 {
-            acc[l] += a[l] * b[l];
-        }
-    }
-    let tail: f64 = xc
-        .remainder()
-        .iter()
-        .zip(yc.remainder())
-        .map(|(a, b)| a * b)
-        .sum();
-    acc.iter().sum::<f64>() + tail
+    dots_and_sum::<lanes::Base, 1, false>([&x[..n]], &y[..n]).0[0]
 }
 
-/// `Σ x` with eight independent partial sums.
+/// `Σ x` with eight partial sums (the order `dense_backward_params` uses for `db`).
 #[inline]
 pub fn sum(x: &[f64]) -> f64 {
-    #[cfg(lanes)]
-    return simd::sum(x);
-    #[cfg(not(lanes))]
-    sum_scalar(x)
-}
-
-#[cfg_attr(lanes, allow(dead_code))]
-#[inline]
-fn sum_scalar(x: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 8];
-    let mut c = x.chunks_exact(8);
-    for a in &mut c {
-        for l in 0..8 {
-            acc[l] += a[l];
-        }
-    }
-    acc.iter().sum::<f64>() + c.remainder().iter().sum::<f64>()
+    dots_and_sum::<lanes::Base, 0, true>([], x).1
 }
 
 /// Row-major `[rows, cols]` into feature-major `[cols, rows]` (or back, swapping the sizes).
@@ -287,335 +387,6 @@ pub fn transpose(src: &[f64], dst: &mut [f64], rows: usize, cols: usize) {
         for c in 0..cols {
             dst[c * rows + r] = src[r * cols + c];
         }
-    }
-}
-
-/// Explicit two-lane f64 SIMD for the loops LLVM leaves scalar: on wasm32 it
-/// does not vectorise the register-blocked accumulation (a profile showed
-/// `forward` with no `f64x2` instruction at all). Written once over a tiny
-/// lane API with two back ends: wasm `simd128` and x86-64 SSE2 (part of the
-/// x86-64 baseline, so no runtime detection). Same sums in the same order per
-/// lane as the scalar code, so results are bit-identical to it; the kernel
-/// tests run natively on this path, the wasm tests in the browser.
-#[cfg(lanes)]
-mod simd {
-    #[cfg(target_arch = "wasm32")]
-    mod lane {
-        pub use core::arch::wasm32::v128 as V;
-        use core::arch::wasm32::{
-            f64x2_add, f64x2_extract_lane, f64x2_gt, f64x2_mul, f64x2_pmax, f64x2_splat, v128_and, v128_load,
-            v128_store,
-        };
-        /// `max(v, 0)` per lane as `activation::relu`: `0 < v ? v : 0` (NaN gives 0).
-        #[inline(always)]
-        pub fn relu(v: V) -> V {
-            f64x2_pmax(f64x2_splat(0.0), v)
-        }
-        /// `v` where `z > 0`, else +0, per lane.
-        #[inline(always)]
-        pub fn mask_positive(v: V, z: V) -> V {
-            v128_and(v, f64x2_gt(z, f64x2_splat(0.0)))
-        }
-        #[inline(always)]
-        pub fn splat(x: f64) -> V {
-            f64x2_splat(x)
-        }
-        #[inline(always)]
-        pub fn add(a: V, b: V) -> V {
-            f64x2_add(a, b)
-        }
-        #[inline(always)]
-        pub fn mul(a: V, b: V) -> V {
-            f64x2_mul(a, b)
-        }
-        #[inline(always)]
-        pub fn lanes(v: V) -> [f64; 2] {
-            [f64x2_extract_lane::<0>(v), f64x2_extract_lane::<1>(v)]
-        }
-        /// # Safety
-        /// `p` points to two readable f64.
-        #[inline(always)]
-        pub unsafe fn load(p: *const f64) -> V {
-            // SAFETY: the caller's contract; v128_load has no alignment requirement.
-            unsafe { v128_load(p.cast()) }
-        }
-        /// # Safety
-        /// `p` points to two writable f64.
-        #[inline(always)]
-        pub unsafe fn store(p: *mut f64, v: V) {
-            // SAFETY: the caller's contract; v128_store has no alignment requirement.
-            unsafe { v128_store(p.cast(), v) }
-        }
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    mod lane {
-        pub use core::arch::x86_64::__m128d as V;
-        use core::arch::x86_64::{
-            _mm_add_pd, _mm_and_pd, _mm_cmpgt_pd, _mm_cvtsd_f64, _mm_loadu_pd, _mm_max_pd, _mm_mul_pd,
-            _mm_set1_pd, _mm_setzero_pd, _mm_storeu_pd, _mm_unpackhi_pd,
-        };
-        /// `max(v, 0)` per lane as `activation::relu`: maxpd returns its second
-        /// operand unless `v > 0` (NaN gives 0).
-        #[inline(always)]
-        pub fn relu(v: V) -> V {
-            // SAFETY: SSE2 is part of the x86-64 baseline every build targets.
-            unsafe { _mm_max_pd(v, _mm_setzero_pd()) }
-        }
-        /// `v` where `z > 0`, else +0, per lane.
-        #[inline(always)]
-        pub fn mask_positive(v: V, z: V) -> V {
-            // SAFETY: SSE2 is part of the x86-64 baseline every build targets.
-            unsafe { _mm_and_pd(v, _mm_cmpgt_pd(z, _mm_setzero_pd())) }
-        }
-        #[inline(always)]
-        pub fn splat(x: f64) -> V {
-            // SAFETY: SSE2 is part of the x86-64 baseline every build targets.
-            unsafe { _mm_set1_pd(x) }
-        }
-        #[inline(always)]
-        pub fn add(a: V, b: V) -> V {
-            // SAFETY: SSE2 is part of the x86-64 baseline every build targets.
-            unsafe { _mm_add_pd(a, b) }
-        }
-        #[inline(always)]
-        pub fn mul(a: V, b: V) -> V {
-            // SAFETY: SSE2 is part of the x86-64 baseline every build targets.
-            unsafe { _mm_mul_pd(a, b) }
-        }
-        #[inline(always)]
-        pub fn lanes(v: V) -> [f64; 2] {
-            // SAFETY: SSE2 is part of the x86-64 baseline every build targets.
-            unsafe { [_mm_cvtsd_f64(v), _mm_cvtsd_f64(_mm_unpackhi_pd(v, v))] }
-        }
-        /// # Safety
-        /// `p` points to two readable f64.
-        #[inline(always)]
-        pub unsafe fn load(p: *const f64) -> V {
-            // SAFETY: the caller's contract; loadu has no alignment requirement.
-            unsafe { _mm_loadu_pd(p) }
-        }
-        /// # Safety
-        /// `p` points to two writable f64.
-        #[inline(always)]
-        pub unsafe fn store(p: *mut f64, v: V) {
-            // SAFETY: the caller's contract; storeu has no alignment requirement.
-            unsafe { _mm_storeu_pd(p, v) }
-        }
-    }
-
-    use super::Epilogue;
-    use lane::{V, add, mul, splat};
-    #[inline(always)]
-    fn f64x2_splat(x: f64) -> V {
-        splat(x)
-    }
-    #[inline(always)]
-    fn f64x2_add(a: V, b: V) -> V {
-        add(a, b)
-    }
-    #[inline(always)]
-    fn f64x2_mul(a: V, b: V) -> V {
-        mul(a, b)
-    }
-
-    /// Two lanes from `s[i..i + 2]`.
-    #[inline(always)]
-    fn load(s: &[f64], i: usize) -> V {
-        assert!(i + 2 <= s.len());
-        // SAFETY: checked above that two f64 are in bounds.
-        unsafe { lane::load(s.as_ptr().add(i)) }
-    }
-
-    /// `init + Σ_p coef(p) · x[p * m + r + l]` for the 8 rows `l` of one block.
-    #[inline(always)]
-    pub(super) fn combine_block(
-        x: &[f64],
-        m: usize,
-        r: usize,
-        k: usize,
-        init: f64,
-        coef: impl Fn(usize) -> f64,
-    ) -> [V; 4] {
-        let i = f64x2_splat(init);
-        let (mut a0, mut a1, mut a2, mut a3) = (i, i, i, i);
-        for p in 0..k {
-            let w = f64x2_splat(coef(p));
-            let xs = &x[p * m + r..p * m + r + 8];
-            a0 = f64x2_add(a0, f64x2_mul(w, load(xs, 0)));
-            a1 = f64x2_add(a1, f64x2_mul(w, load(xs, 2)));
-            a2 = f64x2_add(a2, f64x2_mul(w, load(xs, 4)));
-            a3 = f64x2_add(a3, f64x2_mul(w, load(xs, 6)));
-        }
-        [a0, a1, a2, a3]
-    }
-
-    /// Applies `epi` to a finished block (`i`: its first index in the
-    /// output matrix) and stores it in `out[..8]`, as `finish_one` does per value.
-    #[inline(always)]
-    pub(super) fn finish(acc: [V; 4], out: &mut [f64], epi: Epilogue<'_>, i: usize) {
-        match epi {
-            Epilogue::Store => store8(out, acc),
-            Epilogue::Relu(act) => {
-                store8(out, acc);
-                let cells = &act[i..i + 8];
-                // SAFETY: `cells` are 8 contiguous f64 cells that nothing else borrows
-                // during this call; each store writes two of them.
-                unsafe {
-                    let o = cells[0].as_ptr();
-                    for (j, v) in acc.into_iter().enumerate() {
-                        lane::store(o.add(2 * j), lane::relu(v));
-                    }
-                }
-            }
-            Epilogue::ReluMask(z) => {
-                let zs = &z[i..i + 8];
-                store8(
-                    out,
-                    [0, 1, 2, 3].map(|j| lane::mask_positive(acc[j], load(zs, 2 * j))),
-                );
-            }
-        }
-    }
-    /// `Σ x`: the same eight partial sums as the scalar version.
-    #[inline(always)]
-    pub(super) fn sum(x: &[f64]) -> f64 {
-        let z = f64x2_splat(0.0);
-        let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
-        let full = x.len() - x.len() % 8;
-        let mut i = 0;
-        while i < full {
-            let xs = &x[i..i + 8];
-            a0 = f64x2_add(a0, load(xs, 0));
-            a1 = f64x2_add(a1, load(xs, 2));
-            a2 = f64x2_add(a2, load(xs, 4));
-            a3 = f64x2_add(a3, load(xs, 6));
-            i += 8;
-        }
-        lanes_sum([a0, a1, a2, a3]) + x[full..].iter().sum::<f64>()
-    }
-
-    /// The eight partial sums in four lane pairs, added in the scalar order.
-    #[inline(always)]
-    fn lanes_sum(lanes: [V; 4]) -> f64 {
-        let mut acc = [0.0; 8];
-        for (j, v) in lanes.iter().enumerate() {
-            let [l0, l1] = lane::lanes(*v);
-            acc[2 * j] = l0;
-            acc[2 * j + 1] = l1;
-        }
-        acc.iter().sum::<f64>()
-    }
-
-    /// `combine_block` for two outputs at once: each block of `x` is loaded once.
-    #[inline(always)]
-    pub(super) fn combine_pair(
-        x: &[f64],
-        m: usize,
-        r: usize,
-        k: usize,
-        init: [f64; 2],
-        coef: impl Fn(usize) -> [f64; 2],
-    ) -> [[V; 4]; 2] {
-        let (i0, i1) = (f64x2_splat(init[0]), f64x2_splat(init[1]));
-        let (mut a0, mut a1, mut a2, mut a3) = (i0, i0, i0, i0);
-        let (mut b0, mut b1, mut b2, mut b3) = (i1, i1, i1, i1);
-        for p in 0..k {
-            let [c0, c1] = coef(p);
-            let (w0, w1) = (f64x2_splat(c0), f64x2_splat(c1));
-            let xs = &x[p * m + r..p * m + r + 8];
-            let (x0, x1, x2, x3) = (load(xs, 0), load(xs, 2), load(xs, 4), load(xs, 6));
-            a0 = f64x2_add(a0, f64x2_mul(w0, x0));
-            a1 = f64x2_add(a1, f64x2_mul(w0, x1));
-            a2 = f64x2_add(a2, f64x2_mul(w0, x2));
-            a3 = f64x2_add(a3, f64x2_mul(w0, x3));
-            b0 = f64x2_add(b0, f64x2_mul(w1, x0));
-            b1 = f64x2_add(b1, f64x2_mul(w1, x1));
-            b2 = f64x2_add(b2, f64x2_mul(w1, x2));
-            b3 = f64x2_add(b3, f64x2_mul(w1, x3));
-        }
-        [[a0, a1, a2, a3], [b0, b1, b2, b3]]
-    }
-
-    /// Stores four lane pairs into `out[..8]`.
-    #[inline(always)]
-    fn store8(out: &mut [f64], v: [V; 4]) {
-        let out = &mut out[..8];
-        // SAFETY: `out` has 8 f64; each store writes two of them, in bounds.
-        unsafe {
-            let o = out.as_mut_ptr();
-            lane::store(o, v[0]);
-            lane::store(o.add(2), v[1]);
-            lane::store(o.add(4), v[2]);
-            lane::store(o.add(6), v[3]);
-        }
-    }
-
-    /// `[Σ x0·y, Σ x1·y, Σ y]`, each summed exactly as `dot` and `sum` would,
-    /// loading `y` once; without `SUM` the third is 0 and costs nothing.
-    #[inline(always)]
-    pub(super) fn dot_pair<const SUM: bool>(x0: &[f64], x1: &[f64], y: &[f64]) -> [f64; 3] {
-        let n = x0.len().min(x1.len()).min(y.len());
-        let (x0, x1, y) = (&x0[..n], &x1[..n], &y[..n]);
-        let z = f64x2_splat(0.0);
-        let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
-        let (mut b0, mut b1, mut b2, mut b3) = (z, z, z, z);
-        let (mut s0, mut s1, mut s2, mut s3) = (z, z, z, z);
-        let full = n - n % 8;
-        let mut i = 0;
-        while i < full {
-            let ys = &y[i..i + 8];
-            let (y0, y1, y2, y3) = (load(ys, 0), load(ys, 2), load(ys, 4), load(ys, 6));
-            let (p, q) = (&x0[i..i + 8], &x1[i..i + 8]);
-            a0 = f64x2_add(a0, f64x2_mul(load(p, 0), y0));
-            a1 = f64x2_add(a1, f64x2_mul(load(p, 2), y1));
-            a2 = f64x2_add(a2, f64x2_mul(load(p, 4), y2));
-            a3 = f64x2_add(a3, f64x2_mul(load(p, 6), y3));
-            b0 = f64x2_add(b0, f64x2_mul(load(q, 0), y0));
-            b1 = f64x2_add(b1, f64x2_mul(load(q, 2), y1));
-            b2 = f64x2_add(b2, f64x2_mul(load(q, 4), y2));
-            b3 = f64x2_add(b3, f64x2_mul(load(q, 6), y3));
-            if SUM {
-                s0 = f64x2_add(s0, y0);
-                s1 = f64x2_add(s1, y1);
-                s2 = f64x2_add(s2, y2);
-                s3 = f64x2_add(s3, y3);
-            }
-            i += 8;
-        }
-        let t0: f64 = x0[full..].iter().zip(&y[full..]).map(|(a, b)| a * b).sum();
-        let t1: f64 = x1[full..].iter().zip(&y[full..]).map(|(a, b)| a * b).sum();
-        let sum = if SUM {
-            lanes_sum([s0, s1, s2, s3]) + y[full..].iter().sum::<f64>()
-        } else {
-            0.0
-        };
-        [
-            lanes_sum([a0, a1, a2, a3]) + t0,
-            lanes_sum([b0, b1, b2, b3]) + t1,
-            sum,
-        ]
-    }
-
-    /// `Σ x·y`: the same eight partial sums as the scalar version, in four lane pairs.
-    #[inline(always)]
-    pub(super) fn dot(x: &[f64], y: &[f64]) -> f64 {
-        let n = x.len().min(y.len());
-        let (x, y) = (&x[..n], &y[..n]);
-        let z = f64x2_splat(0.0);
-        let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
-        let full = n - n % 8;
-        let mut i = 0;
-        while i < full {
-            let (xs, ys) = (&x[i..i + 8], &y[i..i + 8]);
-            a0 = f64x2_add(a0, f64x2_mul(load(xs, 0), load(ys, 0)));
-            a1 = f64x2_add(a1, f64x2_mul(load(xs, 2), load(ys, 2)));
-            a2 = f64x2_add(a2, f64x2_mul(load(xs, 4), load(ys, 4)));
-            a3 = f64x2_add(a3, f64x2_mul(load(xs, 6), load(ys, 6)));
-            i += 8;
-        }
-        let tail: f64 = x[full..].iter().zip(&y[full..]).map(|(a, b)| a * b).sum();
-        lanes_sum([a0, a1, a2, a3]) + tail
     }
 }
 
@@ -700,5 +471,111 @@ mod tests {
         dense_backward_input(&dz, &w, &mut da_ref, m, k, n);
         Activation::Relu.backward_slice(&z_prev, &[], &mut da_ref);
         assert_eq!(bits(&da), bits(&da_ref));
+    }
+
+    /// Every back end gives the same bits as plain scalar code, for every
+    /// kernel and shape: whole groups of 4 and 2 outputs, single ones, row
+    /// tails, NaN and signed zeros. On a CPU with AVX2 the public kernels run
+    /// the AVX2 back end; the baseline and scalar ones are called directly.
+    #[test]
+    fn every_lane_back_end_gives_the_same_bits() {
+        use lanes::{Base, Scalar};
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % 2001) as f64 / 250.0 - 4.0
+        };
+        #[cfg(target_arch = "x86_64")]
+        eprintln!("AVX2 back end in use: {}", lanes::has_avx2());
+        for (m, k, n) in [
+            (1, 1, 1),
+            (7, 2, 3),
+            (8, 4, 4),
+            (13, 3, 5),
+            (37, 10, 8),
+            (64, 9, 7),
+            (21, 8, 1),
+        ] {
+            let mut a: Vec<f64> = (0..k * m).map(|_| next()).collect();
+            let mut w: Vec<f64> = (0..k * n).map(|_| next()).collect();
+            let bias: Vec<f64> = (0..n).map(|_| next()).collect();
+            let dz: Vec<f64> = (0..n * m).map(|_| next()).collect();
+            let mut z_prev: Vec<f64> = (0..k * m).map(|_| next()).collect();
+            a[0] = -0.0;
+            w[k * n - 1] = f64::NAN;
+            z_prev[0] = f64::NAN;
+            z_prev[k * m - 1] = -0.0;
+
+            // (z, act, da, da_relu, dw, db) from one back end.
+            type Out = [Vec<f64>; 6];
+            let run = |forward: &dyn Fn(&mut [f64]),
+                       forward_relu: &dyn Fn(&mut [f64], &mut [f64]),
+                       input: &dyn Fn(&mut [f64]),
+                       input_relu: &dyn Fn(&mut [f64]),
+                       params: &dyn Fn(&mut [f64], &mut [f64])|
+             -> Out {
+                let mut o: Out = [n * m, n * m, k * m, k * m, k * n, n].map(|len| vec![9.0; len]);
+                let [z, act, da, da_relu, dw, db] = &mut o;
+                forward(z);
+                let mut z2 = vec![0.0; n * m];
+                forward_relu(&mut z2, act);
+                assert_eq!(bits(z), bits(&z2));
+                input(da);
+                input_relu(da_relu);
+                params(dw, db);
+                o
+            };
+            macro_rules! with {
+                ($l:ty) => {
+                    run(
+                        &|z| forward_with::<$l>(&a, &w, &bias, z, m, k, n),
+                        &|z, act| forward_relu_with::<$l>(&a, &w, &bias, z, act, m, k, n),
+                        &|da| backward_input_with::<$l>(&dz, &w, da, m, k, n),
+                        &|da| backward_input_relu_with::<$l>(&dz, &w, &z_prev, da, m, k, n),
+                        &|dw, db| backward_params_with::<$l>(&a, &dz, dw, db, m, k, n),
+                    )
+                };
+            }
+            let reference = with!(Scalar);
+            let public = run(
+                &|z| dense_forward(&a, &w, &bias, z, m, k, n),
+                &|z, act| dense_forward_relu(&a, &w, &bias, z, act, m, k, n),
+                &|da| dense_backward_input(&dz, &w, da, m, k, n),
+                &|da| dense_backward_input_relu(&dz, &w, &z_prev, da, m, k, n),
+                &|dw, db| dense_backward_params(&a, &dz, dw, db, m, k, n),
+            );
+            for (name, out) in [("baseline", with!(Base)), ("dispatched", public)] {
+                for (i, (x, y)) in reference.iter().zip(&out).enumerate() {
+                    assert_eq!(bits(x), bits(y), "{name} output {i} at m={m} k={k} n={n}");
+                }
+            }
+            assert_eq!(dot(&a, &z_prev).to_bits(), dot_scalar(&a, &z_prev).to_bits());
+            assert_eq!(sum(&dz).to_bits(), sum_scalar(&dz).to_bits());
+        }
+    }
+
+    /// `dot` and `sum` written out as plain loops in the shared order: 8
+    /// partial sums added in order, then the tail.
+    fn dot_scalar(x: &[f64], y: &[f64]) -> f64 {
+        let n = x.len().min(y.len());
+        let full = n - n % 8;
+        let mut acc = [0.0f64; 8];
+        for i in 0..full {
+            acc[i % 8] += x[i] * y[i];
+        }
+        let tail: f64 = (full..n).map(|i| x[i] * y[i]).sum();
+        acc.iter().sum::<f64>() + tail
+    }
+
+    fn sum_scalar(x: &[f64]) -> f64 {
+        let full = x.len() - x.len() % 8;
+        let mut acc = [0.0f64; 8];
+        for (i, v) in x[..full].iter().enumerate() {
+            acc[i % 8] += v;
+        }
+        acc.iter().sum::<f64>() + x[full..].iter().sum::<f64>()
     }
 }

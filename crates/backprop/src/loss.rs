@@ -26,7 +26,9 @@ impl OutputLoss {
     /// Output activations `a` from the logits `z` (both `[n_out, rows]`).
     pub fn activate(self, z: &[f64], a: &mut [f64], n_out: usize, rows: usize) {
         match self {
-            Self::SigmoidBce => a.iter_mut().zip(z).for_each(|(a, &z)| *a = sigmoid(z)),
+            Self::SigmoidBce => {
+                crate::kernels::wide(|| a.iter_mut().zip(z).for_each(|(a, &z)| *a = sigmoid(z)))
+            }
             Self::IdentityMse => a.copy_from_slice(z),
             Self::SoftmaxCe => {
                 for r in 0..rows {
@@ -70,9 +72,11 @@ impl OutputLoss {
                 // rounds to 1 the term's true value is below 1e-16, so the absolute
                 // error is too.
                 let terms = &mut scratch[..n_out * rows];
-                for (((term, &z), &a), &t) in terms.iter_mut().zip(z).zip(a).zip(t) {
-                    *term = relu(z) - z * t - ln_normal(larger(a, 1.0 - a));
-                }
+                crate::kernels::wide(|| {
+                    for (((term, &z), &a), &t) in terms.iter_mut().zip(z).zip(a).zip(t) {
+                        *term = relu(z) - z * t - ln_normal(larger(a, 1.0 - a));
+                    }
+                });
                 sum(terms) / elements
             }
             Self::IdentityMse => z.iter().zip(t).map(|(&z, &t)| (z - t) * (z - t)).sum::<f64>() / elements,

@@ -1,0 +1,255 @@
+//! Lane back ends for the kernels: 8 f64 as one value. `Scalar` is plain
+//! arrays; `Sse2` (the x86-64 baseline) and `Simd128` (wasm) hold them in
+//! four two-lane registers, `Avx2` in two four-lane ones. Every operation is
+//! per lane, separately rounded (no fused multiply-add), so all back ends
+//! agree to the bit.
+//!
+//! `Avx2` may only be used inside a function compiled with AVX2 enabled
+//! that runs after `has_avx2()` said yes: the kernels' `dispatch!` is its
+//! only user.
+
+/// Eight f64 lanes.
+pub(super) trait Lanes8: Copy {
+    /// One f64 in every lane, for `mul_add`.
+    type Splat: Copy;
+    /// Whether the kernels should work on groups of 4 outputs (the back end
+    /// has registers enough for 8 accumulators and their operands).
+    const WIDE: bool;
+    fn splat(x: f64) -> Self::Splat;
+    fn fill(x: f64) -> Self;
+    /// `s[..8]`; panics if `s` is shorter.
+    fn load(s: &[f64]) -> Self;
+    /// Into `s[..8]`; panics if `s` is shorter.
+    fn store(self, s: &mut [f64]);
+    /// # Safety
+    /// `p` points to 8 writable f64.
+    unsafe fn store_ptr(self, p: *mut f64);
+    fn add(self, x: Self) -> Self;
+    /// `self + w · x`, rounded after the product and after the sum.
+    fn mul_add(self, w: Self::Splat, x: Self) -> Self;
+    /// `self + x · y` per lane, rounded as `mul_add`.
+    fn mul_add_lanes(self, x: Self, y: Self) -> Self;
+    /// `max(v, 0)` per lane as `activation::relu`: `0 < v ? v : 0` (NaN gives 0).
+    fn relu(self) -> Self;
+    /// `v` where `z > 0`, else +0, per lane (NaN `z` gives +0).
+    fn mask_positive(self, z: Self) -> Self;
+    fn to_array(self) -> [f64; 8];
+    /// The 8 lanes added in order, as `[f64]::iter().sum()`.
+    #[inline(always)]
+    fn lanes_sum(self) -> f64 {
+        self.to_array().iter().sum::<f64>()
+    }
+}
+
+/// The back end every CPU of the target has.
+#[cfg(target_arch = "x86_64")]
+pub(super) type Base = Sse2;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(super) type Base = Simd128;
+#[cfg(not(any(
+    target_arch = "x86_64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+)))]
+pub(super) type Base = Scalar;
+
+/// Plain arrays: the reference the others are tested against.
+#[cfg(any(
+    test,
+    not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    ))
+))]
+#[derive(Clone, Copy)]
+pub(super) struct Scalar([f64; 8]);
+
+#[cfg(any(
+    test,
+    not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    ))
+))]
+impl Lanes8 for Scalar {
+    type Splat = f64;
+    const WIDE: bool = false;
+    #[inline(always)]
+    fn splat(x: f64) -> f64 {
+        x
+    }
+    #[inline(always)]
+    fn fill(x: f64) -> Self {
+        Self([x; 8])
+    }
+    #[inline(always)]
+    fn load(s: &[f64]) -> Self {
+        let s = &s[..8];
+        Self(std::array::from_fn(|i| s[i]))
+    }
+    #[inline(always)]
+    fn store(self, s: &mut [f64]) {
+        s[..8].copy_from_slice(&self.0);
+    }
+    #[inline(always)]
+    unsafe fn store_ptr(self, p: *mut f64) {
+        // SAFETY: the caller's contract.
+        unsafe { p.cast::<[f64; 8]>().write_unaligned(self.0) }
+    }
+    #[inline(always)]
+    fn add(self, x: Self) -> Self {
+        Self(std::array::from_fn(|i| self.0[i] + x.0[i]))
+    }
+    #[inline(always)]
+    fn mul_add(self, w: f64, x: Self) -> Self {
+        Self(std::array::from_fn(|i| self.0[i] + w * x.0[i]))
+    }
+    #[inline(always)]
+    fn mul_add_lanes(self, x: Self, y: Self) -> Self {
+        Self(std::array::from_fn(|i| self.0[i] + x.0[i] * y.0[i]))
+    }
+    #[inline(always)]
+    fn relu(self) -> Self {
+        Self(self.0.map(crate::activation::relu))
+    }
+    #[inline(always)]
+    fn mask_positive(self, z: Self) -> Self {
+        Self(std::array::from_fn(
+            |i| if z.0[i] > 0.0 { self.0[i] } else { 0.0 },
+        ))
+    }
+    #[inline(always)]
+    fn to_array(self) -> [f64; 8] {
+        self.0
+    }
+}
+
+/// Writes the operations of a back end whose 8 lanes are `N` registers of
+/// `8 / N` lanes, from its per-register intrinsics.
+macro_rules! registers {
+    ($name:ident, $v:ty, $n:literal, $wide:literal, $step:literal,
+     splat: $splat:expr, add: $add:expr, mul: $mul:expr, relu: $relu:expr, mask: $mask:expr,
+     load: $load:expr, store: $store:expr) => {
+        #[derive(Clone, Copy)]
+        pub(crate) struct $name([$v; $n]);
+
+        impl Lanes8 for $name {
+            type Splat = $v;
+            const WIDE: bool = $wide;
+            #[inline(always)]
+            fn splat(x: f64) -> $v {
+                $splat(x)
+            }
+            #[inline(always)]
+            fn fill(x: f64) -> Self {
+                Self([$splat(x); $n])
+            }
+            #[inline(always)]
+            fn load(s: &[f64]) -> Self {
+                let s = &s[..8];
+                // `$load` reads `$step` f64 from each pointer: all within `s`.
+                Self(std::array::from_fn(|i| $load(s[i * $step..].as_ptr())))
+            }
+            #[inline(always)]
+            fn store(self, s: &mut [f64]) {
+                let s = &mut s[..8];
+                // SAFETY: `s` has 8 writable f64.
+                unsafe { self.store_ptr(s.as_mut_ptr()) }
+            }
+            #[inline(always)]
+            unsafe fn store_ptr(self, p: *mut f64) {
+                for (i, v) in self.0.into_iter().enumerate() {
+                    // SAFETY: the caller's contract; each store writes `$step` of the 8.
+                    let p = unsafe { p.add(i * $step) };
+                    $store(p, v);
+                }
+            }
+            #[inline(always)]
+            fn add(self, x: Self) -> Self {
+                Self(std::array::from_fn(|i| $add(self.0[i], x.0[i])))
+            }
+            #[inline(always)]
+            fn mul_add(self, w: $v, x: Self) -> Self {
+                Self(std::array::from_fn(|i| $add(self.0[i], $mul(w, x.0[i]))))
+            }
+            #[inline(always)]
+            fn mul_add_lanes(self, x: Self, y: Self) -> Self {
+                Self(std::array::from_fn(|i| {
+                    $add(self.0[i], $mul(x.0[i], y.0[i]))
+                }))
+            }
+            #[inline(always)]
+            fn relu(self) -> Self {
+                Self(self.0.map($relu))
+            }
+            #[inline(always)]
+            fn mask_positive(self, z: Self) -> Self {
+                Self(std::array::from_fn(|i| $mask(self.0[i], z.0[i])))
+            }
+            #[inline(always)]
+            fn to_array(self) -> [f64; 8] {
+                let mut out = [0.0; 8];
+                // SAFETY: `out` has 8 writable f64.
+                unsafe { self.store_ptr(out.as_mut_ptr()) };
+                out
+            }
+        }
+    };
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::Lanes8;
+    use core::arch::x86_64::*;
+
+    // SAFETY (every `unsafe` block below): SSE2 is part of the x86-64
+    // baseline every build targets.
+    registers!(Sse2, __m128d, 4, false, 2,
+        splat: |x| unsafe { _mm_set1_pd(x) },
+        add: |a, b| unsafe { _mm_add_pd(a, b) },
+        mul: |a, b| unsafe { _mm_mul_pd(a, b) },
+        // maxpd returns its second operand unless the first is greater.
+        relu: |v| unsafe { _mm_max_pd(v, _mm_setzero_pd()) },
+        mask: |v, z| unsafe { _mm_and_pd(v, _mm_cmpgt_pd(z, _mm_setzero_pd())) },
+        load: |p: *const f64| unsafe { _mm_loadu_pd(p) },
+        store: |p: *mut f64, v| unsafe { _mm_storeu_pd(p, v) });
+
+    // SAFETY (every `unsafe` block below): `Avx2` is only used inside
+    // functions compiled with AVX2 that run after `has_avx2()` (module doc).
+    registers!(Avx2, __m256d, 2, true, 4,
+        splat: |x| unsafe { _mm256_set1_pd(x) },
+        add: |a, b| unsafe { _mm256_add_pd(a, b) },
+        mul: |a, b| unsafe { _mm256_mul_pd(a, b) },
+        relu: |v| unsafe { _mm256_max_pd(v, _mm256_setzero_pd()) },
+        // Ordered, quiet: NaN compares false.
+        mask: |v, z| unsafe { _mm256_and_pd(v, _mm256_cmp_pd::<_CMP_GT_OQ>(z, _mm256_setzero_pd())) },
+        load: |p: *const f64| unsafe { _mm256_loadu_pd(p) },
+        store: |p: *mut f64, v| unsafe { _mm256_storeu_pd(p, v) });
+
+    /// Whether this CPU has AVX2 (detected once, then cached by std).
+    #[inline]
+    pub(in super::super) fn has_avx2() -> bool {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+}
+#[cfg(target_arch = "x86_64")]
+pub(super) use x86::{Avx2, Sse2, has_avx2};
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm {
+    use super::Lanes8;
+    use core::arch::wasm32::*;
+
+    // SAFETY (the loads and stores): the pointers are in bounds (see `registers!`);
+    // v128 accesses have no alignment requirement.
+    registers!(Simd128, v128, 4, false, 2,
+        splat: f64x2_splat,
+        add: f64x2_add,
+        mul: f64x2_mul,
+        // pmax(a, b) is `a < b ? b : a`.
+        relu: |v| f64x2_pmax(f64x2_splat(0.0), v),
+        mask: |v, z| v128_and(v, f64x2_gt(z, f64x2_splat(0.0))),
+        load: |p: *const f64| unsafe { v128_load(p.cast()) },
+        store: |p: *mut f64, v| unsafe { v128_store(p.cast(), v) });
+}
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(super) use wasm::Simd128;
