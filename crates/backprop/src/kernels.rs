@@ -32,14 +32,25 @@ enum Epilogue<'a> {
 }
 
 /// Defines each public kernel as a call of its generic body with the best
-/// back end this CPU has: AVX2 where an x86-64 CPU reports it at run time,
-/// else the target's baseline (`lanes::Base`).
+/// back end this CPU has: AVX-512F or else AVX2 where an x86-64 CPU reports
+/// it at run time (the body is then compiled for it), else the target's
+/// baseline (`lanes::Base`).
 macro_rules! dispatch {
     ($( $(#[$meta:meta])* pub fn $name:ident($($arg:ident: $ty:ty),* $(,)?) => $body:ident; )*) => {$(
         $(#[$meta])*
         #[inline]
         #[allow(clippy::too_many_arguments)]
         pub fn $name($($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            if lanes::has_avx512() {
+                #[target_feature(enable = "avx512f")]
+                #[allow(clippy::too_many_arguments)]
+                fn widest($($arg: $ty),*) {
+                    $body::<lanes::Avx512>($($arg),*)
+                }
+                // SAFETY: the CPU reported AVX-512F just above.
+                return unsafe { widest($($arg),*) };
+            }
             #[cfg(target_arch = "x86_64")]
             if lanes::has_avx2() {
                 #[target_feature(enable = "avx2")]
@@ -101,8 +112,11 @@ pub fn wide<R>(f: impl FnOnce() -> R) -> R {
 
 #[inline(always)]
 fn forward_with<L: Lanes8>(a: &[f64], w: &[f64], bias: &[f64], z: &mut [f64], m: usize, k: usize, n: usize) {
-    debug_assert!(a.len() >= k * m && w.len() >= k * n && z.len() >= n * m && bias.len() >= n);
-    blocked_combine::<L>(a, z, m, k, n, |j| bias[j], |p, j| w[p * n + j], Epilogue::Store);
+    debug_assert!(a.len() >= k * m && z.len() >= n * m && bias.len() >= n);
+    assert!(w.len() >= k * n);
+    // SAFETY: `blocked_combine` calls `coef(p, j)` only with p < k, j < n.
+    let coef = |p: usize, j: usize| unsafe { *w.get_unchecked(p * n + j) };
+    blocked_combine::<L>(a, z, m, k, n, |j| bias[j], coef, Epilogue::Store);
 }
 
 #[inline(always)]
@@ -118,17 +132,11 @@ fn forward_relu_with<L: Lanes8>(
     n: usize,
 ) {
     debug_assert!(act.len() >= n * m);
+    assert!(w.len() >= k * n);
+    // SAFETY: `blocked_combine` calls `coef(p, j)` only with p < k, j < n.
+    let coef = |p: usize, j: usize| unsafe { *w.get_unchecked(p * n + j) };
     let act = std::cell::Cell::from_mut(&mut act[..n * m]).as_slice_of_cells();
-    blocked_combine::<L>(
-        a,
-        z,
-        m,
-        k,
-        n,
-        |j| bias[j],
-        |p, j| w[p * n + j],
-        Epilogue::Relu(act),
-    );
+    blocked_combine::<L>(a, z, m, k, n, |j| bias[j], coef, Epilogue::Relu(act));
 }
 
 #[inline(always)]
@@ -142,57 +150,106 @@ fn backward_params_with<L: Lanes8>(
     n: usize,
 ) {
     debug_assert!(a.len() >= k * m && dz.len() >= n * m && dw.len() >= k * n && db.len() >= n);
-    for j in 0..n {
-        let dzj = &dz[j * m..(j + 1) * m];
-        // Groups of inputs share each loaded block of dz; the first group
-        // also sums it for db.
-        let mut p = 0;
-        if L::WIDE {
-            while p + 4 <= k {
-                params_group::<L, 4>(a, dzj, dw, &mut db[j], m, n, j, p);
-                p += 4;
-            }
+    // With registers for a tile, groups of 4 rows of dz share each loaded
+    // block of a; always, groups of inputs share each loaded block of dz,
+    // and the first group also sums dz for db.
+    let mut j = 0;
+    if L::GROUP >= 8 {
+        while j + 4 <= n {
+            params_rows::<L, 4>(a, dz, dw, db, m, k, n, j);
+            j += 4;
         }
-        while p + 2 <= k {
-            params_group::<L, 2>(a, dzj, dw, &mut db[j], m, n, j, p);
-            p += 2;
-        }
-        if p < k {
-            params_group::<L, 1>(a, dzj, dw, &mut db[j], m, n, j, p);
-        }
+    }
+    while j < n {
+        params_rows::<L, 1>(a, dz, dw, db, m, k, n, j);
+        j += 1;
     }
 }
 
-/// `dw[p + g, j]` for the `G` inputs from `p`, and `db_j` when `p` is the first.
+/// `dw[.., j0 + t]` and `db[j0 + t]` for the `J` rows of dz from `j0`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn params_group<L: Lanes8, const G: usize>(
+fn params_rows<L: Lanes8, const J: usize>(
     a: &[f64],
-    dzj: &[f64],
+    dz: &[f64],
     dw: &mut [f64],
-    db_j: &mut f64,
+    db: &mut [f64],
+    m: usize,
+    k: usize,
+    n: usize,
+    j0: usize,
+) {
+    let mut p = 0;
+    if J == 1 && L::GROUP >= 8 {
+        while p + 8 <= k {
+            params_tile::<L, 8, J>(a, dz, dw, db, m, n, j0, p);
+            p += 8;
+        }
+    }
+    if L::GROUP >= 4 {
+        while p + 4 <= k {
+            params_tile::<L, 4, J>(a, dz, dw, db, m, n, j0, p);
+            p += 4;
+        }
+    }
+    while p + 2 <= k {
+        params_tile::<L, 2, J>(a, dz, dw, db, m, n, j0, p);
+        p += 2;
+    }
+    if p < k {
+        params_tile::<L, 1, J>(a, dz, dw, db, m, n, j0, p);
+    }
+}
+
+/// `dw[p + g, j0 + t]` for `g < G`, `t < J`, and `db[j0 + t]` when `p` is the first input.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn params_tile<L: Lanes8, const G: usize, const J: usize>(
+    a: &[f64],
+    dz: &[f64],
+    dw: &mut [f64],
+    db: &mut [f64],
     m: usize,
     n: usize,
-    j: usize,
+    j0: usize,
     p: usize,
 ) {
-    let xs: [&[f64]; G] = std::array::from_fn(|g| &a[(p + g) * m..(p + g + 1) * m]);
-    let dots = if p == 0 {
-        let (dots, sum) = dots_and_sum::<L, G, true>(xs, dzj);
-        *db_j = sum;
-        dots
-    } else {
-        dots_and_sum::<L, G, false>(xs, dzj).0
+    let mut xs: [&[f64]; G] = [&[]; G];
+    for (g, x) in xs.iter_mut().enumerate() {
+        *x = &a[(p + g) * m..(p + g + 1) * m];
+    }
+    let mut ys: [&[f64]; J] = [&[]; J];
+    for (t, y) in ys.iter_mut().enumerate() {
+        *y = &dz[(j0 + t) * m..(j0 + t + 1) * m];
+    }
+    let dots = match (J, p) {
+        (1, 0) => {
+            let (dots, sum) = dots_and_sum::<L, G, true>(xs, ys[0]);
+            db[j0] = sum;
+            [dots; J]
+        }
+        (1, _) => [dots_and_sum::<L, G, false>(xs, ys[0]).0; J],
+        (_, 0) => {
+            let (dots, sums) = dots_and_sums::<L, G, J, true>(xs, ys);
+            db[j0..j0 + J].copy_from_slice(&sums);
+            dots
+        }
+        _ => dots_and_sums::<L, G, J, false>(xs, ys).0,
     };
-    for (g, d) in dots.into_iter().enumerate() {
-        dw[(p + g) * n + j] = d;
+    for (t, row) in dots.into_iter().enumerate() {
+        for (g, d) in row.into_iter().enumerate() {
+            dw[(p + g) * n + j0 + t] = d;
+        }
     }
 }
 
 #[inline(always)]
 fn backward_input_with<L: Lanes8>(dz: &[f64], w: &[f64], da: &mut [f64], m: usize, k: usize, n: usize) {
-    debug_assert!(dz.len() >= n * m && w.len() >= k * n && da.len() >= k * m);
-    blocked_combine::<L>(dz, da, m, n, k, |_| 0.0, |j, p| w[p * n + j], Epilogue::Store);
+    debug_assert!(dz.len() >= n * m && da.len() >= k * m);
+    assert!(w.len() >= k * n);
+    // SAFETY: `blocked_combine` calls `coef(j, p)` only with j < n, p < k.
+    let coef = |j: usize, p: usize| unsafe { *w.get_unchecked(p * n + j) };
+    blocked_combine::<L>(dz, da, m, n, k, |_| 0.0, coef, Epilogue::Store);
 }
 
 #[inline(always)]
@@ -205,21 +262,18 @@ fn backward_input_relu_with<L: Lanes8>(
     k: usize,
     n: usize,
 ) {
-    debug_assert!(dz.len() >= n * m && w.len() >= k * n && da.len() >= k * m && z_prev.len() >= k * m);
-    blocked_combine::<L>(
-        dz,
-        da,
-        m,
-        n,
-        k,
-        |_| 0.0,
-        |j, p| w[p * n + j],
-        Epilogue::ReluMask(z_prev),
-    );
+    debug_assert!(dz.len() >= n * m && da.len() >= k * m && z_prev.len() >= k * m);
+    assert!(w.len() >= k * n);
+    // SAFETY: `blocked_combine` calls `coef(j, p)` only with j < n, p < k.
+    let coef = |j: usize, p: usize| unsafe { *w.get_unchecked(p * n + j) };
+    blocked_combine::<L>(dz, da, m, n, k, |_| 0.0, coef, Epilogue::ReluMask(z_prev));
 }
 
 /// `out[c, r] = init[c] + Σ_p coef(p, c) · x[p, r]` for every output `c < n_out`,
-/// summing over `p < k` — x: [k, m], out: [n_out, m] — then `epi`. Each
+/// summing over `p < k` — x: [k, m], out: [n_out, m] — then `epi`. It calls
+/// `coef` only with `p < k` and `c < n_out`, which the callers' unchecked
+/// reads rely on (a bounds check per coefficient cost a quarter of the
+/// time natively). Each
 /// block of 8 rows accumulates in registers over the (small) fan-in and is
 /// finished and stored once; groups of outputs share each loaded block.
 #[inline(always)]
@@ -236,7 +290,13 @@ fn blocked_combine<L: Lanes8>(
 ) {
     let full = m - m % BLOCK;
     let mut c = 0;
-    if L::WIDE {
+    if L::GROUP >= 8 {
+        while c + 8 <= n_out {
+            combine_group::<L, 8>(x, out, m, k, full, c, &init, &coef, epi);
+            c += 8;
+        }
+    }
+    if L::GROUP >= 4 {
         while c + 4 <= n_out {
             combine_group::<L, 4>(x, out, m, k, full, c, &init, &coef, epi);
             c += 4;
@@ -276,7 +336,10 @@ fn combine_group<L: Lanes8, const G: usize>(
 ) {
     let mut r = 0;
     while r < full {
-        let mut acc: [L; G] = std::array::from_fn(|g| L::fill(init(c0 + g)));
+        let mut acc = [L::fill(0.0); G];
+        for (g, a) in acc.iter_mut().enumerate() {
+            *a = L::fill(init(c0 + g));
+        }
         for p in 0..k {
             let xs = L::load(&x[p * m + r..]);
             for (g, a) in acc.iter_mut().enumerate() {
@@ -330,10 +393,15 @@ fn finish_one(v: f64, epi: Epilogue<'_>, i: usize) -> f64 {
 /// `([Σ xs[g]·y], Σ y)` over `y`'s length, loading `y` once; without `SUM`
 /// the sum is 0 and costs nothing. Each total keeps 8 partial sums, added
 /// in order, then the tail: the one summation order every back end shares.
+/// (`dots_and_sums` with one row of `ys` computes the same, but compiles to
+/// a loop about 5 % slower in wasm, which only ever takes this path.)
 #[inline(always)]
 fn dots_and_sum<L: Lanes8, const G: usize, const SUM: bool>(xs: [&[f64]; G], y: &[f64]) -> ([f64; G], f64) {
     let n = y.len();
-    let xs = xs.map(|x| &x[..n]);
+    let mut xs = xs;
+    for x in &mut xs {
+        *x = &x[..n];
+    }
     let full = n - n % BLOCK;
     let mut acc = [L::fill(0.0); G];
     let mut s = L::fill(0.0);
@@ -348,16 +416,73 @@ fn dots_and_sum<L: Lanes8, const G: usize, const SUM: bool>(xs: [&[f64]; G], y: 
         }
         i += BLOCK;
     }
-    let dots = std::array::from_fn(|g| {
-        let tail: f64 = xs[g][full..].iter().zip(&y[full..]).map(|(a, b)| a * b).sum();
-        acc[g].lanes_sum() + tail
-    });
+    let mut dots = [0.0; G];
+    for ((d, a), x) in dots.iter_mut().zip(acc).zip(xs) {
+        let tail: f64 = x[full..].iter().zip(&y[full..]).map(|(a, b)| a * b).sum();
+        *d = a.lanes_sum() + tail;
+    }
     let sum = if SUM {
         s.lanes_sum() + y[full..].iter().sum::<f64>()
     } else {
         0.0
     };
     (dots, sum)
+}
+
+/// `([[Σ xs[g]·ys[t]]], [Σ ys[t]])` over the length of `ys` (all equal),
+/// loading each block once; without `SUM` the sums are 0 and cost nothing.
+/// Each total keeps 8 partial sums, added in order, then the tail: the one
+/// summation order every back end and tile shares.
+#[inline(always)]
+#[allow(clippy::type_complexity)]
+fn dots_and_sums<L: Lanes8, const G: usize, const J: usize, const SUM: bool>(
+    xs: [&[f64]; G],
+    ys: [&[f64]; J],
+) -> ([[f64; G]; J], [f64; J]) {
+    let n = ys.first().map_or(0, |y| y.len());
+    let (mut xs, mut ys) = (xs, ys);
+    for x in &mut xs {
+        *x = &x[..n];
+    }
+    for y in &mut ys {
+        *y = &y[..n];
+    }
+    let full = n - n % BLOCK;
+    let mut acc = [[L::fill(0.0); G]; J];
+    let mut s = [L::fill(0.0); J];
+    let mut i = 0;
+    while i < full {
+        let mut yv = [L::fill(0.0); J];
+        for (v, y) in yv.iter_mut().zip(&ys) {
+            *v = L::load(&y[i..]);
+        }
+        for (g, x) in xs.iter().enumerate() {
+            let xv = L::load(&x[i..]);
+            for (row, &y) in acc.iter_mut().zip(&yv) {
+                row[g] = row[g].mul_add_lanes(xv, y);
+            }
+        }
+        if SUM {
+            for (s, &y) in s.iter_mut().zip(&yv) {
+                *s = s.add(y);
+            }
+        }
+        i += BLOCK;
+    }
+    let mut dots = [[0.0; G]; J];
+    for ((out, row), y) in dots.iter_mut().zip(acc).zip(ys) {
+        for ((d, a), x) in out.iter_mut().zip(row).zip(xs) {
+            let tail: f64 = x[full..].iter().zip(&y[full..]).map(|(a, b)| a * b).sum();
+            *d = a.lanes_sum() + tail;
+        }
+    }
+    let mut sums = [0.0; J];
+    if SUM {
+        for ((out, s), y) in sums.iter_mut().zip(s).zip(ys) {
+            *out = s.lanes_sum() + y[full..].iter().sum::<f64>();
+        }
+    }
+    (dots, sums)
 }
 
 /// `y += alpha * x`.

@@ -1,20 +1,20 @@
 //! Lane back ends for the kernels: 8 f64 as one value. `Scalar` is plain
 //! arrays; `Sse2` (the x86-64 baseline) and `Simd128` (wasm) hold them in
-//! four two-lane registers, `Avx2` in two four-lane ones. Every operation is
-//! per lane, separately rounded (no fused multiply-add), so all back ends
-//! agree to the bit.
+//! four two-lane registers, `Avx2` in two four-lane ones, `Avx512` in one.
+//! Every operation is per lane, separately rounded (no fused multiply-add),
+//! so all back ends agree to the bit.
 //!
-//! `Avx2` may only be used inside a function compiled with AVX2 enabled
-//! that runs after `has_avx2()` said yes: the kernels' `dispatch!` is its
-//! only user.
+//! `Avx2` and `Avx512` may only be used once `has_avx2()` / `has_avx512()`
+//! said yes; the kernels' `dispatch!` uses them inside functions compiled
+//! for those features, where every operation inlines to one instruction.
 
 /// Eight f64 lanes.
 pub(super) trait Lanes8: Copy {
     /// One f64 in every lane, for `mul_add`.
     type Splat: Copy;
-    /// Whether the kernels should work on groups of 4 outputs (the back end
-    /// has registers enough for 8 accumulators and their operands).
-    const WIDE: bool;
+    /// The most outputs (or inputs) the kernels should work on at once:
+    /// what the back end's registers hold as accumulators with their operands.
+    const GROUP: usize;
     fn splat(x: f64) -> Self::Splat;
     fn fill(x: f64) -> Self;
     /// `s[..8]`; panics if `s` is shorter.
@@ -72,7 +72,7 @@ pub(super) struct Scalar([f64; 8]);
 ))]
 impl Lanes8 for Scalar {
     type Splat = f64;
-    const WIDE: bool = false;
+    const GROUP: usize = 2;
     #[inline(always)]
     fn splat(x: f64) -> f64 {
         x
@@ -83,8 +83,9 @@ impl Lanes8 for Scalar {
     }
     #[inline(always)]
     fn load(s: &[f64]) -> Self {
-        let s = &s[..8];
-        Self(std::array::from_fn(|i| s[i]))
+        let mut v = [0.0; 8];
+        v.copy_from_slice(&s[..8]);
+        Self(v)
     }
     #[inline(always)]
     fn store(self, s: &mut [f64]) {
@@ -97,25 +98,43 @@ impl Lanes8 for Scalar {
     }
     #[inline(always)]
     fn add(self, x: Self) -> Self {
-        Self(std::array::from_fn(|i| self.0[i] + x.0[i]))
+        let mut v = self.0;
+        for (v, x) in v.iter_mut().zip(x.0) {
+            *v += x;
+        }
+        Self(v)
     }
     #[inline(always)]
     fn mul_add(self, w: f64, x: Self) -> Self {
-        Self(std::array::from_fn(|i| self.0[i] + w * x.0[i]))
+        let mut v = self.0;
+        for (v, x) in v.iter_mut().zip(x.0) {
+            *v += w * x;
+        }
+        Self(v)
     }
     #[inline(always)]
     fn mul_add_lanes(self, x: Self, y: Self) -> Self {
-        Self(std::array::from_fn(|i| self.0[i] + x.0[i] * y.0[i]))
+        let mut v = self.0;
+        for ((v, x), y) in v.iter_mut().zip(x.0).zip(y.0) {
+            *v += x * y;
+        }
+        Self(v)
     }
     #[inline(always)]
     fn relu(self) -> Self {
-        Self(self.0.map(crate::activation::relu))
+        let mut v = self.0;
+        for x in &mut v {
+            *x = crate::activation::relu(*x);
+        }
+        Self(v)
     }
     #[inline(always)]
     fn mask_positive(self, z: Self) -> Self {
-        Self(std::array::from_fn(
-            |i| if z.0[i] > 0.0 { self.0[i] } else { 0.0 },
-        ))
+        let mut v = self.0;
+        for (v, z) in v.iter_mut().zip(z.0) {
+            *v = if z > 0.0 { *v } else { 0.0 };
+        }
+        Self(v)
     }
     #[inline(always)]
     fn to_array(self) -> [f64; 8] {
@@ -126,28 +145,31 @@ impl Lanes8 for Scalar {
 /// Writes the operations of a back end whose 8 lanes are `N` registers of
 /// `8 / N` lanes, from its per-register intrinsics.
 macro_rules! registers {
-    ($name:ident, $v:ty, $n:literal, $wide:literal, $step:literal,
+    ($name:ident, $v:ty, [$($i:literal),+], $group:literal, $step:literal,
      splat: $splat:expr, add: $add:expr, mul: $mul:expr, relu: $relu:expr, mask: $mask:expr,
      load: $load:expr, store: $store:expr) => {
+        // Written out register by register (no loops, no closures over
+        // arrays): each operation inlines to its instructions in any caller.
         #[derive(Clone, Copy)]
-        pub(crate) struct $name([$v; $n]);
+        pub(crate) struct $name([$v; [$($i),+].len()]);
 
         impl Lanes8 for $name {
             type Splat = $v;
-            const WIDE: bool = $wide;
+            const GROUP: usize = $group;
             #[inline(always)]
             fn splat(x: f64) -> $v {
                 $splat(x)
             }
             #[inline(always)]
             fn fill(x: f64) -> Self {
-                Self([$splat(x); $n])
+                let v = $splat(x);
+                Self([$({ let _ = $i; v }),+])
             }
             #[inline(always)]
             fn load(s: &[f64]) -> Self {
                 let s = &s[..8];
                 // `$load` reads `$step` f64 from each pointer: all within `s`.
-                Self(std::array::from_fn(|i| $load(s[i * $step..].as_ptr())))
+                Self([$($load(s[$i * $step..].as_ptr())),+])
             }
             #[inline(always)]
             fn store(self, s: &mut [f64]) {
@@ -157,33 +179,31 @@ macro_rules! registers {
             }
             #[inline(always)]
             unsafe fn store_ptr(self, p: *mut f64) {
-                for (i, v) in self.0.into_iter().enumerate() {
+                $(
                     // SAFETY: the caller's contract; each store writes `$step` of the 8.
-                    let p = unsafe { p.add(i * $step) };
-                    $store(p, v);
-                }
+                    let q = unsafe { p.add($i * $step) };
+                    $store(q, self.0[$i]);
+                )+
             }
             #[inline(always)]
             fn add(self, x: Self) -> Self {
-                Self(std::array::from_fn(|i| $add(self.0[i], x.0[i])))
+                Self([$($add(self.0[$i], x.0[$i])),+])
             }
             #[inline(always)]
             fn mul_add(self, w: $v, x: Self) -> Self {
-                Self(std::array::from_fn(|i| $add(self.0[i], $mul(w, x.0[i]))))
+                Self([$($add(self.0[$i], $mul(w, x.0[$i]))),+])
             }
             #[inline(always)]
             fn mul_add_lanes(self, x: Self, y: Self) -> Self {
-                Self(std::array::from_fn(|i| {
-                    $add(self.0[i], $mul(x.0[i], y.0[i]))
-                }))
+                Self([$($add(self.0[$i], $mul(x.0[$i], y.0[$i]))),+])
             }
             #[inline(always)]
             fn relu(self) -> Self {
-                Self(self.0.map($relu))
+                Self([$($relu(self.0[$i])),+])
             }
             #[inline(always)]
             fn mask_positive(self, z: Self) -> Self {
-                Self(std::array::from_fn(|i| $mask(self.0[i], z.0[i])))
+                Self([$($mask(self.0[$i], z.0[$i])),+])
             }
             #[inline(always)]
             fn to_array(self) -> [f64; 8] {
@@ -203,7 +223,7 @@ mod x86 {
 
     // SAFETY (every `unsafe` block below): SSE2 is part of the x86-64
     // baseline every build targets.
-    registers!(Sse2, __m128d, 4, false, 2,
+    registers!(Sse2, __m128d, [0, 1, 2, 3], 2, 2,
         splat: |x| unsafe { _mm_set1_pd(x) },
         add: |a, b| unsafe { _mm_add_pd(a, b) },
         mul: |a, b| unsafe { _mm_mul_pd(a, b) },
@@ -213,9 +233,9 @@ mod x86 {
         load: |p: *const f64| unsafe { _mm_loadu_pd(p) },
         store: |p: *mut f64, v| unsafe { _mm_storeu_pd(p, v) });
 
-    // SAFETY (every `unsafe` block below): `Avx2` is only used inside
-    // functions compiled with AVX2 that run after `has_avx2()` (module doc).
-    registers!(Avx2, __m256d, 2, true, 4,
+    // SAFETY (every `unsafe` block below): `Avx2` is only used after
+    // `has_avx2()` said yes (module doc).
+    registers!(Avx2, __m256d, [0, 1], 4, 4,
         splat: |x| unsafe { _mm256_set1_pd(x) },
         add: |a, b| unsafe { _mm256_add_pd(a, b) },
         mul: |a, b| unsafe { _mm256_mul_pd(a, b) },
@@ -225,6 +245,24 @@ mod x86 {
         load: |p: *const f64| unsafe { _mm256_loadu_pd(p) },
         store: |p: *mut f64, v| unsafe { _mm256_storeu_pd(p, v) });
 
+    // SAFETY (every `unsafe` block below): `Avx512` is only used after
+    // `has_avx512()` said yes (module doc).
+    registers!(Avx512, __m512d, [0], 8, 8,
+        splat: |x| unsafe { _mm512_set1_pd(x) },
+        add: |a, b| unsafe { _mm512_add_pd(a, b) },
+        mul: |a, b| unsafe { _mm512_mul_pd(a, b) },
+        relu: |v| unsafe { _mm512_max_pd(v, _mm512_setzero_pd()) },
+        // Ordered, quiet: NaN compares false; lanes masked off are +0.
+        mask: |v, z| unsafe { _mm512_maskz_mov_pd(_mm512_cmp_pd_mask::<_CMP_GT_OQ>(z, _mm512_setzero_pd()), v) },
+        load: |p: *const f64| unsafe { _mm512_loadu_pd(p) },
+        store: |p: *mut f64, v| unsafe { _mm512_storeu_pd(p, v) });
+
+    /// Whether this CPU has AVX-512F (detected once, then cached by std).
+    #[inline]
+    pub(in super::super) fn has_avx512() -> bool {
+        std::arch::is_x86_feature_detected!("avx512f")
+    }
+
     /// Whether this CPU has AVX2 (detected once, then cached by std).
     #[inline]
     pub(in super::super) fn has_avx2() -> bool {
@@ -232,7 +270,7 @@ mod x86 {
     }
 }
 #[cfg(target_arch = "x86_64")]
-pub(super) use x86::{Avx2, Sse2, has_avx2};
+pub(super) use x86::{Avx2, Avx512, Sse2, has_avx2, has_avx512};
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm {
@@ -241,7 +279,7 @@ mod wasm {
 
     // SAFETY (the loads and stores): the pointers are in bounds (see `registers!`);
     // v128 accesses have no alignment requirement.
-    registers!(Simd128, v128, 4, false, 2,
+    registers!(Simd128, v128, [0, 1, 2, 3], 2, 2,
         splat: f64x2_splat,
         add: f64x2_add,
         mul: f64x2_mul,
