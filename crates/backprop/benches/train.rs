@@ -18,6 +18,14 @@ use backprop::draw::DrawNet;
 use backprop::{TrainConfig, Trainer};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
+/// `BACKPROP_SIMD=baseline` keeps the kernels on the two lanes every
+/// x86-64 CPU (and wasm) has, to compare with the wider ones.
+fn lanes_from_env() {
+    if std::env::var_os("BACKPROP_SIMD").is_some_and(|v| v == "baseline") {
+        backprop::kernels::baseline_only(true);
+    }
+}
+
 fn trainer(json: &str) -> Trainer {
     let mut config = TrainConfig::from_json(json).expect("valid bench config");
     config.dataset.kind = backprop::DataSource::Tutorial;
@@ -25,6 +33,7 @@ fn trainer(json: &str) -> Trainer {
 }
 
 fn epochs(c: &mut Criterion) {
+    lanes_from_env();
     let mut g = c.benchmark_group("epoch");
     g.throughput(Throughput::Elements(1));
     let workloads = [
@@ -51,6 +60,7 @@ fn epochs(c: &mut Criterion) {
 }
 
 fn grid(c: &mut Criterion) {
+    lanes_from_env();
     let mut t = trainer("{}");
     for _ in 0..100 {
         t.step_epoch();

@@ -93,6 +93,17 @@ dispatch! {
     ) => backward_input_relu_with;
 }
 
+/// Keeps every kernel on the target's baseline lanes (SSE2 on x86-64: the
+/// two f64 lanes wasm has too), or lifts that. Results are bit-identical
+/// either way; this exists to measure what the wider lanes give. It has no
+/// effect on other targets.
+pub fn baseline_only(on: bool) {
+    #[cfg(target_arch = "x86_64")]
+    lanes::BASELINE_ONLY.store(on, std::sync::atomic::Ordering::Relaxed);
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = on;
+}
+
 /// Runs `f` compiled with AVX2 where the CPU has it, so the element-wise
 /// loops it inlines use four f64 lanes; else as is. The loops must not
 /// depend on the lane count for their results (per-element maths does not).

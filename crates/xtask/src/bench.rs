@@ -41,11 +41,25 @@ fn criterion_figure(dir: &Path, per_second: bool) -> Option<Value> {
     })
 }
 
-fn native(tools: &Tools, smoke: bool) -> Result<Value, String> {
+/// Ours natively. With `baseline`, the kernels keep to the two f64 lanes
+/// every x86-64 CPU has (SSE2, as wasm's `simd128`) instead of the widest
+/// this CPU offers, and criterion keeps its figures apart.
+fn native(tools: &Tools, smoke: bool, baseline: bool) -> Result<Value, String> {
     let mut cmd = tools.cmd("cargo");
     // Criterion reports on stdout; keep stdout for the table.
     cmd.stdout(std::io::stderr());
     cmd.args(["bench", "-p", "backprop", "--bench", "train", "--"]);
+    let home = sh::root().join(if baseline {
+        "target/criterion-baseline"
+    } else {
+        "target/criterion"
+    });
+    cmd.env("CRITERION_HOME", &home);
+    if baseline {
+        cmd.env("BACKPROP_SIMD", "baseline");
+        // Only the four workloads.
+        cmd.arg("^(epoch/W[124] [GA]|grid/W3 predict 200x200)");
+    }
     if smoke {
         // The shortest run criterion allows: the harness and its parsing, not figures.
         cmd.args([
@@ -60,9 +74,8 @@ fn native(tools: &Tools, smoke: bool) -> Result<Value, String> {
         cmd.args(["--warm-up-time", "1", "--measurement-time", "3"]);
     }
     sh::run(&mut cmd)?;
-    let base = sh::root().join("target/criterion");
     let get = |group: &str, name: &str, per_second: bool| {
-        criterion_figure(&base.join(group).join(name), per_second)
+        criterion_figure(&home.join(group).join(name), per_second)
     };
     Ok(json!({
         "W1": get("epoch", "W1 GD [2,10,8,1]", true),
@@ -143,8 +156,9 @@ pub fn bench(args: &[String]) -> Result<(), String> {
 pub fn run(tools: &Tools, smoke: bool) -> Result<(), String> {
     let runs = if smoke { 1 } else { 7 };
     let node_env = [("BACKPROP_BENCH_RUNS", runs.to_string())];
-    eprintln!("== ours, native (criterion)");
-    let native = native(tools, smoke)?;
+    eprintln!("== ours, native (criterion), on two lanes and then the widest");
+    let native_two_lanes = native(tools, smoke, true)?;
+    let native = native(tools, smoke, false)?;
     eprintln!("== ours, wasm (Chromium and Node)");
     let (chrome, node, raw, gz) = crate::pkg::measure_wasm(tools, runs)?;
     eprintln!("== plain JavaScript");
@@ -166,6 +180,7 @@ pub fn run(tools: &Tools, smoke: bool) -> Result<(), String> {
 
     let mut rows: Vec<(&str, Value)> = vec![
         ("ours, native (f64)", native.clone()),
+        ("ours, native, two lanes as wasm (f64)", native_two_lanes.clone()),
         ("ours, wasm in Chromium (f64)", chrome.clone()),
         ("ours, wasm in Node (f64)", node),
         ("TF.js 4.22, wasm backend", tf_wasm),
@@ -182,8 +197,10 @@ pub fn run(tools: &Tools, smoke: bool) -> Result<(), String> {
         }
         None => eprintln!("NumPy could not be installed: its rows are skipped"),
     }
-    // Every one of our cells must have a figure, or the harness is broken.
-    for (name, v) in rows.iter().take(3) {
+    // Our rows come first; every one of their cells must have a figure, or
+    // the harness is broken.
+    const OURS: usize = 4;
+    for (name, v) in rows.iter().take(OURS) {
         for w in WORKLOADS {
             if v[w]["median"].as_f64().is_none() {
                 return Err(format!("no {w} figure for {name}"));
@@ -204,7 +221,7 @@ pub fn run(tools: &Tools, smoke: bool) -> Result<(), String> {
     }
     println!("\nRatio of ours in Chromium to each peer (> 1: ours is faster; W3 inverted):\n");
     println!("| peer | W1 | W2 | W3 | W4 |\n| --- | --- | --- | --- | --- |");
-    for (name, v) in rows.iter().skip(3) {
+    for (name, v) in rows.iter().skip(OURS) {
         let ratio = |w: &str| {
             let (a, b) = (chrome[w]["median"].as_f64(), v[w]["median"].as_f64());
             match (a, b) {
@@ -229,7 +246,21 @@ pub fn run(tools: &Tools, smoke: bool) -> Result<(), String> {
         println!("\nSmoke run: one timed run of each system; figures and budgets are not meaningful.");
         return Ok(());
     }
-    budgets(&native, &chrome, &rows[3..], gz);
+    budgets(&native, &chrome, &rows[OURS..], gz);
+    let lanes = |w: &str| {
+        let (n, c) = (
+            native_two_lanes[w]["median"].as_f64().unwrap_or(f64::NAN),
+            chrome[w]["median"].as_f64().unwrap_or(f64::NAN),
+        );
+        if w == "W3" { c / n } else { n / c }
+    };
+    println!(
+        "\nNative on wasm's two lanes against wasm in Chromium: W1 {:.2}×, W2 {:.2}×, W3 {:.2}×, W4 {:.2}×.",
+        lanes("W1"),
+        lanes("W2"),
+        lanes("W3"),
+        lanes("W4")
+    );
     Ok(())
 }
 

@@ -257,20 +257,29 @@ mod x86 {
         load: |p: *const f64| unsafe { _mm512_loadu_pd(p) },
         store: |p: *mut f64, v| unsafe { _mm512_storeu_pd(p, v) });
 
-    /// Whether this CPU has AVX-512F (detected once, then cached by std).
-    #[inline]
-    pub(in super::super) fn has_avx512() -> bool {
-        std::arch::is_x86_feature_detected!("avx512f")
+    /// Set by `kernels::baseline_only`.
+    pub(in super::super) static BASELINE_ONLY: std::sync::atomic::AtomicBool =
+        std::sync::atomic::AtomicBool::new(false);
+
+    fn wider_allowed() -> bool {
+        !BASELINE_ONLY.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Whether this CPU has AVX2 (detected once, then cached by std).
+    /// Whether to use AVX-512F: the CPU has it (detected once, then cached
+    /// by std) and `baseline_only` is off.
+    #[inline]
+    pub(in super::super) fn has_avx512() -> bool {
+        wider_allowed() && std::arch::is_x86_feature_detected!("avx512f")
+    }
+
+    /// Whether to use AVX2: as `has_avx512`.
     #[inline]
     pub(in super::super) fn has_avx2() -> bool {
-        std::arch::is_x86_feature_detected!("avx2")
+        wider_allowed() && std::arch::is_x86_feature_detected!("avx2")
     }
 }
 #[cfg(target_arch = "x86_64")]
-pub(super) use x86::{Avx2, Avx512, Sse2, has_avx2, has_avx512};
+pub(super) use x86::{Avx2, Avx512, BASELINE_ONLY, Sse2, has_avx2, has_avx512};
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm {
