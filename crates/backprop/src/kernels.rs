@@ -299,6 +299,7 @@ fn blocked_combine<L: Lanes8>(
     coef: impl Fn(usize, usize) -> f64,
     epi: Epilogue<'_>,
 ) {
+    assert!(x.len() >= k * m);
     let full = m - m % BLOCK;
     let mut c = 0;
     if L::GROUP >= 8 {
@@ -352,7 +353,9 @@ fn combine_group<L: Lanes8, const G: usize>(
             *a = L::fill(init(c0 + g));
         }
         for p in 0..k {
-            let xs = L::load(&x[p * m + r..]);
+            // SAFETY: p < k and r + 8 <= full <= m, and x holds k · m values
+            // (checked by the caller, `blocked_combine`).
+            let xs = unsafe { L::load_ptr(x.as_ptr().add(p * m + r)) };
             for (g, a) in acc.iter_mut().enumerate() {
                 *a = a.mul_add(L::splat(coef(p, c0 + g)), xs);
             }

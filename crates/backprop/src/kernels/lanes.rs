@@ -19,6 +19,9 @@ pub(super) trait Lanes8: Copy {
     fn fill(x: f64) -> Self;
     /// `s[..8]`; panics if `s` is shorter.
     fn load(s: &[f64]) -> Self;
+    /// # Safety
+    /// `p` points to 8 readable f64.
+    unsafe fn load_ptr(p: *const f64) -> Self;
     /// Into `s[..8]`; panics if `s` is shorter.
     fn store(self, s: &mut [f64]);
     /// # Safety
@@ -86,6 +89,11 @@ impl Lanes8 for Scalar {
         let mut v = [0.0; 8];
         v.copy_from_slice(&s[..8]);
         Self(v)
+    }
+    #[inline(always)]
+    unsafe fn load_ptr(p: *const f64) -> Self {
+        // SAFETY: the caller's contract.
+        Self(unsafe { p.cast::<[f64; 8]>().read_unaligned() })
     }
     #[inline(always)]
     fn store(self, s: &mut [f64]) {
@@ -170,6 +178,11 @@ macro_rules! registers {
                 let s = &s[..8];
                 // `$load` reads `$step` f64 from each pointer: all within `s`.
                 Self([$($load(s[$i * $step..].as_ptr())),+])
+            }
+            #[inline(always)]
+            unsafe fn load_ptr(p: *const f64) -> Self {
+                // SAFETY: the caller's contract; each load reads `$step` of the 8.
+                Self([$($load(unsafe { p.add($i * $step) })),+])
             }
             #[inline(always)]
             fn store(self, s: &mut [f64]) {
