@@ -3,7 +3,8 @@
 // W2: the same with Adam lr 1e-3; W4: [2,64,64,64,1] with Adam;
 // W3: a full 200x200 boundary refresh (predict + RGBA) through `grid` and
 // `gridRgba`; W3p: the prediction alone (`grid`).
-// Each figure: median, min and max over RUNS timed runs after a warm-up.
+// Each figure: median, min and max over RUNS timed runs after a warm-up of
+// at least a second.
 
 // One timed run each in the harness's smoke run: `BACKPROP_BENCH_RUNS=1` in
 // Node, `?runs=1` on the bench page.
@@ -14,9 +15,17 @@ const stats = (xs) => {
   return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
 };
 
+// Warm-up before timing, as criterion does natively: long enough for the
+// engine to tier the hot functions up to optimised code (a 2-core machine
+// compiles them in the background while the first runs go on). Skipped
+// in the smoke run.
+const WARM_UP_MS = RUNS > 1 ? 1000 : 0;
+
 function epochsPerSecond(wasm, config, epochs) {
   const p = new wasm.Playground(config);
-  p.stepEpochs(Math.max(10, epochs / 10)); // warm-up
+  const warm = performance.now();
+  do p.stepEpochs(Math.max(10, epochs / 10));
+  while (performance.now() - warm < WARM_UP_MS);
   const rates = [];
   for (let r = 0; r < RUNS; r++) {
     const t0 = performance.now();
@@ -35,7 +44,9 @@ function gridMs(wasm, reps, colour) {
     p.grid(200, -2.5, 2.5, -2.5, 2.5, false);
     if (colour) p.gridRgba();
   };
-  refresh(); // warm-up, sizes the buffers
+  const warm = performance.now();
+  do refresh(); // the first also sizes the buffers
+  while (performance.now() - warm < WARM_UP_MS);
   const times = [];
   for (let r = 0; r < RUNS; r++) {
     const t0 = performance.now();
