@@ -200,7 +200,10 @@ fn a_huge_learning_rate_shows_the_divergence_banner_and_pauses() {
     s.screenshot(&artifacts_dir().join("page-diverged.png"));
     s.click("#banner-reset");
     s.wait_for("document.getElementById('banner').hidden", LOAD);
+    // The banner hides at once; the epoch shown follows on the next frame.
+    s.wait_for("document.body.dataset.epoch === '0'", LOAD);
     assert_eq!(epoch(&s), 0);
+    assert_eq!(s.eval("document.body.dataset.playing"), json!("false"));
     s.assert_no_console_errors();
 }
 
