@@ -18,18 +18,24 @@ use crate::optim::{
 };
 use crate::schedule::Schedule;
 
-/// Choices read by name: the table and the list shown in errors.
+/// Choices read by name, from one table: the decoder, the list shown in
+/// errors, and `ALL`.
 macro_rules! by_name {
-    ($t:ty, $list:expr, [$($name:literal => $v:expr),* $(,)?]) => {
+    ($t:ty, [$first:literal => $fv:expr $(, $name:literal => $v:expr)* $(,)?]) => {
         impl Decode for $t {
             fn decode(v: &Json, path: &str) -> Result<Self> {
-                name(v, path, &[$(($name, $v)),*], $list)
+                name(v, path, &[($first, $fv) $(, ($name, $v))*], concat!($first $(, ", ", $name)*))
             }
+        }
+
+        impl $t {
+            /// Every choice, in the order the configs' error messages list them.
+            pub const ALL: &'static [Self] = &[$fv $(, $v)*];
         }
     };
 }
 
-by_name!(DataSource, "moons, circles, xor, gaussians, spiral, spiral3, tutorial, custom", [
+by_name!(DataSource, [
     "moons" => DataSource::Moons,
     "circles" => DataSource::Circles,
     "xor" => DataSource::Xor,
@@ -40,7 +46,7 @@ by_name!(DataSource, "moons, circles, xor, gaussians, spiral, spiral3, tutorial,
     "custom" => DataSource::Custom,
 ]);
 
-by_name!(ActivationKind, "relu, leaky_relu, tanh, sigmoid, elu, gelu, linear", [
+by_name!(ActivationKind, [
     "relu" => ActivationKind::Relu,
     "leaky_relu" => ActivationKind::LeakyRelu,
     "tanh" => ActivationKind::Tanh,
@@ -50,13 +56,13 @@ by_name!(ActivationKind, "relu, leaky_relu, tanh, sigmoid, elu, gelu, linear", [
     "linear" => ActivationKind::Linear,
 ]);
 
-by_name!(OutputLoss, OutputLoss::NAMES, [
+by_name!(OutputLoss, [
     "sigmoid_bce" => OutputLoss::SigmoidBce,
     "softmax_ce" => OutputLoss::SoftmaxCe,
     "identity_mse" => OutputLoss::IdentityMse,
 ]);
 
-by_name!(InitKind, "he_normal, he_uniform, xavier_normal, xavier_uniform, lecun_normal, uniform, zeros", [
+by_name!(InitKind, [
     "he_normal" => InitKind::HeNormal,
     "he_uniform" => InitKind::HeUniform,
     "xavier_normal" => InitKind::XavierNormal,
@@ -429,34 +435,9 @@ mod tests {
             Regularization::L1 { lambda: 1e-3 },
             Regularization::L2 { lambda: 0.1 },
         ];
-        let sources = [
-            DataSource::Moons,
-            DataSource::Circles,
-            DataSource::Xor,
-            DataSource::Gaussians,
-            DataSource::Spiral,
-            DataSource::Spiral3,
-            DataSource::Tutorial,
-            DataSource::Custom,
-        ];
-        let kinds = [
-            ActivationKind::Relu,
-            ActivationKind::LeakyRelu,
-            ActivationKind::Tanh,
-            ActivationKind::Sigmoid,
-            ActivationKind::Elu,
-            ActivationKind::Gelu,
-            ActivationKind::Linear,
-        ];
-        let inits = [
-            InitKind::HeNormal,
-            InitKind::HeUniform,
-            InitKind::XavierNormal,
-            InitKind::XavierUniform,
-            InitKind::LecunNormal,
-            InitKind::Uniform,
-            InitKind::Zeros,
-        ];
+        let sources = DataSource::ALL;
+        let kinds = ActivationKind::ALL;
+        let inits = InitKind::ALL;
         let outputs = [
             None,
             Some(OutputLoss::SigmoidBce),

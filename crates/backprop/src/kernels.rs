@@ -41,29 +41,24 @@ macro_rules! dispatch {
         #[inline]
         #[allow(clippy::too_many_arguments)]
         pub fn $name($($arg: $ty),*) {
-            #[cfg(target_arch = "x86_64")]
-            if lanes::has_avx512() {
-                #[target_feature(enable = "avx512f")]
-                #[allow(clippy::too_many_arguments)]
-                fn widest($($arg: $ty),*) {
-                    $body::<lanes::Avx512>($($arg),*)
-                }
-                // SAFETY: the CPU reported AVX-512F just above.
-                return unsafe { widest($($arg),*) };
-            }
-            #[cfg(target_arch = "x86_64")]
-            if lanes::has_avx2() {
-                #[target_feature(enable = "avx2")]
-                #[allow(clippy::too_many_arguments)]
-                fn wide($($arg: $ty),*) {
-                    $body::<lanes::Avx2>($($arg),*)
-                }
-                // SAFETY: the CPU reported AVX2 just above.
-                return unsafe { wide($($arg),*) };
-            }
+            dispatch!(@if "avx512f", has_avx512, Avx512, $body($($arg: $ty),*));
+            dispatch!(@if "avx2", has_avx2, Avx2, $body($($arg: $ty),*));
             $body::<lanes::Base>($($arg),*)
         }
     )*};
+    // Returns `$body` run on `$lanes`, compiled for `$feature`, if `$has()`.
+    (@if $feature:literal, $has:ident, $lanes:ident, $body:ident($($arg:ident: $ty:ty),*)) => {
+        #[cfg(target_arch = "x86_64")]
+        if lanes::$has() {
+            #[target_feature(enable = $feature)]
+            #[allow(clippy::too_many_arguments)]
+            fn on($($arg: $ty),*) {
+                $body::<lanes::$lanes>($($arg),*)
+            }
+            // SAFETY: the CPU reported `$feature` just above.
+            return unsafe { on($($arg),*) };
+        }
+    };
 }
 
 dispatch! {

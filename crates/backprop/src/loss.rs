@@ -21,8 +21,6 @@ pub enum OutputLoss {
 }
 
 impl OutputLoss {
-    pub const NAMES: &'static str = "sigmoid_bce, softmax_ce, identity_mse";
-
     /// Output activations `a` from the logits `z` (both `[n_out, rows]`).
     pub fn activate(self, z: &[f64], a: &mut [f64], n_out: usize, rows: usize) {
         match self {

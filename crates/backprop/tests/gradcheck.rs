@@ -7,21 +7,6 @@ use backprop::{Activation, ActivationKind, InitKind, Mlp, OutputLoss, Regulariza
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-const KINDS: [ActivationKind; 7] = [
-    ActivationKind::Relu,
-    ActivationKind::LeakyRelu,
-    ActivationKind::Tanh,
-    ActivationKind::Sigmoid,
-    ActivationKind::Elu,
-    ActivationKind::Gelu,
-    ActivationKind::Linear,
-];
-const OUTPUTS: [OutputLoss; 3] = [
-    OutputLoss::SigmoidBce,
-    OutputLoss::SoftmaxCe,
-    OutputLoss::IdentityMse,
-];
-
 /// A seeded random net `[2, 5, 4, n_out]` and a batch of 8 rows with valid targets.
 fn random_case(kind: ActivationKind, output: OutputLoss, bn: bool, seed: u64) -> (Mlp, Vec<f64>, Vec<f64>) {
     let n_out = if output == OutputLoss::SoftmaxCe { 3 } else { 1 };
@@ -56,8 +41,8 @@ fn backprop_matches_central_differences_for_every_activation_loss_bn_and_penalty
     let mut cases = 0;
     let mut worst: f64 = 0.0;
     let (mut checked, mut kinks) = (0, 0);
-    for (k, kind) in KINDS.into_iter().enumerate() {
-        for (o, output) in OUTPUTS.into_iter().enumerate() {
+    for (k, &kind) in ActivationKind::ALL.iter().enumerate() {
+        for (o, &output) in OutputLoss::ALL.iter().enumerate() {
             for bn in [false, true] {
                 for (r, reg) in regs.into_iter().enumerate() {
                     let seed = (k * 100 + o * 10 + r) as u64 + u64::from(bn) * 1000;
