@@ -6,11 +6,13 @@
 //! - `cargo xtask pkg`: the release module with TypeScript definitions.
 //! - `cargo xtask dist`: the release site, plus one self-contained HTML file.
 //! - `cargo xtask bench-wasm`: the wasm benchmark in Node and headless Chromium.
+//! - `cargo xtask bench-load [SITE…]`: the page's load time, built sites side by side.
 //! - `cargo xtask fuzz [CASES]`, `cargo xtask soak [EPOCHS]`: the long reliability runs.
 //! - `cargo xtask strip-names [FILE]`: Trunk's post-build hook (see `strip`).
 
 mod bench;
 mod dist;
+mod load;
 mod pkg;
 mod provision;
 mod sh;
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
         "dist" => dist::dist(rest),
         "bench-wasm" => pkg::bench_wasm(rest),
         "bench" => bench::bench(rest),
+        "bench-load" => load::bench_load(rest),
         "fuzz" => soak::fuzz(rest),
         "soak" => soak::soak(rest),
         "strip-names" => strip::strip_names(rest),
@@ -61,8 +64,11 @@ commands:
   provision [--browser] only install what is missing
   dist                 the release site in target/dist, plus backprop-playground.html: one file, no server
   pkg                  the release module for embedding, with TypeScript definitions, in target/pkg
-  bench [--smoke]      every system (ours native and wasm, TF.js, plain JS, NumPy) on W1-W4, one table
+  bench [--smoke]      every system (ours native and wasm, TF.js, plain JS, NumPy) on W1-W4, one table,
+                       and the page's load time
   bench-wasm           W1-W4 through the bindings, in Node and headless Chromium, and the module size
+  bench-load [--runs N] [--waterfall] [SITE…]
+                       the page's first boundary after navigation, local and Fast 3G, sites side by side
   fuzz [CASES]         the config, model, CSV and URL-hash fuzzers (default 1,000,000 cases each)
   soak [EPOCHS]        a long run natively and as wasm in Node, with peak memory (default 1,000,000 epochs)
   strip-names [FILE]   drop a module's function-name section (Trunk's post-build hook)
