@@ -677,6 +677,8 @@ export async function mount(host, options = {}) {
       state.pg.free();
     },
   });
+  // The teaching views' modules load after the first frame; ready means all of it.
+  await ui.views.loaded;
   host.dataset.ready = 'true';
   return handle;
 }

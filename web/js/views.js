@@ -2,22 +2,22 @@
 // `frame()` runs every animation frame (the race trains there, the timeline
 // records). The host tracks what the open view last drew and calls its
 // `update(true)` only when the run stepped or something it shows changed.
-import { mountRace } from './race.js';
-import { mountLab } from './lab.js';
-import { mountDiagram } from './diagram.js';
-import { mountHidden } from './hidden.js';
+//
+// The views' modules are loaded with `import()` when the tabs are built, so
+// the page's first boundary does not wait for them; `loaded` resolves once
+// every view is mounted (the page is ready only then). The timeline is
+// imported up front: it records snapshots from the first frame on.
 import { mountTimeline } from './timeline.js';
-import { mountWalkthrough } from './walkthrough.js';
 import { labelled } from './i18n.js';
 
-// [id, title key, mount, whether it shows the main run (and redraws when that changes)]
+// [id, title key, its mount function (or a promise of it), whether it shows the main run (and redraws when that changes)]
 const TABS = [
-  ['walk', 'tab', mountWalkthrough, false], // follows its own point (see walkthrough.js)
-  ['race', 'tabRace', mountRace, false],
-  ['lab', 'tabLab', mountLab, true],
-  ['network', 'tabNetwork', mountDiagram, true],
-  ['hidden', 'tabHidden', mountHidden, true],
-  ['timeline', 'tabTimeline', mountTimeline, true],
+  ['walk', 'tab', () => import('./walkthrough.js').then((m) => m.mountWalkthrough), false], // follows its own point (see walkthrough.js)
+  ['race', 'tabRace', () => import('./race.js').then((m) => m.mountRace), false],
+  ['lab', 'tabLab', () => import('./lab.js').then((m) => m.mountLab), true],
+  ['network', 'tabNetwork', () => import('./diagram.js').then((m) => m.mountDiagram), true],
+  ['hidden', 'tabHidden', () => import('./hidden.js').then((m) => m.mountHidden), true],
+  ['timeline', 'tabTimeline', () => mountTimeline, true],
 ];
 
 export function mountViews(root, ctx) {
@@ -35,7 +35,8 @@ export function mountViews(root, ctx) {
   let generation = 0;
   let shownKey = null;
   const runKey = () => `${generation}:${ctx.run().epoch}:${ctx.run().steps}`;
-  for (const [id, title, mount, followsRun] of TABS) {
+  const mounting = [];
+  for (const [id, title, load, followsRun] of TABS) {
     const tab = labelled(ctx.tr, 'button', title, { type: 'button', id: `tab-${id}` });
     tab.setAttribute('role', 'tab');
     tab.setAttribute('aria-controls', `view-${id}`);
@@ -46,7 +47,15 @@ export function mountViews(root, ctx) {
     panel.setAttribute('aria-labelledby', tab.id);
     list.append(tab);
     root.append(panel);
-    views[id] = { tab, panel, followsRun, view: mount(panel, ctx) };
+    // Until its module arrives, a view is an empty panel that ignores every call.
+    views[id] = { tab, panel, followsRun, view: {} };
+    const mountView = (mount) => {
+      views[id].view = mount(panel, ctx);
+      if (id === active) select(id);
+    };
+    const mount = load();
+    if (mount instanceof Promise) mounting.push(mount.then(mountView));
+    else mountView(mount);
     tab.addEventListener('click', () => select(id));
   }
   function select(id) {
@@ -60,6 +69,8 @@ export function mountViews(root, ctx) {
   }
   select(active);
   return {
+    /** Resolves when every view is mounted. */
+    loaded: Promise.all(mounting),
     /** Opens tab `id` (walk, race, lab, network, hidden, timeline). */
     select(id) {
       if (views[id]) select(id);

@@ -11,6 +11,8 @@
 //!   `import * as e from './x.js';`, `import d from './x.js';`
 //! - `export function|async function|class|const|let NAME …`,
 //!   `export { a, b as default };`, `export default NAME;`
+//! - `import('./x.js')` anywhere in a line: a module the page loads lazily
+//!   is joined like the others, and the call resolves to its exports.
 //!
 //! The file carries its own Content-Security-Policy, with the inline script
 //! and style allowed by their SHA-256 hashes only.
@@ -53,6 +55,8 @@ struct Module {
     imports: Vec<(String, PathBuf, Option<String>)>,
     /// `(exported name, local name)`.
     exports: Vec<(String, String)>,
+    /// `(the import() call as written, the module it loads)`.
+    lazy: Vec<(String, PathBuf)>,
 }
 
 /// Writes `SINGLE_FILE` into `site` (a Trunk release build) and returns its path.
@@ -81,6 +85,10 @@ pub fn single_file(site: &Path) -> Result<PathBuf, String> {
             "// ---- {} ----\nconst __m{} = await (async () => {{\n",
             m.name, ids[path]
         ));
+        let mut body = m.body.clone();
+        for (call, from) in &m.lazy {
+            body = body.replace(call, &format!("Promise.resolve(__m{})", ids[from]));
+        }
         for (local, from, what) in &m.imports {
             let source = format!("__m{}", ids[from]);
             match what {
@@ -88,7 +96,7 @@ pub fn single_file(site: &Path) -> Result<PathBuf, String> {
                 Some(name) => script.push_str(&format!("const {local} = {source}.{name};\n")),
             }
         }
-        script.push_str(&m.body);
+        script.push_str(&body);
         let exports: Vec<String> = m.exports.iter().map(|(e, l)| format!("{e}: {l}")).collect();
         script.push_str(&format!("return {{ {} }};\n}})();\n", exports.join(", ")));
     }
@@ -136,7 +144,7 @@ fn load(
     }
     stack.push(path.clone());
     let m = parse(&path)?;
-    for (_, dep, _) in &m.imports {
+    for dep in m.imports.iter().map(|i| &i.1).chain(m.lazy.iter().map(|l| &l.1)) {
         load(dep, modules, order, stack)?;
     }
     stack.pop();
@@ -157,6 +165,7 @@ fn parse(path: &Path) -> Result<Module, String> {
         body: String::new(),
         imports: vec![],
         exports: vec![],
+        lazy: vec![],
     };
     for (no, line) in text.lines().enumerate() {
         let at = || format!("{name}:{}", no + 1);
@@ -202,10 +211,32 @@ fn parse(path: &Path) -> Result<Module, String> {
             m.body.push('\n');
             continue;
         }
+        for call in lazy_imports(line) {
+            let from = dir.join(&call["import('".len()..call.len() - "')".len()]);
+            let from = fs::canonicalize(&from).map_err(|e| format!("{}: {}: {e}", at(), from.display()))?;
+            m.lazy.push((call, from));
+        }
         m.body.push_str(line);
         m.body.push('\n');
     }
     Ok(m)
+}
+
+/// Every `import('./…')` call in `line`, as written.
+fn lazy_imports(line: &str) -> Vec<String> {
+    let mut calls = Vec::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("import('./") {
+        let after = &rest[at..];
+        match after.find("')") {
+            Some(end) => {
+                calls.push(after[..end + 2].to_string());
+                rest = &after[end + 2..];
+            }
+            None => break,
+        }
+    }
+    calls
 }
 
 fn is_ident(s: &str) -> bool {
@@ -353,5 +384,19 @@ mod tests {
             vec![("init".into(), Some("default".into())), ("wasm".into(), None)]
         );
         assert!(split_bindings("a b").is_err());
+    }
+
+    #[test]
+    fn lazy_imports_are_found_as_written() {
+        assert_eq!(
+            lazy_imports(
+                "  ['race', () => import('./race.js').then((m) => m.mountRace)], import('./lab.js')"
+            ),
+            vec![
+                "import('./race.js')".to_string(),
+                "import('./lab.js')".to_string()
+            ]
+        );
+        assert!(lazy_imports("import { a } from './a.js';").is_empty());
     }
 }
