@@ -516,9 +516,73 @@ pub fn bench_load(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// The modules `entry` imports statically, itself included, as paths
+/// relative to `web` (`js/app.js`; the generated `../backprop-wasm.js` as
+/// `backprop-wasm.js`): the graph that must be complete before any of it
+/// runs. Lines of the form `import … from './x.js';`, as the page writes them.
+#[cfg(test)]
+fn static_graph(web: &Path, entry: &str) -> Result<std::collections::BTreeSet<String>, String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo = vec![entry.to_string()];
+    while let Some(rel) = todo.pop() {
+        if !seen.insert(rel.clone()) {
+            continue;
+        }
+        let path = web.join(&rel);
+        if !path.is_file() {
+            // Built by Trunk next to the page (the wasm bindings' glue).
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let dir = Path::new(&rel).parent().unwrap_or(Path::new(""));
+        for line in text.lines().filter(|l| l.starts_with("import ")) {
+            let Some((_, from)) = line.rsplit_once(" from '") else {
+                continue;
+            };
+            let from = from.trim_end().trim_end_matches("';");
+            let mut parts: Vec<&str> = dir.iter().filter_map(|c| c.to_str()).collect();
+            for part in from.split('/') {
+                match part {
+                    "." => {}
+                    ".." => {
+                        parts.pop();
+                    }
+                    p => parts.push(p),
+                }
+            }
+            todo.push(parts.join("/"));
+        }
+    }
+    Ok(seen)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_preloads_exactly_the_modules_its_first_boundary_needs() {
+        let web = sh::root().join("web");
+        let html = std::fs::read_to_string(web.join("index.html")).unwrap();
+        let preloaded: std::collections::BTreeSet<String> = html
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("<link rel=\"modulepreload\" href=\""))
+            .map(|rest| rest.split('"').next().unwrap_or_default().to_string())
+            .collect();
+        let mut graph = static_graph(&web, "js/main.js").unwrap();
+        // The entry is the page's module script itself.
+        assert!(graph.remove("js/main.js"));
+        assert!(
+            graph.contains("js/app.js") && graph.contains("backprop-wasm.js"),
+            "{graph:?}"
+        );
+        // Lazily loaded views are not preloaded, or they would compete with the engine's download.
+        assert!(!graph.contains("js/race.js"), "{graph:?}");
+        assert_eq!(
+            preloaded, graph,
+            "index.html's modulepreload links against main.js's static imports"
+        );
+    }
 
     fn load(ms: f64) -> Load {
         Load {
