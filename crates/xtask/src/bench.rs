@@ -251,7 +251,7 @@ pub fn run(tools: &Tools, smoke: bool) -> Result<(), String> {
         println!("\nPyTorch: {note}.");
     }
     println!("\nRelease module: {raw} bytes, {gz} bytes gzipped. Workloads: {WORKLOADS:?} (see README).");
-    println!("\nThe page's load, {runs} loads each; median (min–max):\n");
+    println!("\nThe page's load (loads of each: {runs}); median (min–max):\n");
     println!("{}", crate::load::TABLE_HEAD);
     println!("{}", load_local.row(""));
     println!("{}", load_3g.row(""));

@@ -506,7 +506,7 @@ pub fn bench_load(args: &[String]) -> Result<(), String> {
         sites.push(build_site(&tools)?);
     }
     let results = measure(&tools, &sites, runs, waterfall)?;
-    println!("\n{runs} loads of each; median (min–max).\n");
+    println!("\nLoads of each site and network: {runs}; median (min–max).\n");
     println!("{TABLE_HEAD}");
     for (site, [local, slow]) in sites.iter().zip(&results) {
         let label = format!("{}, ", site.display());
