@@ -25,6 +25,7 @@ pub mod optim;
 pub mod render;
 pub mod scaler;
 pub mod schedule;
+pub mod stop;
 pub mod trainer;
 
 pub use activation::{Activation, ActivationKind};
@@ -39,4 +40,5 @@ pub use mlp::{Mlp, Regularization, Workspace};
 pub use optim::{Optimizer, OptimizerConfig};
 pub use scaler::StandardScaler;
 pub use schedule::Schedule;
+pub use stop::{Stop, StopRule};
 pub use trainer::{Status, Trainer};
