@@ -42,7 +42,8 @@ function styleNodes() {
  *
  * The handle is an `EventTarget` firing `epoch` (once per frame in which the
  * epoch changed; `detail` is the epoch record), `diverged` (`detail` is the
- * status) and `stopped` (`detail.reason`: `max_epochs` or `target_acc`), with
+ * status) and `stopped` (`detail`: `{ reason, epoch, test_acc }`, `reason`
+ * being `max_epochs` or `target_acc`; the run is at exactly that epoch), with
  * `play()`, `pause()`, `step(n)`, `reset()`, `getState()`,
  * `setState(partial)`, `startTour(tour)`, `run()` (the live wasm
  * `Playground`) and `destroy()`. Option values that cannot be used are
@@ -74,6 +75,7 @@ export async function mount(host, options = {}) {
     drawClass: 0,
     dirty: true,
     lastEpoch: -1,
+    emitted: { run: null, epoch: -1 }, // the run and epoch of the last `epoch` event
     lastBoundary: 0,
     hover: null,
     lastAnnounced: null,
@@ -197,7 +199,7 @@ export async function mount(host, options = {}) {
   }
 
   function play() {
-    if (state.pg.status().state !== 'ready') return;
+    if (state.pg.status().state !== 'ready' || atStop()) return;
     state.playing = true;
     state.snapshot = null; // resume from the present
     state.dirty = true;
@@ -211,15 +213,14 @@ export async function mount(host, options = {}) {
         else play();
         break;
       case 'step-epoch':
+      case 'step-batch': {
         state.playing = false;
-        pg.stepEpochs(1);
-        afterSteps();
+        const before = pg.steps;
+        if (name === 'step-epoch') pg.stepEpochs(1, ...stopArgs());
+        else pg.stepBatches(1, ...stopArgs());
+        afterSteps(before);
         break;
-      case 'step-batch':
-        state.playing = false;
-        pg.stepBatches(1);
-        afterSteps();
-        break;
+      }
       case 'reset':
         rebuild();
         break;
@@ -236,8 +237,31 @@ export async function mount(host, options = {}) {
     state.dirty = true;
   }
 
-  /** Pauses on divergence or a stop condition, and says so. */
-  function afterSteps() {
+  /**
+   * The stop conditions as the engine takes them: the epoch to stop at, and
+   * the target test accuracy as a fraction (0: no such stop). Every way of
+   * training passes them, and the engine stops at exactly that epoch.
+   */
+  function stopArgs() {
+    return [state.settings.max_epochs, state.settings.target_acc / 100];
+  }
+
+  /** True, and says so, when the run is at a stop condition: play and the steps train nothing there. */
+  function atStop() {
+    const stop = state.pg.stopReached(...stopArgs());
+    if (!stop) return false;
+    if (stop.reason === 'max_epochs') notice(tr('atMaxEpochs', { n: stop.epoch }));
+    else notice(tr('atTarget', { acc: pct(lang(), stop.test_acc), epoch: stop.epoch }));
+    return true;
+  }
+
+  /**
+   * After a call that trained (`stepsBefore` is the run's step count before
+   * it): pauses on divergence or at a stop condition, and says so. A call
+   * that reached the stop fires `stopped`; one that found the run already
+   * there trained nothing and only says so.
+   */
+  function afterSteps(stepsBefore) {
     const pg = state.pg;
     const status = pg.status();
     if (status.state === 'diverged') {
@@ -249,17 +273,16 @@ export async function mount(host, options = {}) {
     } else if (status.state === 'no_data') {
       state.playing = false;
     }
-    const s = state.settings;
-    const e = pg.lastEpoch();
-    if (state.playing && s.max_epochs > 0 && pg.epoch >= s.max_epochs) {
-      state.playing = false;
-      notice(tr('stoppedAfter', { n: pg.epoch }));
-      emit('stopped', { reason: 'max_epochs', epoch: pg.epoch });
-    }
-    if (state.playing && s.target_acc > 0 && e && e.test_acc !== null && e.test_acc * 100 >= s.target_acc) {
-      state.playing = false;
-      notice(tr('reached', { acc: pct(lang(), e.test_acc), epoch: e.epoch }));
-      emit('stopped', { reason: 'target_acc', epoch: e.epoch });
+    if (pg.steps === stepsBefore) {
+      if (status.state === 'ready' && atStop()) state.playing = false;
+    } else {
+      const stop = pg.stopReached(...stopArgs());
+      if (stop) {
+        state.playing = false;
+        if (stop.reason === 'max_epochs') notice(tr('stoppedAfter', { n: stop.epoch }));
+        else notice(tr('reached', { acc: pct(lang(), stop.test_acc), epoch: stop.epoch }));
+        emit('stopped', stop);
+      }
     }
     state.dirty = true;
   }
@@ -338,7 +361,6 @@ export async function mount(host, options = {}) {
       if (hash) performance.mark('first-boundary');
     }
     if (pg.epoch !== state.lastEpoch) {
-      const first = state.lastEpoch < 0;
       state.lastEpoch = pg.epoch;
       const x = pg.history('epoch');
       const train = cssVar('--series-train');
@@ -362,7 +384,12 @@ export async function mount(host, options = {}) {
       find('test-loss').textContent = fmt(e?.test_loss);
       find('train-acc').textContent = e ? pct(lang(), e.train_acc) : '–';
       find('test-acc').textContent = e && e.test_acc !== null ? pct(lang(), e.test_acc) : '–';
-      if (e && !first) emit('epoch', e);
+      // Once per epoch record of this run: a redraw (language, colours) repeats none,
+      // and a run reset and trained before its first frame reports its epoch.
+      if (e && (state.emitted.run !== pg || state.emitted.epoch !== e.epoch)) {
+        state.emitted = { run: pg, epoch: e.epoch };
+        emit('epoch', e);
+      }
     }
     ui.controls.update(s, { playing: state.playing, epoch: pg.epoch, steps: pg.steps, lr: pg.lr, classes: pg.nClasses() });
     ui.views.update();
@@ -379,8 +406,9 @@ export async function mount(host, options = {}) {
     if (state.visible) {
       if (state.playing) {
         const speed = state.settings.speed;
-        state.pg.stepFor(FRAME_BUDGET_MS, speed > 0 ? speed : undefined);
-        afterSteps();
+        const stepsBefore = state.pg.steps;
+        state.pg.stepFor(FRAME_BUDGET_MS, speed > 0 ? speed : undefined, ...stopArgs());
+        afterSteps(stepsBefore);
       }
       ui.views.frame(now);
       ui.tour?.update();
@@ -652,8 +680,10 @@ export async function mount(host, options = {}) {
     step(n = 1) {
       state.playing = false;
       const count = Math.max(0, Math.min(100000, Math.floor(Number(n)) || 0));
-      state.pg.stepEpochs(count);
-      afterSteps();
+      if (count === 0) return;
+      const before = state.pg.steps;
+      state.pg.stepEpochs(count, ...stopArgs());
+      afterSteps(before);
     },
     reset() { rebuild(); },
     /** The settings (URL keys), the epoch, whether it plays, and the last epoch's figures. */

@@ -53,6 +53,7 @@ export function mountRace(panel, ctx) {
   let race = null;
   let runs = [];
   let playing = false;
+  let over = false; // every run is at the stop ("Stop after epochs") or cannot train
   let shownEpoch = -1;
 
   function begin() {
@@ -83,6 +84,7 @@ export function mountRace(panel, ctx) {
       }),
     );
     playing = true;
+    over = false;
     toggle.disabled = false;
     shownEpoch = -1;
     panel.dataset.runs = String(runs.length);
@@ -90,7 +92,7 @@ export function mountRace(panel, ctx) {
   }
 
   start.addEventListener('click', begin);
-  toggle.addEventListener('click', () => { playing = !playing; draw(); });
+  toggle.addEventListener('click', () => { playing = !playing; over = false; draw(); });
   target.addEventListener('change', () => draw());
 
   function drawBoundary(i) {
@@ -125,11 +127,13 @@ export function mountRace(panel, ctx) {
     const want = Number(target.value) / 100;
     const rows = [el('tr', {}, [el('th', { text: tr('f_optimizer') }), el('th', { text: tr('raceEpochsTo', { p: target.value }) }), el('th', { text: tr('testAcc') }), el('th', { text: tr('raceFirstLoss') })])];
     let epoch = 0;
+    const epochs = [];
     // Grids first: computing them may grow wasm memory, which detaches earlier views.
     runs.forEach((_, i) => drawBoundary(i));
     runs.forEach((r, i) => {
       const e = race.lastEpoch(i);
       const acc = e?.test_acc;
+      epochs.push(e?.epoch ?? 0);
       epoch = Math.max(epoch, e?.epoch ?? 0);
       const label = tr('raceLegend', { name: r.name, acc: acc === null || acc === undefined ? '–' : acc.toFixed(2) });
       const x = race.history(i, 'epoch');
@@ -145,24 +149,26 @@ export function mountRace(panel, ctx) {
     lossChart.update({ x, series: lossSeries });
     accChart.update({ x, series: accSeries });
     table.replaceChildren(...rows);
-    status.textContent = tr(playing ? 'racing' : 'racePaused', { epoch });
+    status.textContent = tr(over ? 'raceOver' : playing ? 'racing' : 'racePaused', { epoch });
     toggle.textContent = tr(playing ? 'pause' : 'resume');
     panel.dataset.epoch = String(epoch);
+    panel.dataset.epochs = JSON.stringify(epochs);
   }
 
   return {
     frame(now, visible) {
       if (!race || !playing) return;
+      // The main run's "Stop after epochs" stops the race too, at exactly that epoch.
+      const maxEpochs = ctx.settings().max_epochs;
       if (runs[0].firstLoss === undefined) {
         // Each run's loss before its first update: identical by construction.
-        race.stepBatches(1);
+        race.stepBatches(1, maxEpochs);
         runs.forEach((r, i) => { r.firstLoss = race.lastStep(i).loss; });
         panel.dataset.firstLosses = JSON.stringify(runs.map((r) => r.firstLoss));
       }
-      race.stepEpochs(1);
-      const s = ctx.settings();
-      if (s.max_epochs > 0 && race.lastEpoch(0)?.epoch >= s.max_epochs) playing = false;
-      if (visible) draw();
+      over = race.stepEpochs(1, maxEpochs);
+      if (over) playing = false;
+      if (visible || over) draw();
     },
     update(force) {
       if (force) draw();

@@ -17,6 +17,7 @@ mod run;
 use backprop::gradcheck::{GradCheckConfig, check};
 use backprop::inspect::{NeuronGrids, confusion, sample_loss, step_on_sample, trace};
 use backprop::model_io::{export_csv, export_model, import_csv, import_model};
+use backprop::stop::{Limit, Stop, StopRule, train};
 use backprop::{TrainConfig, Trainer};
 use js_sys::{Float64Array, Uint8Array, Uint32Array};
 use run::{Run, check_count};
@@ -130,42 +131,86 @@ impl Playground {
         Ok(seed)
     }
 
-    /// Advances `n` mini-batches (at most 100,000); returns the status state.
+    /// Advances `n` mini-batches (at most 100,000), stopping early at the stop
+    /// conditions `maxEpochs` and `targetAcc` (see `stopReached`); returns the
+    /// status state.
     #[wasm_bindgen(js_name = stepBatches)]
-    pub fn step_batches(&mut self, n: u32) -> Result<String, JsError> {
+    pub fn step_batches(
+        &mut self,
+        n: u32,
+        max_epochs: Option<f64>,
+        target_acc: Option<f64>,
+    ) -> Result<String, JsError> {
         check_count("stepBatches(n)", n)?;
-        for _ in 0..n {
-            self.run.trainer.step_batch();
-        }
+        let limit = Limit {
+            steps: Some(u64::from(n)),
+            epochs: None,
+        };
+        train(
+            &mut self.run.trainer,
+            &stop_rule(max_epochs, target_acc)?,
+            limit,
+            |_| true,
+        );
         Ok(self.run.status().state.into())
     }
 
-    /// Advances `n` epochs (at most 100,000); returns the status state.
+    /// Advances `n` epochs (at most 100,000; an epoch under way counts as the
+    /// first), stopping early at the stop conditions; returns the status state.
     #[wasm_bindgen(js_name = stepEpochs)]
-    pub fn step_epochs(&mut self, n: u32) -> Result<String, JsError> {
+    pub fn step_epochs(
+        &mut self,
+        n: u32,
+        max_epochs: Option<f64>,
+        target_acc: Option<f64>,
+    ) -> Result<String, JsError> {
         check_count("stepEpochs(n)", n)?;
-        for _ in 0..n {
-            self.run.trainer.step_epoch();
-        }
+        let limit = Limit {
+            epochs: Some(u64::from(n)),
+            steps: None,
+        };
+        train(
+            &mut self.run.trainer,
+            &stop_rule(max_epochs, target_acc)?,
+            limit,
+            |_| true,
+        );
         Ok(self.run.status().state.into())
     }
 
-    /// Runs mini-batches until `ms` milliseconds have passed (or training stops,
-    /// or `max_epochs` more epochs are done); returns how many batches ran.
+    /// Runs mini-batches until `ms` milliseconds have passed, training cannot
+    /// go on, `epochs` more epochs are done (when given), or the run reaches a
+    /// stop condition; returns how many batches ran. The stop conditions are
+    /// checked after every epoch, so the run stops at exactly the epoch they name.
     #[wasm_bindgen(js_name = stepFor)]
-    pub fn step_for(&mut self, ms: f64, max_epochs: Option<u32>) -> u32 {
-        let t = &mut self.run.trainer;
-        let stop_epoch = max_epochs.map(|m| t.epoch() + u64::from(m));
+    pub fn step_for(
+        &mut self,
+        ms: f64,
+        epochs: Option<u32>,
+        max_epochs: Option<f64>,
+        target_acc: Option<f64>,
+    ) -> Result<u32, JsError> {
+        let rule = stop_rule(max_epochs, target_acc)?;
+        let limit = Limit {
+            epochs: epochs.map(u64::from),
+            steps: Some(u64::from(run::MAX_STEPS_PER_CALL)),
+        };
         let deadline = js_sys::Date::now() + ms.clamp(0.0, 1000.0);
-        let mut n = 0;
-        while t.status() == backprop::Status::Ready && stop_epoch.is_none_or(|e| t.epoch() < e) {
-            t.step_batch();
-            n += 1;
-            if js_sys::Date::now() >= deadline || n >= run::MAX_STEPS_PER_CALL {
-                break;
-            }
-        }
-        n
+        let out = train(&mut self.run.trainer, &rule, limit, |_| {
+            js_sys::Date::now() < deadline
+        });
+        // At most MAX_STEPS_PER_CALL steps: the count fits.
+        Ok(out.steps as u32)
+    }
+
+    /// The stop the run is at, if any: `{ reason: "max_epochs" | "target_acc",
+    /// epoch, test_acc }`, or null. `maxEpochs` is a whole number of epochs and
+    /// `targetAcc` a test accuracy from 0 to 1; 0 or absent means no such stop.
+    /// A run without test points never reaches a target accuracy.
+    #[wasm_bindgen(js_name = stopReached)]
+    pub fn stop_reached(&self, max_epochs: Option<f64>, target_acc: Option<f64>) -> Result<JsValue, JsError> {
+        let stop = stop_rule(max_epochs, target_acc)?.reached(&self.run.trainer);
+        to_value(&stop.map(StopView::from))
     }
 
     /// `{ state: "ready" | "diverged" | "no_data", epoch, step, what }`.
@@ -584,6 +629,27 @@ impl From<backprop::trainer::EpochReport> for EpochView {
 }
 
 #[derive(Serialize)]
+struct StopView {
+    reason: &'static str,
+    epoch: f64,
+    /// For `target_acc`: the test accuracy that reached the target.
+    test_acc: Option<f64>,
+}
+
+impl From<Stop> for StopView {
+    fn from(stop: Stop) -> Self {
+        Self {
+            reason: stop.reason(),
+            epoch: stop.epoch() as f64,
+            test_acc: match stop {
+                Stop::TargetAcc { test_acc, .. } => Some(test_acc),
+                Stop::MaxEpochs { .. } => None,
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
 struct StepView {
     loss: f64,
     penalty: f64,
@@ -680,6 +746,11 @@ fn config_from_js(config: &JsValue) -> Result<TrainConfig, JsError> {
         .and_then(|s| s.as_string())
         .ok_or_else(|| JsError::new("config: not a plain object (it cannot be written as JSON)"))?;
     TrainConfig::from_json(&text).map_err(to_js)
+}
+
+/// The stop conditions from JS numbers; absent is 0, no such stop.
+fn stop_rule(max_epochs: Option<f64>, target_acc: Option<f64>) -> Result<StopRule, JsError> {
+    StopRule::new(max_epochs.unwrap_or(0.0), target_acc.unwrap_or(0.0)).map_err(to_js)
 }
 
 fn to_js(e: backprop::ConfigError) -> JsError {

@@ -5,6 +5,8 @@
 
 use backprop::config::MAX_CONFIG_BYTES;
 use backprop::json::{self, Decode};
+use backprop::stop::{Limit, StopRule, train};
+use backprop::trainer::Status;
 use backprop::{OptimizerConfig, TrainConfig, Trainer};
 use js_sys::{Float64Array, Uint8Array, Uint32Array};
 use wasm_bindgen::prelude::*;
@@ -60,28 +62,44 @@ impl Race {
         self.runs.is_empty()
     }
 
-    /// Advances every run by `n` epochs (a diverged run stays where it stopped).
+    /// Advances every run by `n` epochs (a diverged run stays where it
+    /// stopped), none past epoch `maxEpochs` (0 or absent: no such stop);
+    /// returns true when the race is over: no run can train on.
     #[wasm_bindgen(js_name = stepEpochs)]
-    pub fn step_epochs(&mut self, n: u32) -> Result<(), JsError> {
+    pub fn step_epochs(&mut self, n: u32, max_epochs: Option<f64>) -> Result<bool, JsError> {
         check_count("stepEpochs(n)", n)?;
-        for _ in 0..n {
-            for r in &mut self.runs {
-                r.trainer.step_epoch();
-            }
-        }
-        Ok(())
+        let one_epoch = Limit {
+            epochs: Some(1),
+            steps: None,
+        };
+        self.step(n, max_epochs, one_epoch)
     }
 
-    /// Advances every run by `n` mini-batches.
+    /// Advances every run by `n` mini-batches, none past epoch `maxEpochs`;
+    /// returns true when the race is over.
     #[wasm_bindgen(js_name = stepBatches)]
-    pub fn step_batches(&mut self, n: u32) -> Result<(), JsError> {
+    pub fn step_batches(&mut self, n: u32, max_epochs: Option<f64>) -> Result<bool, JsError> {
         check_count("stepBatches(n)", n)?;
+        let one_step = Limit {
+            steps: Some(1),
+            epochs: None,
+        };
+        self.step(n, max_epochs, one_step)
+    }
+
+    /// `n` rounds in lock-step, each run training `each` in turn and stopping at
+    /// `maxEpochs`; then whether every run is at that stop or cannot train.
+    fn step(&mut self, n: u32, max_epochs: Option<f64>, each: Limit) -> Result<bool, JsError> {
+        let rule = StopRule::new(max_epochs.unwrap_or(0.0), 0.0).map_err(to_js)?;
         for _ in 0..n {
             for r in &mut self.runs {
-                r.trainer.step_batch();
+                train(&mut r.trainer, &rule, each, |_| true);
             }
         }
-        Ok(())
+        Ok(self
+            .runs
+            .iter()
+            .all(|r| rule.reached(&r.trainer).is_some() || r.trainer.status() != Status::Ready))
     }
 
     /// Status of run `i`, as `Playground.status()`.

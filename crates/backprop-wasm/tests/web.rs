@@ -72,7 +72,7 @@ fn bad_configs_throw_naming_the_field_and_the_module_keeps_working() {
     assert!(p.set_param(0, f64::NAN).is_err());
     // Still fully usable after every error.
     assert_eq!(p.len(), 1000);
-    assert_eq!(p.step_epochs(3).expect("steps"), "ready");
+    assert_eq!(p.step_epochs(3, None, None).expect("steps"), "ready");
     assert_eq!(p.epoch(), 3.0);
 }
 
@@ -80,9 +80,9 @@ fn bad_configs_throw_naming_the_field_and_the_module_keeps_working() {
 fn stepping_lowers_the_loss_and_live_settings_apply() {
     let mut p =
         Playground::new(js(r#"{"optimizer":{"kind":"adam","lr":0.01},"batch_size":100}"#)).expect("valid");
-    p.step_batches(1).expect("step");
+    p.step_batches(1, None, None).expect("step");
     let first = num(&p.last_step().expect("step"), "loss");
-    p.step_epochs(30).expect("steps");
+    p.step_epochs(30, None, None).expect("steps");
     let e = p.last_epoch().expect("epoch");
     assert!(
         num(&e, "train_loss") < first * 0.6,
@@ -96,15 +96,59 @@ fn stepping_lowers_the_loss_and_live_settings_apply() {
     p.set_config(js(r#"{"optimizer":{"kind":"adam","lr":0.5},"batch_size":100}"#))
         .expect("live");
     assert_eq!(p.lr(), 0.5);
-    let n = p.step_for(5.0, None);
+    let n = p.step_for(5.0, None, None, None).expect("step");
     assert!(n >= 1);
     assert_eq!(p.batch_indices().length(), 100);
 }
 
 #[wasm_bindgen_test]
+fn stepping_stops_at_exactly_the_named_epoch_and_says_which_stop() {
+    // 25 steps an epoch; a second of budget is far more than 7 epochs need.
+    let mut p = Playground::new(js(r#"{"batch_size":32}"#)).expect("valid");
+    assert!(p.stop_reached(Some(7.0), None).expect("rule").is_null());
+    let steps = p.step_for(1000.0, None, Some(7.0), None).expect("step");
+    assert_eq!((steps, p.epoch(), p.steps()), (7 * 25, 7.0, 7.0 * 25.0));
+    let stop = p.stop_reached(Some(7.0), None).expect("rule");
+    assert_eq!(get(&stop, "reason").as_string().as_deref(), Some("max_epochs"));
+    assert_eq!(num(&stop, "epoch"), 7.0);
+    // At the stop, every way of stepping trains nothing.
+    assert_eq!(p.step_for(1000.0, None, Some(7.0), None).expect("step"), 0);
+    p.step_epochs(1, Some(7.0), None).expect("steps");
+    p.step_batches(1, Some(7.0), None).expect("steps");
+    assert_eq!((p.epoch(), p.steps()), (7.0, 7.0 * 25.0));
+    // A target test accuracy reached at the first epoch stops there.
+    let mut q = Playground::new(JsValue::UNDEFINED).expect("valid");
+    q.step_for(1000.0, None, None, Some(0.01)).expect("step");
+    let stop = q.stop_reached(None, Some(0.01)).expect("rule");
+    assert_eq!(get(&stop, "reason").as_string().as_deref(), Some("target_acc"));
+    assert_eq!((num(&stop, "epoch"), q.epoch()), (1.0, 1.0));
+    assert!(num(&stop, "test_acc") >= 0.01);
+    // Bad stop values are refused by name.
+    let m = message(p.step_for(5.0, None, Some(-1.0), None).expect_err("negative"));
+    assert!(m.contains("max_epochs") && m.contains("-1"), "{m}");
+    let m = message(p.stop_reached(None, Some(95.0)).expect_err("a percentage"));
+    assert!(m.contains("target_acc") && m.contains("95"), "{m}");
+}
+
+#[wasm_bindgen_test]
+fn the_race_stops_every_run_at_max_epochs() {
+    // Full batch: the first-loss step completes epoch 1 on its own.
+    let optimizers = js(r#"[{"kind":"sgd","lr":0.01},{"kind":"adam","lr":0.001}]"#);
+    let mut race = Race::new(JsValue::UNDEFINED, optimizers).expect("valid race");
+    assert!(!race.step_batches(1, Some(3.0)).expect("step"));
+    assert!(!race.step_epochs(1, Some(3.0)).expect("step"));
+    assert!(race.step_epochs(5, Some(3.0)).expect("step"), "over at the stop");
+    for i in 0..2 {
+        assert_eq!(num(&race.last_epoch(i).expect("run"), "epoch"), 3.0);
+    }
+    assert!(race.step_epochs(1, Some(3.0)).expect("step"));
+    assert_eq!(num(&race.last_epoch(0).expect("run"), "epoch"), 3.0);
+}
+
+#[wasm_bindgen_test]
 fn the_grid_has_the_right_length_and_ranges() {
     let mut p = Playground::new(js(r#"{"dataset":{"kind":"spiral3"}}"#)).expect("valid");
-    p.step_epochs(5).expect("steps");
+    p.step_epochs(5, None, None).expect("steps");
     p.grid(50, -1.5, 1.5, -1.5, 1.5, false).expect("grid");
     let probs = p.grid_probs().to_vec();
     assert_eq!(probs.len(), 50 * 50 * 3);
@@ -136,7 +180,7 @@ fn the_race_keeps_its_runs_in_lock_step() {
         initial.iter().all(|p| p == &initial[0]),
         "identical initial weights"
     );
-    race.step_batches(1).expect("step");
+    race.step_batches(1, None).expect("step");
     let first: Vec<f64> = (0..4)
         .map(|i| num(&race.last_step(i).expect("run"), "loss"))
         .collect();
@@ -145,7 +189,7 @@ fn the_race_keeps_its_runs_in_lock_step() {
         "identical initial losses: {first:?}"
     );
     for _ in 0..40 {
-        race.step_batches(1).expect("step");
+        race.step_batches(1, None).expect("step");
         let batches: Vec<Vec<u32>> = (0..4)
             .map(|i| race.batch_indices(i).expect("run").to_vec())
             .collect();
@@ -173,7 +217,7 @@ fn export_then_import_gives_identical_predictions() {
         r#"{"optimizer":{"kind":"adam","lr":0.01},"network":{"batch_norm":true}}"#,
     ))
     .expect("valid");
-    a.step_epochs(5).expect("steps");
+    a.step_epochs(5, None, None).expect("steps");
     let mut b = Playground::import_model(&a.export_model()).expect("import");
     a.grid(40, -2.0, 3.0, -2.0, 2.0, false).expect("grid");
     b.grid(40, -2.0, 3.0, -2.0, 2.0, false).expect("grid");
@@ -227,7 +271,7 @@ const SEED_RUN_CONFIG: &str = r#"{"seed":7,"batch_size":64,"optimizer":{"kind":"
 #[wasm_bindgen_test]
 fn the_wasm_run_agrees_with_the_native_run_to_1e9_relative() {
     let mut p = Playground::new(js(SEED_RUN_CONFIG)).expect("valid");
-    p.step_epochs(30).expect("steps");
+    p.step_epochs(30, None, None).expect("steps");
     let ours = p.history("train_loss").expect("series").to_vec();
     let native: Vec<f64> = SEED_RUN.lines().map(|l| l.parse().expect("float")).collect();
     assert_eq!(ours.len(), native.len());
