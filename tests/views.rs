@@ -255,3 +255,60 @@ fn every_view_fits_a_phone() {
     }
     s.assert_no_console_errors();
 }
+
+#[test]
+fn the_timeline_hint_counts_its_snapshots_as_soon_as_there_are_any() {
+    let (site, browser) = (Site::serve(site_dir()), Browser::start());
+    let s = open(&browser, &site, "", 1440, 900);
+    s.click("#tab-timeline");
+    let hint = || {
+        s.eval("document.getElementById('timeline-label').textContent")
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(hint().starts_with("Train for a while"), "{}", hint());
+    s.click("#step-epoch");
+    s.wait_for(
+        "document.getElementById('view-timeline').dataset.snapshots === '1'",
+        LOAD,
+    );
+    assert_eq!(hint(), "One snapshot, at epoch 1: drag the slider to look back.");
+    // Hundreds of epochs later, without touching the slider.
+    s.click("#play");
+    s.wait_for(
+        "Number(document.body.dataset.epoch) >= 300",
+        Duration::from_secs(60),
+    );
+    s.click("#play");
+    s.wait_for("document.body.dataset.playing === 'false'", LOAD);
+    let n = data(&s, "view-timeline", "snapshots");
+    assert_eq!(
+        s.eval("document.getElementById('timeline').max"),
+        json!(n),
+        "the slider holds every snapshot"
+    );
+    // "{n} snapshots, from epoch {first} to {last}: drag the slider to look back."
+    let said = hint();
+    let epochs: Vec<u64> = said
+        .strip_prefix(&format!("{n} snapshots, from epoch "))
+        .and_then(|t| t.strip_suffix(": drag the slider to look back."))
+        .map(|t| t.split(" to ").filter_map(|e| e.parse().ok()).collect())
+        .unwrap_or_default();
+    let now: u64 = s
+        .eval("Number(document.body.dataset.epoch)")
+        .as_u64()
+        .unwrap_or(0);
+    assert!(
+        epochs.len() == 2 && 1 <= epochs[0] && epochs[0] < epochs[1] && epochs[1] <= now,
+        "{said} (epoch {now})"
+    );
+    // A fresh run has none again.
+    s.keys("r");
+    s.wait_for(
+        "document.getElementById('view-timeline').dataset.snapshots === '0'",
+        LOAD,
+    );
+    assert!(hint().starts_with("Train for a while"), "{}", hint());
+    s.assert_no_console_errors();
+}

@@ -36,27 +36,26 @@ export function mountTimeline(panel, ctx) {
     sync();
   }
 
+  /** Slider, button and hint after any change: the hint says what is shown, or what there is to look back at. */
   function sync() {
+    const shown = ctx.shownSnapshot();
     slider.max = String(snaps.length);
-    if (!ctx.shownSnapshot()) slider.value = String(snaps.length);
-    present.disabled = !ctx.shownSnapshot();
+    if (!shown) slider.value = String(snaps.length);
+    present.disabled = !shown;
     panel.dataset.snapshots = String(snaps.length);
+    if (shown) label.textContent = tr('timelineThen', { then: shown.epoch, epoch: ctx.run().epoch });
+    else if (snaps.length === 0) label.textContent = tr('timelineIntro');
+    else if (snaps.length === 1) label.textContent = tr('timelineHoldsOne', { last: snaps[0].epoch });
+    else label.textContent = tr('timelineHolds', { n: snaps.length, first: snaps[0].epoch, last: snaps[snaps.length - 1].epoch });
   }
 
   slider.addEventListener('input', () => {
     const k = Number(slider.value);
-    if (k >= snaps.length) {
-      ctx.showSnapshot(null);
-      label.textContent = tr('timelineNow', { epoch: ctx.run().epoch });
-    } else {
-      ctx.showSnapshot(snaps[k]);
-      label.textContent = tr('timelineThen', { then: snaps[k].epoch, epoch: ctx.run().epoch });
-    }
+    ctx.showSnapshot(k < snaps.length ? snaps[k] : null);
     sync();
   });
   present.addEventListener('click', () => {
     ctx.showSnapshot(null);
-    label.textContent = tr('timelineNow', { epoch: ctx.run().epoch });
     sync();
   });
 
@@ -97,6 +96,9 @@ export function mountTimeline(panel, ctx) {
         drawConfusion();
         sync();
       }
+    },
+    relabel() {
+      sync();
     },
   };
 }
