@@ -2,7 +2,11 @@
 
 use serde::Serialize;
 
-use crate::error::{ConfigError, Result};
+use crate::error::Result;
+use crate::range::Range;
+
+/// A clipping threshold (`max_norm`, `clip_value`): any finite number above 0.
+pub const THRESHOLD: Range = Range::above(0.0);
 
 /// How gradients are clipped before each update.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
@@ -31,11 +35,7 @@ impl Clipping {
             Self::Norm { max_norm } => ("clipping.max_norm", max_norm),
             Self::Value { clip_value } => ("clipping.clip_value", clip_value),
         };
-        if v.is_finite() && v > 0.0 {
-            Ok(())
-        } else {
-            Err(ConfigError::out_of_range(field, "finite and > 0", v))
-        }
+        THRESHOLD.check(field, v)
     }
 
     /// Clips `grads` in place; never raises the norm.

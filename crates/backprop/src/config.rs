@@ -7,14 +7,23 @@ use serde::Serialize;
 
 use crate::activation::{Activation, ActivationKind};
 use crate::clip::Clipping;
+use crate::data::{MAX_POINTS, TUTORIAL_TRAIN_ROWS, train_rows};
 use crate::dataset::{DatasetKind, check_noise, check_samples};
 use crate::error::{ConfigError, Result};
 use crate::init::InitKind;
 use crate::json::{Decode, parse_document};
 use crate::loss::OutputLoss;
-use crate::mlp::{Mlp, Regularization};
+use crate::mlp::{Mlp, Regularization, check_sizes};
 use crate::optim::OptimizerConfig;
+use crate::range::Range;
 use crate::schedule::Schedule;
+
+/// Classes of hand-drawn (`custom`) data: 2 to 8.
+pub const CLASSES: Range = Range::closed(2.0, 8.0);
+/// A mini-batch: 1 row to every point there can be.
+pub const BATCH: Range = Range::closed(1.0, MAX_POINTS as f64);
+/// An L1 or L2 penalty's strength: 0 to 10.
+pub const LAMBDA: Range = Range::closed(0.0, 10.0);
 
 /// Where the points come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -82,14 +91,17 @@ impl DataConfig {
         check_samples(self.n_samples)?;
         check_noise(self.noise)?;
         crate::data::check_train_ratio(self.train_ratio)?;
-        if !(2..=8).contains(&self.classes) {
-            return Err(ConfigError::out_of_range(
-                "dataset.classes",
-                "between 2 and 8",
-                self.classes,
-            ));
+        CLASSES.check_whole("dataset.classes", self.classes as u64)
+    }
+
+    /// Training rows the run starts with: the generated points' share, the
+    /// tutorial's 800, or none for hand-drawn data.
+    pub fn train_rows(&self) -> usize {
+        match self.kind {
+            DataSource::Tutorial => TUTORIAL_TRAIN_ROWS,
+            DataSource::Custom => 0,
+            _ => train_rows(self.n_samples, self.train_ratio),
         }
-        Ok(())
     }
 
     pub fn n_classes(&self) -> usize {
@@ -158,8 +170,9 @@ impl NetworkConfig {
         }
     }
 
-    /// Validates and builds the (zero-initialised) network for 2-D inputs.
-    pub fn build(&self, n_classes: usize) -> Result<Mlp> {
+    /// Checks every field for data with `n_classes` classes, arithmetically
+    /// (nothing is built); returns the layer sizes, input first.
+    pub fn validate(&self, n_classes: usize) -> Result<Vec<usize>> {
         if !(self.leaky_slope.is_finite() && (0.0..1.0).contains(&self.leaky_slope)) {
             return Err(ConfigError::out_of_range(
                 "network.leaky_slope",
@@ -188,18 +201,38 @@ impl NetworkConfig {
                 0,
             ));
         }
+        if let Some(list) = &self.activations
+            && list.len() != self.hidden.len()
+        {
+            return Err(ConfigError::invalid(
+                "network.activations",
+                format!(
+                    "{} hidden layers need {} activations, got {}",
+                    self.hidden.len(),
+                    self.hidden.len(),
+                    list.len()
+                ),
+            ));
+        }
+        let sizes = self.sizes(n_classes)?;
+        check_sizes(&sizes, self.batch_norm)?;
+        Ok(sizes)
+    }
+
+    /// The layer sizes for 2-D inputs and `n_classes` classes: input, hidden…, output.
+    pub fn sizes(&self, n_classes: usize) -> Result<Vec<usize>> {
+        let (_, n_out) = self.output_for(n_classes)?;
+        let mut sizes = Vec::with_capacity(self.hidden.len() + 2);
+        sizes.push(2);
+        sizes.extend(&self.hidden);
+        sizes.push(n_out);
+        Ok(sizes)
+    }
+
+    /// Validates and builds the (zero-initialised) network for 2-D inputs.
+    pub fn build(&self, n_classes: usize) -> Result<Mlp> {
+        let sizes = self.validate(n_classes)?;
         let kinds = match &self.activations {
-            Some(list) if list.len() != self.hidden.len() => {
-                return Err(ConfigError::invalid(
-                    "network.activations",
-                    format!(
-                        "{} hidden layers need {} activations, got {}",
-                        self.hidden.len(),
-                        self.hidden.len(),
-                        list.len()
-                    ),
-                ));
-            }
             Some(list) => list.clone(),
             None => vec![self.activation; self.hidden.len()],
         };
@@ -207,11 +240,7 @@ impl NetworkConfig {
             .iter()
             .map(|&k| Activation::from_kind(k, self.leaky_slope, self.elu_alpha))
             .collect();
-        let (output, n_out) = self.output_for(n_classes)?;
-        let mut sizes = Vec::with_capacity(self.hidden.len() + 2);
-        sizes.push(2);
-        sizes.extend(&self.hidden);
-        sizes.push(n_out);
+        let (output, _) = self.output_for(n_classes)?;
         Mlp::new(&sizes, &acts, output, self.batch_norm)
     }
 }
@@ -251,28 +280,20 @@ impl TrainConfig {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Checks every field; the error names the first bad one and its value.
+    /// Checks every field, arithmetically (no network or data is built); the
+    /// error names the first bad one and its value. (Whether the training
+    /// rows fit the buffers depends on the data; `Trainer` checks that.)
     pub fn validate(&self) -> Result<()> {
         self.dataset.validate()?;
-        self.network.build(self.dataset.n_classes())?;
+        self.network.validate(self.dataset.n_classes())?;
         self.optimizer.validate()?;
-        if self.batch_size == Some(0) {
-            return Err(ConfigError::out_of_range(
-                "batch_size",
-                ">= 1 (or null for full batch)",
-                0,
-            ));
+        if let Some(rows) = self.batch_size {
+            BATCH.check_whole("batch_size", rows as u64)?;
         }
         match self.regularization {
             Regularization::None => {}
             Regularization::L1 { lambda } | Regularization::L2 { lambda } => {
-                if !(lambda.is_finite() && (0.0..=10.0).contains(&lambda)) {
-                    return Err(ConfigError::out_of_range(
-                        "regularization.lambda",
-                        "in [0, 10]",
-                        lambda,
-                    ));
-                }
+                LAMBDA.check("regularization.lambda", lambda)?;
             }
         }
         self.clipping.validate()?;

@@ -9,13 +9,24 @@ use rand::seq::SliceRandom;
 
 use crate::dataset::Dataset;
 use crate::error::{ConfigError, Result};
+use crate::range::Range;
 use crate::scaler::StandardScaler;
 
 /// The tutorial's exact data, as scikit-learn made and split it.
 const TUTORIAL_CSV: &str = include_str!("../data/tutorial_moons.csv");
+/// Training rows of the tutorial's split (800 of its 1000 points).
+pub const TUTORIAL_TRAIN_ROWS: usize = 800;
 
 /// Largest number of points a run may hold (generated, imported or drawn).
 pub const MAX_POINTS: usize = 100_000;
+/// The share of generated points that train; the rest test. Both sides keep at least a share.
+pub const TRAIN_RATIO: Range = Range::open(0.0, 1.0);
+
+/// How many of `n` points train at `train_ratio`: `round(n * train_ratio)`,
+/// at least one (when there are any) and at most all.
+pub fn train_rows(n: usize, train_ratio: f64) -> usize {
+    ((n as f64 * train_ratio).round() as usize).clamp(1.min(n), n)
+}
 
 /// Points in data space with labels and a train/test flag, and the model-space copies.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,7 +57,7 @@ impl Data {
         let n = dataset.len();
         let mut order: Vec<usize> = (0..n).collect();
         order.shuffle(&mut StdRng::seed_from_u64(seed));
-        let n_train = ((n as f64 * train_ratio).round() as usize).clamp(1.min(n), n);
+        let n_train = train_rows(n, train_ratio);
         let mut is_test = vec![1u8; n];
         for &i in &order[..n_train] {
             is_test[i] = 0;
@@ -251,9 +262,5 @@ impl Data {
 }
 
 pub(crate) fn check_train_ratio(r: f64) -> Result<()> {
-    if r > 0.0 && r < 1.0 {
-        Ok(())
-    } else {
-        Err(ConfigError::out_of_range("dataset.train_ratio", "in (0, 1)", r))
-    }
+    TRAIN_RATIO.check("dataset.train_ratio", r)
 }

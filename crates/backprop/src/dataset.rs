@@ -9,10 +9,15 @@ use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
 
-use crate::error::{ConfigError, Result};
+use crate::error::Result;
+use crate::range::Range;
 
 /// Largest number of points a generator will make; keeps memory bounded for any input.
 pub const MAX_SAMPLES: usize = 100_000;
+/// How many points a generator makes: 1 to `MAX_SAMPLES`.
+pub const SAMPLES: Range = Range::closed(1.0, MAX_SAMPLES as f64);
+/// The noise's standard deviation: 0 to 10 (ten times the shapes' size).
+pub const NOISE: Range = Range::closed(0.0, 10.0);
 
 /// The shapes a dataset can take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -33,8 +38,6 @@ pub enum DatasetKind {
 }
 
 impl DatasetKind {
-    pub const NAMES: &'static str = "moons, circles, xor, gaussians, spiral, spiral3";
-
     pub fn n_classes(self) -> usize {
         match self {
             Self::Spiral3 => 3,
@@ -90,25 +93,11 @@ pub fn moons(n_samples: usize, noise: f64, seed: u64) -> Result<Dataset> {
 }
 
 pub(crate) fn check_samples(n_samples: usize) -> Result<()> {
-    if n_samples == 0 || n_samples > MAX_SAMPLES {
-        return Err(ConfigError::out_of_range(
-            "dataset.n_samples",
-            "between 1 and 100000",
-            n_samples,
-        ));
-    }
-    Ok(())
+    SAMPLES.check_whole("dataset.n_samples", n_samples as u64)
 }
 
 pub(crate) fn check_noise(noise: f64) -> Result<()> {
-    if !noise.is_finite() || !(0.0..=10.0).contains(&noise) {
-        return Err(ConfigError::out_of_range(
-            "dataset.noise",
-            "finite and in [0, 10]",
-            noise,
-        ));
-    }
-    Ok(())
+    NOISE.check("dataset.noise", noise)
 }
 
 /// `n` evenly spaced values from `start` to `stop`, like `numpy.linspace`.

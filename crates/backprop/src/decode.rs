@@ -19,7 +19,7 @@ use crate::optim::{
 use crate::schedule::Schedule;
 
 /// Choices read by name, from one table: the decoder, the list shown in
-/// errors, and `ALL`.
+/// errors, `ALL` and `NAMES` (which the page's settings table publishes).
 macro_rules! by_name {
     ($t:ty, [$first:literal => $fv:expr $(, $name:literal => $v:expr)* $(,)?]) => {
         impl Decode for $t {
@@ -31,6 +31,8 @@ macro_rules! by_name {
         impl $t {
             /// Every choice, in the order the configs' error messages list them.
             pub const ALL: &'static [Self] = &[$fv $(, $v)*];
+            /// The name of each of `ALL`, as configs and links write it.
+            pub const NAMES: &'static [&'static str] = &[$first $(, $name)*];
         }
     };
 }

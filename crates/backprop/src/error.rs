@@ -9,7 +9,7 @@ pub enum ConfigError {
     #[error("{field} must be {expected}, got {got}")]
     OutOfRange {
         field: String,
-        expected: &'static str,
+        expected: String,
         got: String,
     },
     /// A name that is not one of the known choices.
@@ -25,10 +25,10 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    pub fn out_of_range(field: impl Into<String>, expected: &'static str, got: impl ToString) -> Self {
+    pub fn out_of_range(field: impl Into<String>, expected: impl Into<String>, got: impl ToString) -> Self {
         Self::OutOfRange {
             field: field.into(),
-            expected,
+            expected: expected.into(),
             got: got.to_string(),
         }
     }

@@ -22,9 +22,11 @@ pub mod loss;
 pub mod mlp;
 pub mod model_io;
 pub mod optim;
+pub mod range;
 pub mod render;
 pub mod scaler;
 pub mod schedule;
+pub mod settings;
 pub mod stop;
 pub mod trainer;
 

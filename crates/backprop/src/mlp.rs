@@ -23,13 +23,84 @@ use crate::kernels::{
     dense_forward_relu, transpose,
 };
 use crate::loss::OutputLoss;
+use crate::range::Range;
 
 /// Most parameters a network may have; keeps memory and step time bounded for any input.
 pub const MAX_PARAMS: usize = 100_000;
 /// Most layers (hidden and output) a network may have.
 pub const MAX_LAYERS: usize = 32;
+/// Most hidden layers: all layers but the output one.
+pub const MAX_HIDDEN: usize = MAX_LAYERS - 1;
 /// Widest layer allowed.
 pub const MAX_WIDTH: usize = 4096;
+/// A layer's width: 1 to `MAX_WIDTH` units.
+pub const WIDTH: Range = Range::closed(1.0, MAX_WIDTH as f64);
+/// Most values (training rows × total layer width) a run's buffers may hold:
+/// about 160 MB of workspace at worst, whatever the config says.
+pub const MAX_BATCH_VALUES: usize = 4_000_000;
+
+/// Parameters of a network of layer sizes `sizes` (input first): weights and
+/// biases, and with batch norm a gamma and a beta per hidden unit. Saturates
+/// rather than overflows, so any list can be measured.
+pub fn param_count(sizes: &[usize], batch_norm: bool) -> usize {
+    let hidden = sizes.len().saturating_sub(2);
+    sizes
+        .windows(2)
+        .enumerate()
+        .map(|(l, pair)| {
+            let bn = if batch_norm && l < hidden { 2 } else { 0 };
+            pair[0]
+                .saturating_mul(pair[1])
+                .saturating_add(pair[1].saturating_mul(1 + bn))
+        })
+        .fold(0, usize::saturating_add)
+}
+
+/// Checks layer sizes (input first) against the limits: 2 to 33 sizes, each
+/// 1 to 4096, at most `MAX_PARAMS` parameters. Arithmetic only: nothing is built.
+pub fn check_sizes(sizes: &[usize], batch_norm: bool) -> Result<()> {
+    if sizes.len() < 2 || sizes.len() > MAX_LAYERS + 1 {
+        return Err(ConfigError::out_of_range(
+            "network.layers",
+            "a list of 2 to 33 sizes (input, hidden…, output)",
+            format!("{sizes:?}"),
+        ));
+    }
+    if let Some(i) = sizes.iter().position(|&n| !WIDTH.contains(n as f64)) {
+        return Err(ConfigError::out_of_range(
+            format!("network.layers[{i}]"),
+            WIDTH.to_string(),
+            sizes[i],
+        ));
+    }
+    if param_count(sizes, batch_norm) > MAX_PARAMS {
+        return Err(ConfigError::out_of_range(
+            "network.layers",
+            "a network of at most 100,000 parameters",
+            format!("{sizes:?} (more than {MAX_PARAMS} parameters)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Values one full-batch pass of `rows` training rows holds through layers `sizes`.
+pub fn buffer_values(rows: usize, sizes: &[usize]) -> usize {
+    rows.saturating_mul(sizes.iter().fold(0, |a: usize, &n| a.saturating_add(n)))
+}
+
+/// Refuses a run whose full-batch buffers would exceed `MAX_BATCH_VALUES`.
+pub fn check_buffers(rows: usize, sizes: &[usize]) -> Result<()> {
+    let values = buffer_values(rows, sizes);
+    if values > MAX_BATCH_VALUES {
+        return Err(ConfigError::invalid(
+            "network.hidden",
+            format!(
+                "{rows} training points through layers {sizes:?} need {values} values per pass; the limit is {MAX_BATCH_VALUES} (use fewer points or narrower layers)",
+            ),
+        ));
+    }
+    Ok(())
+}
 
 /// Where one dense layer's parameters sit in the flat vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,20 +165,7 @@ impl Mlp {
         output: OutputLoss,
         batch_norm: bool,
     ) -> Result<Self> {
-        if sizes.len() < 2 || sizes.len() > MAX_LAYERS + 1 {
-            return Err(ConfigError::out_of_range(
-                "network.layers",
-                "a list of 2 to 33 sizes (input, hidden…, output)",
-                format!("{sizes:?}"),
-            ));
-        }
-        if let Some(i) = sizes.iter().position(|&n| n == 0 || n > MAX_WIDTH) {
-            return Err(ConfigError::out_of_range(
-                format!("network.layers[{i}]"),
-                "between 1 and 4096",
-                sizes[i],
-            ));
-        }
+        check_sizes(sizes, batch_norm)?;
         let hidden = sizes.len() - 2;
         if activations.len() != hidden {
             return Err(ConfigError::invalid(
@@ -130,13 +188,6 @@ impl Mlp {
                 offset += 2 * n_out;
                 g
             });
-            if offset > MAX_PARAMS {
-                return Err(ConfigError::out_of_range(
-                    "network.layers",
-                    "a network of at most 100,000 parameters",
-                    format!("{sizes:?} (more than {MAX_PARAMS} parameters)"),
-                ));
-            }
             layers.push(LayerParams {
                 n_in,
                 n_out,

@@ -8,9 +8,20 @@
 use serde::Serialize;
 
 use crate::error::{ConfigError, Result};
+use crate::range::Range;
 
 /// Largest learning rate accepted: anything up to it either trains or is reported as diverged.
 pub const MAX_LR: f64 = 1e6;
+/// A learning rate: positive, at most `MAX_LR`.
+pub const LR: Range = Range::above_to(0.0, MAX_LR);
+/// Momentum and the moving averages' decay rates (betas, RMSprop's alpha): `[0, 1)`.
+pub const DECAY: Range = Range::from_below(0.0, 1.0);
+/// The small constant added to denominators: any finite number above 0.
+pub const EPS: Range = Range::above(0.0);
+/// SGD's dampening: `[0, 1]`.
+pub const DAMPENING: Range = Range::closed(0.0, 1.0);
+/// Weight decay, lr decay and other rates that may be zero: finite and `>= 0`.
+pub const NON_NEGATIVE: Range = Range::at_least(0.0);
 
 /// Momentum for SGD: none, classical (heavy ball), or Nesterov.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
@@ -221,20 +232,20 @@ impl OptimizerConfig {
 
     /// Checks every hyper-parameter; errors name `optimizer.<field>` and the value.
     pub fn validate(&self) -> Result<()> {
-        check_lr(self.lr())?;
+        LR.check("optimizer.lr", self.lr())?;
         match *self {
             Self::Sgd(c) => {
                 if let Momentum::Classic(mu) | Momentum::Nesterov(mu) = c.momentum {
-                    unit_interval("optimizer.momentum", mu)?;
+                    DECAY.check("optimizer.momentum", mu)?;
                 }
-                closed_unit("optimizer.dampening", c.dampening)?;
-                non_negative("optimizer.weight_decay", c.weight_decay)
+                DAMPENING.check("optimizer.dampening", c.dampening)?;
+                NON_NEGATIVE.check("optimizer.weight_decay", c.weight_decay)
             }
             Self::RmsProp(c) => {
-                unit_interval("optimizer.alpha", c.alpha)?;
-                positive("optimizer.eps", c.eps)?;
-                unit_interval("optimizer.momentum", c.momentum)?;
-                non_negative("optimizer.weight_decay", c.weight_decay)
+                DECAY.check("optimizer.alpha", c.alpha)?;
+                EPS.check("optimizer.eps", c.eps)?;
+                DECAY.check("optimizer.momentum", c.momentum)?;
+                NON_NEGATIVE.check("optimizer.weight_decay", c.weight_decay)
             }
             Self::Adam(AdamConfig {
                 beta1,
@@ -250,66 +261,22 @@ impl OptimizerConfig {
                 weight_decay,
                 ..
             }) => {
-                unit_interval("optimizer.beta1", beta1)?;
-                unit_interval("optimizer.beta2", beta2)?;
-                positive("optimizer.eps", eps)?;
-                non_negative("optimizer.weight_decay", weight_decay)
+                DECAY.check("optimizer.beta1", beta1)?;
+                DECAY.check("optimizer.beta2", beta2)?;
+                EPS.check("optimizer.eps", eps)?;
+                NON_NEGATIVE.check("optimizer.weight_decay", weight_decay)
             }
             Self::Adagrad(c) => {
-                non_negative("optimizer.lr_decay", c.lr_decay)?;
-                positive("optimizer.eps", c.eps)?;
-                non_negative("optimizer.weight_decay", c.weight_decay)?;
-                non_negative("optimizer.initial_accumulator_value", c.initial_accumulator_value)
+                NON_NEGATIVE.check("optimizer.lr_decay", c.lr_decay)?;
+                EPS.check("optimizer.eps", c.eps)?;
+                NON_NEGATIVE.check("optimizer.weight_decay", c.weight_decay)?;
+                NON_NEGATIVE.check("optimizer.initial_accumulator_value", c.initial_accumulator_value)
             }
         }
     }
 
     fn same_kind(&self, other: &Self) -> bool {
         std::mem::discriminant(self) == std::mem::discriminant(other)
-    }
-}
-
-pub(crate) fn check_lr(lr: f64) -> Result<()> {
-    if lr.is_finite() && lr > 0.0 && lr <= MAX_LR {
-        Ok(())
-    } else {
-        Err(ConfigError::out_of_range(
-            "optimizer.lr",
-            "finite, > 0 and <= 1e6",
-            lr,
-        ))
-    }
-}
-
-fn unit_interval(field: &'static str, v: f64) -> Result<()> {
-    if (0.0..1.0).contains(&v) {
-        Ok(())
-    } else {
-        Err(ConfigError::out_of_range(field, "in [0, 1)", v))
-    }
-}
-
-fn closed_unit(field: &'static str, v: f64) -> Result<()> {
-    if (0.0..=1.0).contains(&v) {
-        Ok(())
-    } else {
-        Err(ConfigError::out_of_range(field, "in [0, 1]", v))
-    }
-}
-
-fn positive(field: &'static str, v: f64) -> Result<()> {
-    if v.is_finite() && v > 0.0 {
-        Ok(())
-    } else {
-        Err(ConfigError::out_of_range(field, "finite and > 0", v))
-    }
-}
-
-pub(crate) fn non_negative(field: &'static str, v: f64) -> Result<()> {
-    if v.is_finite() && v >= 0.0 {
-        Ok(())
-    } else {
-        Err(ConfigError::out_of_range(field, "finite and >= 0", v))
     }
 }
 

@@ -4,6 +4,13 @@
 use serde::Serialize;
 
 use crate::error::{ConfigError, Result};
+use crate::optim::{LR, NON_NEGATIVE};
+use crate::range::Range;
+
+/// A decay factor (`gamma`): `(0, 1]`.
+pub const GAMMA: Range = Range::above_to(0.0, 1.0);
+/// A length in epochs (`step_size`, `t_max`, `total`): at least one.
+pub const EPOCHS: Range = Range::closed(1.0, u32::MAX as f64);
 
 /// A schedule multiplies or replaces the optimizer's base learning rate per epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
@@ -60,27 +67,22 @@ impl Schedule {
         }
     }
 
+    /// Checks every field; errors name `schedule.<field>` and the value.
     pub fn validate(&self) -> Result<()> {
-        let positive_int = |field: &'static str, v: u32| {
-            if v >= 1 {
-                Ok(())
-            } else {
-                Err(ConfigError::out_of_range(field, ">= 1", v))
-            }
-        };
+        let epochs = |field: &str, v: u32| EPOCHS.check_whole(field, u64::from(v));
         match *self {
             Self::Constant => Ok(()),
             Self::Step { step_size, gamma } => {
-                positive_int("schedule.step_size", step_size)?;
-                decay("schedule.gamma", gamma)
+                epochs("schedule.step_size", step_size)?;
+                GAMMA.check("schedule.gamma", gamma)
             }
-            Self::Exponential { gamma } => decay("schedule.gamma", gamma),
+            Self::Exponential { gamma } => GAMMA.check("schedule.gamma", gamma),
             Self::Cosine { t_max, eta_min } => {
-                positive_int("schedule.t_max", t_max)?;
-                crate::optim::non_negative("schedule.eta_min", eta_min)
+                epochs("schedule.t_max", t_max)?;
+                NON_NEGATIVE.check("schedule.eta_min", eta_min)
             }
             Self::WarmupCosine { warmup, total } => {
-                positive_int("schedule.total", total)?;
+                epochs("schedule.total", total)?;
                 if warmup >= total {
                     return Err(ConfigError::out_of_range(
                         "schedule.warmup",
@@ -91,25 +93,9 @@ impl Schedule {
                 Ok(())
             }
             Self::Cyclic { max_lr, step_size } => {
-                positive_int("schedule.step_size", step_size)?;
-                if max_lr.is_finite() && max_lr > 0.0 && max_lr <= crate::optim::MAX_LR {
-                    Ok(())
-                } else {
-                    Err(ConfigError::out_of_range(
-                        "schedule.max_lr",
-                        "finite, > 0 and <= 1e6",
-                        max_lr,
-                    ))
-                }
+                epochs("schedule.step_size", step_size)?;
+                LR.check("schedule.max_lr", max_lr)
             }
         }
-    }
-}
-
-fn decay(field: &'static str, gamma: f64) -> Result<()> {
-    if gamma > 0.0 && gamma <= 1.0 {
-        Ok(())
-    } else {
-        Err(ConfigError::out_of_range(field, "in (0, 1]", gamma))
     }
 }

@@ -14,30 +14,11 @@ use crate::dataset::Dataset;
 use crate::error::{ConfigError, Result};
 use crate::history::{HISTORY_CAP, HISTORY_RECENT, History, Record};
 use crate::loss::OutputLoss;
-use crate::mlp::{Mlp, Workspace};
+use crate::mlp::{Mlp, Workspace, check_buffers};
 use crate::optim::Optimizer;
 
 /// Rows predicted at a time in eval mode (test metrics, grids).
 const EVAL_CHUNK: usize = 256;
-
-/// Most values (training rows × total layer width) a run's buffers may hold:
-/// about 160 MB of workspace at worst, whatever the config says.
-pub const MAX_BATCH_VALUES: usize = 4_000_000;
-
-/// Refuses a run whose full-batch buffers would exceed `MAX_BATCH_VALUES`.
-fn check_buffers(rows: usize, sizes: &[usize]) -> Result<()> {
-    let width: usize = sizes.iter().sum();
-    if rows.saturating_mul(width) > MAX_BATCH_VALUES {
-        return Err(ConfigError::invalid(
-            "network.hidden",
-            format!(
-                "{rows} training points through layers {sizes:?} need {} values per pass; the limit is {MAX_BATCH_VALUES} (use fewer points or narrower layers)",
-                rows.saturating_mul(width)
-            ),
-        ));
-    }
-    Ok(())
-}
 
 /// Independent random streams derived from the one seed.
 #[derive(Debug, Clone, Copy)]
@@ -177,13 +158,23 @@ impl Trainer {
     /// Validates `config`, makes the data and initialises the network from the seed.
     pub fn new(config: TrainConfig) -> Result<Self> {
         config.validate()?;
+        Self::start(config)
+    }
+
+    /// `new` for a config already validated (the page's settings check
+    /// theirs, see `settings`): a change is validated once.
+    pub(crate) fn start(config: TrainConfig) -> Result<Self> {
         let data = make_data(&config)?;
-        Self::with_data(config, data)
+        Self::build(config, data)
     }
 
     /// A run on given data (imported, drawn, or a test's), initialised from the seed.
     pub fn with_data(config: TrainConfig, data: Data) -> Result<Self> {
         config.validate()?;
+        Self::build(config, data)
+    }
+
+    fn build(config: TrainConfig, data: Data) -> Result<Self> {
         if data.n_classes() != config.dataset.n_classes() && config.dataset.kind != DataSource::Custom {
             return Err(ConfigError::invalid(
                 "dataset.kind",
@@ -636,6 +627,18 @@ impl Trainer {
     /// Anything else differing from the current config is an error naming the field.
     pub fn update_live(&mut self, config: TrainConfig) -> Result<()> {
         config.validate()?;
+        self.apply_live(config)
+    }
+
+    /// Whether `config` differs from the run's only in settings that apply live.
+    pub fn is_live_change(&self, config: &TrainConfig) -> bool {
+        config.seed == self.config.seed
+            && config.dataset == self.config.dataset
+            && config.network == self.config.network
+    }
+
+    /// `update_live` for a config already validated.
+    pub(crate) fn apply_live(&mut self, config: TrainConfig) -> Result<()> {
         if config.seed != self.config.seed || config.dataset != self.config.dataset {
             return Err(ConfigError::invalid("dataset", "changing the data needs a reset"));
         }

@@ -1,0 +1,305 @@
+//! From the settings to the config a run is made from, and back: the
+//! page's own rules (a warm-up of a tenth of `sched_epochs`, `sched_gamma`
+//! as a factor per hundred epochs) are written here and nowhere else.
+
+use super::check::Checked;
+use super::{
+    BATCH, ClipChoice, MAX_SAFE_INTEGER, OptimizerChoice, PenaltyChoice, ScheduleChoice, Settings, TABLE,
+};
+use crate::clip::Clipping;
+use crate::config::{DataConfig, NetworkConfig, TrainConfig};
+use crate::data::TRAIN_RATIO;
+use crate::dataset::{NOISE, SAMPLES};
+use crate::mlp::{MAX_HIDDEN, Regularization, WIDTH};
+use crate::optim::{
+    AdagradConfig, AdamConfig, AdamWConfig, DECAY, EPS, LR, MAX_LR, Momentum, OptimizerConfig, RmsPropConfig,
+    SgdConfig,
+};
+use crate::range::Range;
+use crate::schedule::{GAMMA, Schedule};
+
+impl Settings {
+    /// The run these settings describe. The page's own rules live here:
+    /// `sched_gamma` is the exponential schedule's factor per hundred epochs
+    /// (linearised), the warm-up is a tenth of `sched_epochs` (at least one),
+    /// the cyclic schedule peaks at ten times the learning rate.
+    pub fn to_config(&self) -> TrainConfig {
+        TrainConfig {
+            seed: self.seed,
+            dataset: self.data_config(),
+            network: NetworkConfig {
+                hidden: self.layers.clone(),
+                activation: self.activation,
+                init: self.init,
+                batch_norm: self.bn,
+                ..NetworkConfig::default()
+            },
+            optimizer: self.optimizer_config(self.optimizer, self.lr),
+            batch_size: (self.batch > 0).then_some(self.batch),
+            regularization: match self.reg {
+                PenaltyChoice::None => Regularization::None,
+                PenaltyChoice::L1 => Regularization::L1 { lambda: self.lambda },
+                PenaltyChoice::L2 => Regularization::L2 { lambda: self.lambda },
+            },
+            clipping: match self.clip {
+                ClipChoice::Off => Clipping::None,
+                ClipChoice::Norm => Clipping::Norm {
+                    max_norm: self.clip_at,
+                },
+                ClipChoice::Value => Clipping::Value {
+                    clip_value: self.clip_at,
+                },
+            },
+            schedule: self.schedule_config(),
+        }
+    }
+
+    /// The data: what only generated points use (their number, noise and
+    /// split) is left at its default otherwise, so a config holds only what
+    /// the run uses.
+    fn data_config(&self) -> DataConfig {
+        let config = DataConfig {
+            kind: self.dataset,
+            standardize: self.standardize,
+            ..DataConfig::default()
+        };
+        if self.dataset.generator().is_none() {
+            return config;
+        }
+        DataConfig {
+            n_samples: self.n,
+            noise: self.noise,
+            train_ratio: self.ratio,
+            ..config
+        }
+    }
+
+    /// Optimizer `choice` at rate `lr`, its other hyper-parameters from these
+    /// settings (the optimizer race trains several side by side).
+    pub fn optimizer_config(&self, choice: OptimizerChoice, lr: f64) -> OptimizerConfig {
+        let sgd = |momentum| {
+            OptimizerConfig::Sgd(SgdConfig {
+                lr,
+                momentum,
+                ..SgdConfig::default()
+            })
+        };
+        let adam = AdamConfig {
+            lr,
+            beta1: self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
+            ..AdamConfig::default()
+        };
+        match choice {
+            OptimizerChoice::Sgd => sgd(Momentum::None),
+            OptimizerChoice::Momentum => sgd(Momentum::Classic(self.momentum)),
+            OptimizerChoice::Nesterov => sgd(Momentum::Nesterov(self.momentum)),
+            OptimizerChoice::RmsProp => OptimizerConfig::RmsProp(RmsPropConfig {
+                lr,
+                alpha: self.alpha,
+                eps: self.eps,
+                ..RmsPropConfig::default()
+            }),
+            OptimizerChoice::Adam => OptimizerConfig::Adam(adam),
+            OptimizerChoice::AdamW => OptimizerConfig::AdamW(AdamWConfig {
+                weight_decay: AdamWConfig::default().weight_decay,
+                ..adam.into()
+            }),
+            OptimizerChoice::Adagrad => OptimizerConfig::Adagrad(AdagradConfig {
+                lr,
+                eps: self.eps,
+                ..AdagradConfig::default()
+            }),
+        }
+    }
+
+    fn schedule_config(&self) -> Schedule {
+        let n = self.sched_epochs;
+        match self.schedule {
+            ScheduleChoice::Constant => Schedule::Constant,
+            ScheduleChoice::Step => Schedule::Step {
+                step_size: n,
+                gamma: self.sched_gamma,
+            },
+            ScheduleChoice::Exponential => Schedule::Exponential {
+                gamma: per_epoch(self.sched_gamma),
+            },
+            ScheduleChoice::Cosine => Schedule::Cosine {
+                t_max: n,
+                eta_min: 0.0,
+            },
+            ScheduleChoice::WarmupCosine => Schedule::WarmupCosine {
+                warmup: (n / 10).max(1),
+                total: n,
+            },
+            ScheduleChoice::Cyclic => Schedule::Cyclic {
+                max_lr: (self.lr * 10.0).min(MAX_LR),
+                step_size: n,
+            },
+        }
+    }
+}
+
+/// The exponential schedule's factor per epoch for `sched_gamma`, read as
+/// "about this much per hundred epochs": `1 - (1 - g) / 100`.
+fn per_epoch(sched_gamma: f64) -> f64 {
+    1.0 - (1.0 - sched_gamma) / 100.0
+}
+
+/// The shortest `sched_gamma` (in decimal digits) whose factor per epoch is
+/// exactly `gamma`, if there is one in range. `per_epoch` maps about a
+/// hundred neighbouring numbers onto each factor, so a link keeps any
+/// `sched_gamma` of up to 12 significant digits exactly.
+fn per_hundred(gamma: f64) -> Option<f64> {
+    let guess = 1.0 - (1.0 - gamma) * 100.0;
+    (1..=17)
+        .filter_map(|digits| format!("{guess:.*e}", digits - 1).parse::<f64>().ok())
+        .find(|&g| GAMMA.contains(g) && per_epoch(g) == gamma)
+}
+
+/// The settings that describe `config` (an imported model's), with `base`'s
+/// values for what the config does not hold (another optimizer's
+/// hyper-parameters, a switched-off penalty's strength), and the config's
+/// fields that settings cannot hold, by path (`network.activations`,
+/// `optimizer.weight_decay`, …): a link to the result describes every other
+/// part of the run exactly.
+pub fn from_config(config: &TrainConfig, base: &Checked) -> (Checked, Vec<String>) {
+    let mut s = base.0.clone();
+    let fits = |range: Range, x: f64| range.contains(x);
+    if config.seed <= MAX_SAFE_INTEGER {
+        s.seed = config.seed;
+    }
+    let d = &config.dataset;
+    s.dataset = d.kind;
+    s.standardize = d.standardize;
+    if d.kind.generator().is_some() && fits(SAMPLES, d.n_samples as f64) {
+        s.n = d.n_samples;
+    }
+    if d.kind.generator().is_some() && fits(NOISE, d.noise) {
+        s.noise = d.noise;
+    }
+    if d.kind.generator().is_some() && fits(TRAIN_RATIO, d.train_ratio) {
+        s.ratio = d.train_ratio;
+    }
+    let net = &config.network;
+    if net.hidden.len() <= MAX_HIDDEN && net.hidden.iter().all(|&n| fits(WIDTH, n as f64)) {
+        s.layers.clone_from(&net.hidden);
+    }
+    s.activation = net.activation;
+    s.init = net.init;
+    s.bn = net.batch_norm;
+    let opt = &config.optimizer;
+    s.optimizer = OptimizerChoice::of(opt);
+    if fits(LR, opt.lr()) {
+        s.lr = opt.lr();
+    }
+    let (momentum, alpha, betas, eps) = match *opt {
+        OptimizerConfig::Sgd(c) => match c.momentum {
+            Momentum::Classic(mu) | Momentum::Nesterov(mu) => (Some(mu), None, None, None),
+            Momentum::None => (None, None, None, None),
+        },
+        OptimizerConfig::RmsProp(c) => (None, Some(c.alpha), None, Some(c.eps)),
+        OptimizerConfig::Adam(c) => (None, None, Some((c.beta1, c.beta2)), Some(c.eps)),
+        OptimizerConfig::AdamW(c) => (None, None, Some((c.beta1, c.beta2)), Some(c.eps)),
+        OptimizerConfig::Adagrad(c) => (None, None, None, Some(c.eps)),
+    };
+    let take = |field: &mut f64, range: Range, v: Option<f64>| {
+        if let Some(v) = v.filter(|&v| fits(range, v)) {
+            *field = v;
+        }
+    };
+    take(&mut s.momentum, DECAY, momentum);
+    take(&mut s.alpha, DECAY, alpha);
+    take(&mut s.beta1, DECAY, betas.map(|b| b.0));
+    take(&mut s.beta2, DECAY, betas.map(|b| b.1));
+    take(&mut s.eps, EPS, eps);
+    match config.batch_size {
+        None => s.batch = 0,
+        Some(rows) if fits(BATCH, rows as f64) => s.batch = rows,
+        Some(_) => {}
+    }
+    (s.reg, s.lambda) = match config.regularization {
+        Regularization::None => (PenaltyChoice::None, s.lambda),
+        Regularization::L1 { lambda } => (PenaltyChoice::L1, lambda),
+        Regularization::L2 { lambda } => (PenaltyChoice::L2, lambda),
+    };
+    (s.clip, s.clip_at) = match config.clipping {
+        Clipping::None => (ClipChoice::Off, s.clip_at),
+        Clipping::Norm { max_norm } => (ClipChoice::Norm, max_norm),
+        Clipping::Value { clip_value } => (ClipChoice::Value, clip_value),
+    };
+    (s.schedule, s.sched_epochs, s.sched_gamma) = match config.schedule {
+        Schedule::Constant => (ScheduleChoice::Constant, s.sched_epochs, s.sched_gamma),
+        Schedule::Step { step_size, gamma } => (ScheduleChoice::Step, step_size, gamma),
+        Schedule::Exponential { gamma } => (
+            ScheduleChoice::Exponential,
+            s.sched_epochs,
+            per_hundred(gamma).unwrap_or(s.sched_gamma),
+        ),
+        Schedule::Cosine { t_max, .. } => (ScheduleChoice::Cosine, t_max, s.sched_gamma),
+        Schedule::WarmupCosine { total, .. } => (ScheduleChoice::WarmupCosine, total, s.sched_gamma),
+        Schedule::Cyclic { step_size, .. } => (ScheduleChoice::Cyclic, step_size, s.sched_gamma),
+    };
+    // A key that breaks a rule between keys goes back to `base`, then to the
+    // default (which keeps every rule), until none is broken.
+    let mut steps_back = [0u8; TABLE.len()];
+    while let Some((_, keys)) = s.broken_rule() {
+        let Some(i) = keys
+            .iter()
+            .filter_map(|&k| TABLE.iter().position(|spec| spec.key == k))
+            .find(|&i| steps_back[i] < 2)
+        else {
+            break;
+        };
+        steps_back[i] += 1;
+        let key = TABLE[i].key;
+        let back = if steps_back[i] == 1 {
+            base.get(key)
+        } else {
+            Settings::default().get(key)
+        };
+        if let Some(v) = back {
+            s.set(key, &v);
+        }
+    }
+    // Points that are not generated ignore the generator's fields: an older
+    // file may hold any there, and a link need not.
+    let mut used = config.clone();
+    if d.kind.generator().is_none() {
+        used.dataset = DataConfig {
+            kind: d.kind,
+            standardize: d.standardize,
+            classes: d.classes,
+            ..DataConfig::default()
+        };
+    }
+    let mut lost = Vec::new();
+    differences(&to_json(&used), &to_json(&s.to_config()), "", &mut lost);
+    (Checked(s), lost)
+}
+
+fn to_json(config: &TrainConfig) -> serde_json::Value {
+    serde_json::to_value(config).unwrap_or_default()
+}
+
+/// The paths (`optimizer.weight_decay`) at which `a` and `b` differ.
+fn differences(a: &serde_json::Value, b: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+    use serde_json::Value as V;
+    match (a, b) {
+        (V::Object(x), V::Object(y)) => {
+            let extra = y.keys().filter(|k| !x.contains_key(*k));
+            for key in x.keys().chain(extra) {
+                let here = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                let (u, v) = (x.get(key), y.get(key));
+                differences(u.unwrap_or(&V::Null), v.unwrap_or(&V::Null), &here, out);
+            }
+        }
+        _ if a != b => out.push(path.to_string()),
+        _ => {}
+    }
+}
