@@ -18,6 +18,7 @@ use backprop::gradcheck::{GradCheckConfig, check};
 use backprop::inspect::{NeuronGrids, confusion, sample_loss, step_on_sample, trace};
 use backprop::model_io::{export_csv, export_model, import_csv, import_model};
 use backprop::stop::{Limit, Stop, StopRule, train};
+use backprop::settings::{self, Checked, Named, OptimizerChoice, Problem};
 use backprop::{TrainConfig, Trainer};
 use js_sys::{Float64Array, Uint8Array, Uint32Array};
 use run::{Run, check_count};
@@ -50,6 +51,17 @@ impl Playground {
     pub fn new(config: JsValue) -> Result<Playground, JsError> {
         let trainer = Trainer::new(config_from_js(&config)?).map_err(to_js)?;
         Ok(Self::from_trainer(trainer))
+    }
+
+    /// A run from flat settings: the URL keys (`{ dataset: "xor", layers:
+    /// [4], optimizer: "adam", lr: 0.03 }`), values as numbers, booleans,
+    /// strings or arrays, omitted keys at their defaults (see
+    /// `settingsTable()`). Throws an `Error` listing every key the engine
+    /// cannot use, with its value and why.
+    #[wasm_bindgen(js_name = fromSettings)]
+    pub fn from_settings(settings: JsValue) -> Result<Playground, JsError> {
+        let checked = settings::read(&fields_from_js(&settings, "settings")?).map_err(to_js)?;
+        Ok(Self::from_trainer(checked.start().map_err(to_js)?))
     }
 
     fn from_trainer(trainer: Trainer) -> Playground {
@@ -92,8 +104,7 @@ impl Playground {
 
     /// The current settings, as a plain object.
     pub fn config(&self) -> Result<JsValue, JsError> {
-        js_sys::JSON::parse(&self.run.trainer.config().to_json())
-            .map_err(|_| JsError::new("config: not JSON"))
+        config_to_js(self.run.trainer.config())
     }
 
     /// Applies settings that need no reset (optimizer and its hyper-parameters,
@@ -105,6 +116,32 @@ impl Playground {
             .trainer
             .update_live(config_from_js(&config)?)
             .map_err(to_js)
+    }
+
+    /// Applies flat settings `changes` over `base` (the settings this run was
+    /// made from), checked once: `{ settings, problems, fresh }`. Every key
+    /// the engine cannot use keeps its value in `base` and is listed in
+    /// `problems` (`{ key, value, code, message, … }`). When only settings
+    /// that apply live differ (optimizer, schedule, batch, …) the run goes on;
+    /// otherwise (data, network, seed) a fresh run starts in this handle and
+    /// `fresh` is true.
+    #[wasm_bindgen(js_name = applySettings)]
+    pub fn apply_settings(&mut self, changes: JsValue, base: JsValue) -> Result<JsValue, JsError> {
+        let changes = fields_from_js(&changes, "settings")?;
+        let base = optional_fields(&base, "base")?;
+        let resolved = settings::resolve(&changes, base.as_deref());
+        let live = resolved
+            .settings
+            .apply_live(&mut self.run.trainer)
+            .map_err(to_js)?;
+        if !live {
+            *self = Self::from_trainer(resolved.settings.start().map_err(to_js)?);
+        }
+        to_value(&Applied {
+            settings: &resolved.settings,
+            problems: &resolved.problems,
+            fresh: !live,
+        })
     }
 
     /// Starts again from the same settings; `seed` (optional) replaces the seed.
@@ -573,19 +610,7 @@ impl Playground {
                 s1.len()
             )));
         }
-        use backprop::optim::{Momentum, OptimizerConfig as O};
-        let kind = match opt.config() {
-            O::Sgd(c) => match c.momentum {
-                Momentum::None => "sgd",
-                Momentum::Classic(_) => "momentum",
-                Momentum::Nesterov(_) => "nesterov",
-            },
-            O::RmsProp(_) => "rmsprop",
-            O::Adam(_) => "adam",
-            O::AdamW(_) => "adamw",
-            O::Adagrad(_) => "adagrad",
-        }
-        .to_string();
+        let kind = OptimizerChoice::of(opt.config()).name().to_string();
         to_value(&OptimizerStateView {
             kind,
             step: t as f64,
@@ -599,6 +624,81 @@ impl Playground {
     pub fn trace(&self, point: usize) -> Result<JsValue, JsError> {
         to_value(&trace(&self.run.trainer, point).map_err(to_js)?)
     }
+}
+
+/// The page's settings table: `{ keys, issues }`. Each of `keys` is `{ key,
+/// kind ("number", "whole", "bool", "choice" or "layers"), default, min, max
+/// (each `{ value, inclusive }` or null), choices, max_layers, live, when
+/// (null, or `{ key, values }`: the key matters only for those values of
+/// another) }`; `issues` lists every problem `code` a check can report.
+#[wasm_bindgen(js_name = settingsTable)]
+pub fn settings_table() -> Result<JsValue, JsError> {
+    to_value(&settings::table())
+}
+
+/// Checks flat settings `input` over `base` (earlier settings; the defaults
+/// when null): `{ settings, problems }`. Every key the engine cannot use
+/// keeps its value in `base` (or its default) and is listed in `problems`
+/// with its value and why; rules between keys are checked too, giving up
+/// the key that broke one. Never throws for a bad value.
+#[wasm_bindgen(js_name = checkSettings)]
+pub fn check_settings(input: JsValue, base: JsValue) -> Result<JsValue, JsError> {
+    let input = fields_from_js(&input, "settings")?;
+    let base = optional_fields(&base, "base")?;
+    to_value(&settings::resolve(&input, base.as_deref()))
+}
+
+/// The config object (as `new Playground` takes) for flat settings; throws
+/// listing every key the engine cannot use.
+#[wasm_bindgen(js_name = configFromSettings)]
+pub fn config_from_settings(settings: JsValue) -> Result<JsValue, JsError> {
+    let checked = settings::read(&fields_from_js(&settings, "settings")?).map_err(to_js)?;
+    config_to_js(&checked.to_config())
+}
+
+/// The flat settings that describe config object `config`, with `base`'s
+/// values for what it does not hold: `{ settings, unexpressed }`, where
+/// `unexpressed` lists the config's fields a link cannot hold (e.g.
+/// `network.activations`), by path.
+#[wasm_bindgen(js_name = settingsFromConfig)]
+pub fn settings_from_config(config: JsValue, base: JsValue) -> Result<JsValue, JsError> {
+    let config = config_from_js(&config)?;
+    let base = optional_fields(&base, "base")?.map_or_else(Checked::default, |fields| {
+        settings::resolve(&fields, None).settings
+    });
+    let (settings, unexpressed) = settings::from_config(&config, &base);
+    to_value(&FromConfig {
+        settings,
+        unexpressed,
+    })
+}
+
+/// The optimizer object for `choice` (a value of the `optimizer` setting) at
+/// rate `lr`, its other hyper-parameters from flat `settings`; `lr` is not
+/// checked here (`Race` checks it).
+#[wasm_bindgen(js_name = optimizerConfig)]
+pub fn optimizer_config(choice: &str, lr: f64, settings: JsValue) -> Result<JsValue, JsError> {
+    let choice = OptimizerChoice::from_name(choice).ok_or_else(|| {
+        JsError::new(&format!(
+            "optimizer: unknown value {choice:?}, expected one of {}",
+            OptimizerChoice::NAMES.join(", ")
+        ))
+    })?;
+    let resolved = settings::resolve(&fields_from_js(&settings, "settings")?, None);
+    to_value(&resolved.settings.optimizer_config(choice, lr))
+}
+
+#[derive(Serialize)]
+struct Applied<'a> {
+    settings: &'a Checked,
+    problems: &'a [Problem],
+    fresh: bool,
+}
+
+#[derive(Serialize)]
+struct FromConfig {
+    settings: Checked,
+    unexpressed: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -751,6 +851,34 @@ fn config_from_js(config: &JsValue) -> Result<TrainConfig, JsError> {
 /// The stop conditions from JS numbers; absent is 0, no such stop.
 fn stop_rule(max_epochs: Option<f64>, target_acc: Option<f64>) -> Result<StopRule, JsError> {
     StopRule::new(max_epochs.unwrap_or(0.0), target_acc.unwrap_or(0.0)).map_err(to_js)
+}
+
+/// The fields of a flat settings object, read as JSON text like configs.
+fn fields_from_js(v: &JsValue, root: &str) -> Result<Vec<(String, backprop::json::Json)>, JsError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Vec::new());
+    }
+    let text = js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| {
+            JsError::new(&format!(
+                "{root}: not a plain object (it cannot be written as JSON)"
+            ))
+        })?;
+    settings::parse(&text, root).map_err(to_js)
+}
+
+/// `fields_from_js` for an argument that may be left out (null or undefined).
+fn optional_fields(v: &JsValue, root: &str) -> Result<Option<Vec<(String, backprop::json::Json)>>, JsError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    fields_from_js(v, root).map(Some)
+}
+
+fn config_to_js(config: &TrainConfig) -> Result<JsValue, JsError> {
+    js_sys::JSON::parse(&config.to_json()).map_err(|_| JsError::new("config: not JSON"))
 }
 
 fn to_js(e: backprop::ConfigError) -> JsError {

@@ -3,7 +3,7 @@
 //! race, export/import, views across memory growth, and agreement with the
 //! native build.
 
-use backprop_wasm::{Playground, Race};
+use backprop_wasm::{Playground, Race, check_settings, settings_from_config, settings_table};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -143,6 +143,77 @@ fn the_race_stops_every_run_at_max_epochs() {
     }
     assert!(race.step_epochs(1, Some(3.0)).expect("step"));
     assert_eq!(num(&race.last_epoch(0).expect("run"), "epoch"), 3.0);
+}
+
+#[wasm_bindgen_test]
+fn flat_settings_cross_as_plain_objects_and_apply_once() {
+    let table = settings_table().expect("table");
+    let keys = js_sys::Array::from(&get(&table, "keys"));
+    assert_eq!(keys.length(), 25);
+    let lr = keys.iter().find(|k| get(k, "key") == "lr").expect("lr is listed");
+    assert_eq!(get(&lr, "live"), JsValue::TRUE);
+
+    // A link's text and JS values alike; the warm-up rule gives up sched_epochs only.
+    let checked = check_settings(
+        js(r#"{"schedule":"warmup_cosine","sched_epochs":"1","optimizer":"adam","layers":[4,3]}"#),
+        JsValue::NULL,
+    )
+    .expect("never throws for values");
+    let problems = js_sys::Array::from(&get(&checked, "problems"));
+    assert_eq!(problems.length(), 1);
+    let p = problems.get(0);
+    assert_eq!(
+        (get(&p, "key"), get(&p, "value"), get(&p, "code")),
+        ("sched_epochs".into(), "1".into(), "warmup".into())
+    );
+    let settings = get(&checked, "settings");
+    assert_eq!(get(&settings, "optimizer"), "adam");
+    assert_eq!(
+        js_sys::JSON::stringify(&get(&settings, "layers")).expect("json"),
+        "[4,3]"
+    );
+
+    let m = message(Playground::from_settings(js(r#"{"lr":0,"n":"lots"}"#)).expect_err("two problems"));
+    assert!(m.contains("lr=0") && m.contains("n=lots"), "{m}");
+    let mut p = Playground::from_settings(settings.clone()).expect("checked settings start");
+    assert_eq!(
+        p.layout()
+            .map(|l| js_sys::JSON::stringify(&get(&l, "sizes")).expect("json"))
+            .expect("layout"),
+        "[2,4,3,1]"
+    );
+    p.step_epochs(2).expect("steps");
+    // A live change keeps the run; a network change starts a fresh one in the handle.
+    let applied = p
+        .apply_settings(js(r#"{"lr":0.5}"#), settings.clone())
+        .expect("applies");
+    let base_lr = num(&get(&p.config().expect("config"), "optimizer"), "lr");
+    assert_eq!(
+        (get(&applied, "fresh"), p.epoch(), base_lr),
+        (JsValue::FALSE, 2.0, 0.5)
+    );
+    let applied = p
+        .apply_settings(js(r#"{"layers":"5"}"#), get(&applied, "settings"))
+        .expect("applies");
+    assert_eq!((get(&applied, "fresh"), p.epoch()), (JsValue::TRUE, 0.0));
+    let applied = p
+        .apply_settings(js(r#"{"lr":-1}"#), get(&applied, "settings"))
+        .expect("applies");
+    assert_eq!(js_sys::Array::from(&get(&applied, "problems")).length(), 1);
+    assert_eq!(
+        num(&get(&applied, "settings"), "lr"),
+        0.5,
+        "a rejected change keeps the previous value"
+    );
+
+    // Back from the run's config: an imported network wider than the page's controls stays as it is.
+    let wide = Playground::new(js(r#"{"network":{"hidden":[64,40]}}"#)).expect("valid");
+    let back = settings_from_config(wide.config().expect("config"), JsValue::NULL).expect("maps back");
+    assert_eq!(
+        js_sys::JSON::stringify(&get(&get(&back, "settings"), "layers")).expect("json"),
+        "[64,40]"
+    );
+    assert_eq!(js_sys::Array::from(&get(&back, "unexpressed")).length(), 0);
 }
 
 #[wasm_bindgen_test]
