@@ -535,6 +535,7 @@ fn every_issue_code_is_published() {
         Issue::NotLayers,
         Issue::TooManyLayers { max: 1 },
         Issue::LayerWidth { range },
+        Issue::Indistinct { same_as: 1.0 },
         Issue::Warmup { warmup: 1, total: 1 },
         Issue::TooManyParams { count: 2, max: 1 },
         Issue::TooManyValues {
@@ -709,6 +710,32 @@ fn exponential_factors_of_up_to_twelve_digits_read_back_exactly() {
         kept += 1;
     }
     assert_eq!(kept, CASES);
+}
+
+#[test]
+fn an_exponential_factor_the_schedule_cannot_tell_apart_keeps_the_value_that_reads_back() {
+    // 1 - (1 - g) / 100 is the same number for g = 1 and the float just below it.
+    let r = check(r#"{"schedule": "exponential", "sched_gamma": "0.9999999999999998"}"#);
+    assert_eq!(
+        summary(&r.problems),
+        one("sched_gamma", "0.9999999999999998", "indistinct")
+    );
+    assert!(
+        r.problems[0]
+            .message
+            .ends_with("cannot tell it from 1 (the same factor per epoch)"),
+        "{}",
+        r.problems[0].message
+    );
+    assert_eq!(r.settings.sched_gamma, 1.0);
+    let (back, lost) = from_config(&r.settings.to_config(), &Checked::default());
+    assert_eq!((back.sched_gamma, lost.len()), (1.0, 0));
+    // The step schedule uses the value as it is.
+    let r = check(r#"{"schedule": "step", "sched_gamma": "0.9999999999999998"}"#);
+    assert_eq!(
+        (r.problems.len(), r.settings.sched_gamma),
+        (0, 0.9999999999999998)
+    );
 }
 
 #[test]

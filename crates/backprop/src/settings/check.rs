@@ -6,7 +6,8 @@ use std::ops::Deref;
 
 use serde::Serialize;
 
-use super::{Kind, Settings, Spec, TABLE, Value, spec};
+use super::mapping::exponential_gamma;
+use super::{Kind, ScheduleChoice, Settings, Spec, TABLE, Value, spec};
 use crate::config::MAX_CONFIG_BYTES;
 use crate::error::{ConfigError, Result};
 use crate::json::{Json, parse_document};
@@ -39,6 +40,11 @@ pub enum Issue {
     LayerWidth {
         range: Range,
     },
+    /// Under the exponential schedule, `sched_gamma` gives the same factor per
+    /// epoch as `same_as`, the value a link keeps for it.
+    Indistinct {
+        same_as: f64,
+    },
     /// The warm-up cosine schedule's warm-up does not end before its last epoch.
     Warmup {
         warmup: u32,
@@ -68,6 +74,7 @@ impl Issue {
         "not_layers",
         "too_many_layers",
         "layer_width",
+        "indistinct",
         "warmup",
         "too_many_params",
         "too_many_values",
@@ -86,6 +93,11 @@ impl fmt::Display for Issue {
             Self::NotLayers => write!(f, "expected layer sizes such as 10,8 (or - for none)"),
             Self::TooManyLayers { max } => write!(f, "at most {max} hidden layers"),
             Self::LayerWidth { range } => write!(f, "each layer's size must be {range}"),
+            Self::Indistinct { same_as } => write!(
+                f,
+                "the exponential schedule cannot tell it from {} (the same factor per epoch)",
+                number_text(*same_as)
+            ),
             Self::Warmup { warmup, total } => write!(
                 f,
                 "the warm-up cosine schedule warms up for a tenth of sched_epochs (at least 1), \
@@ -324,6 +336,20 @@ pub fn resolve(input: &[(String, Json)], base: Option<&[(String, Json)]>) -> Res
                 }
                 sources[i] = Source::Default;
             }
+        }
+    }
+    // Under the exponential schedule, values of sched_gamma that give the same
+    // factor per epoch are one value: keep the one a link reads back.
+    if settings.schedule == ScheduleChoice::Exponential {
+        let kept = exponential_gamma(settings.sched_gamma);
+        if kept != settings.sched_gamma {
+            let issue = Issue::Indistinct { same_as: kept };
+            problems.push(Problem::new(
+                "sched_gamma",
+                &number_text(settings.sched_gamma),
+                issue,
+            ));
+            settings.sched_gamma = kept;
         }
     }
     Resolved {

@@ -4,7 +4,8 @@
 
 use super::check::Checked;
 use super::{
-    BATCH, ClipChoice, MAX_SAFE_INTEGER, OptimizerChoice, PenaltyChoice, ScheduleChoice, Settings, TABLE,
+    BATCH, ClipChoice, MAX_SAFE_INTEGER, OptimizerChoice, PenaltyChoice, SCHED_GAMMA, ScheduleChoice,
+    Settings, TABLE,
 };
 use crate::clip::Clipping;
 use crate::config::{DataConfig, NetworkConfig, TrainConfig};
@@ -16,7 +17,7 @@ use crate::optim::{
     SgdConfig,
 };
 use crate::range::Range;
-use crate::schedule::{GAMMA, Schedule};
+use crate::schedule::Schedule;
 
 impl Settings {
     /// The run these settings describe. The page's own rules live here:
@@ -148,14 +149,34 @@ fn per_epoch(sched_gamma: f64) -> f64 {
 }
 
 /// The shortest `sched_gamma` (in decimal digits) whose factor per epoch is
-/// exactly `gamma`, if there is one in range. `per_epoch` maps about a
-/// hundred neighbouring numbers onto each factor, so a link keeps any
-/// `sched_gamma` of up to 12 significant digits exactly.
+/// exactly `gamma`, if there is one in range.
 fn per_hundred(gamma: f64) -> Option<f64> {
     let guess = 1.0 - (1.0 - gamma) * 100.0;
-    (1..=17)
-        .filter_map(|digits| format!("{guess:.*e}", digits - 1).parse::<f64>().ok())
-        .find(|&g| GAMMA.contains(g) && per_epoch(g) == gamma)
+    shortest(guess, gamma)
+}
+
+/// The shortest rounding of `near` (1 to 17 significant digits, then the
+/// numbers a few steps either side) that is a `sched_gamma` whose factor per
+/// epoch is `gamma`.
+fn shortest(near: f64, gamma: f64) -> Option<f64> {
+    let roundings = (1..=17).filter_map(|digits| format!("{near:.*e}", digits - 1).parse().ok());
+    let (mut up, mut down) = (near, near);
+    let neighbours = (0..64).flat_map(move |_| {
+        (up, down) = (up.next_up(), down.next_down());
+        [up, down]
+    });
+    roundings
+        .chain(neighbours)
+        .find(|&g| SCHED_GAMMA.contains(g) && per_epoch(g) == gamma)
+}
+
+/// The value a link keeps for `sched_gamma` under the exponential schedule:
+/// `per_epoch` maps about a hundred neighbouring numbers onto each factor,
+/// so, of those that give `g`'s factor, the shortest in decimal digits (`g`
+/// itself for any value of up to twelve significant digits). Reading the
+/// factor back (`from_config`) gives the same value.
+pub(super) fn exponential_gamma(g: f64) -> f64 {
+    per_hundred(per_epoch(g)).unwrap_or(g)
 }
 
 /// The settings that describe `config` (an imported model's), with `base`'s
@@ -231,7 +252,10 @@ pub fn from_config(config: &TrainConfig, base: &Checked) -> (Checked, Vec<String
     };
     (s.schedule, s.sched_epochs, s.sched_gamma) = match config.schedule {
         Schedule::Constant => (ScheduleChoice::Constant, s.sched_epochs, s.sched_gamma),
-        Schedule::Step { step_size, gamma } => (ScheduleChoice::Step, step_size, gamma),
+        Schedule::Step { step_size, gamma } if SCHED_GAMMA.contains(gamma) => {
+            (ScheduleChoice::Step, step_size, gamma)
+        }
+        Schedule::Step { step_size, .. } => (ScheduleChoice::Step, step_size, s.sched_gamma),
         Schedule::Exponential { gamma } => (
             ScheduleChoice::Exponential,
             s.sched_epochs,
@@ -301,5 +325,25 @@ fn differences(a: &serde_json::Value, b: &serde_json::Value, path: &str, out: &m
         }
         _ if a != b => out.push(path.to_string()),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::StdRng;
+    use rand::{RngExt, SeedableRng};
+
+    #[test]
+    fn every_sched_gamma_has_a_value_that_reads_back_from_its_factor() {
+        let mut rng = StdRng::seed_from_u64(5);
+        let ends = [0.01, 0.01f64.next_up(), 1.0, 1.0f64.next_down(), 0.5, 0.99];
+        let random = (0..50_000).map(|_| rng.random_range(0.01..=1.0));
+        for g in ends.into_iter().chain(random) {
+            let gamma = per_epoch(g);
+            let kept = per_hundred(gamma).unwrap_or_else(|| panic!("no sched_gamma for the factor of {g:e}"));
+            assert_eq!(per_epoch(kept), gamma, "{g:e}");
+            assert_eq!(per_hundred(per_epoch(kept)), Some(kept), "{g:e}");
+        }
     }
 }

@@ -37,7 +37,7 @@ use crate::init::InitKind;
 use crate::mlp::{MAX_HIDDEN, WIDTH};
 use crate::optim::{DECAY, EPS, LR, Momentum, OptimizerConfig};
 use crate::range::{Bound, Range, number_text};
-use crate::schedule::{EPOCHS, GAMMA};
+use crate::schedule::EPOCHS;
 
 /// The largest integer a JavaScript number holds exactly: links and page
 /// options carry the seed as one.
@@ -46,6 +46,10 @@ pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 pub const SEED: Range = Range::closed(0.0, MAX_SAFE_INTEGER as f64);
 /// The mini-batch setting: 0 for the full batch, else rows per step.
 pub const BATCH: Range = Range::closed(0.0, MAX_POINTS as f64);
+/// `sched_gamma`: the step schedule's decay (`schedule::GAMMA`) and the
+/// exponential schedule's factor per hundred epochs. Below 0.01 the
+/// exponential factor per epoch (`1 - (1 - g) / 100`) no longer tells values apart.
+pub const SCHED_GAMMA: Range = Range::closed(0.01, 1.0);
 
 /// A choice among named values: `ALL[i]` is written `NAMES[i]`.
 pub trait Named: Copy + PartialEq + 'static {
@@ -311,7 +315,7 @@ pub const TABLE: &[Spec] = &[
         )
     }),
     live("schedule", Kind::Choice(ScheduleChoice::NAMES)),
-    live("sched_gamma", Kind::Number(GAMMA)).when("schedule", |s| {
+    live("sched_gamma", Kind::Number(SCHED_GAMMA)).when("schedule", |s| {
         matches!(s.schedule, ScheduleChoice::Step | ScheduleChoice::Exponential)
     }),
     live("sched_epochs", Kind::Whole(EPOCHS)).when("schedule", |s| {
