@@ -186,6 +186,61 @@ fn a_garbage_hash_shows_a_notice_and_falls_back_per_key() {
 }
 
 #[test]
+fn a_link_the_engine_rejects_in_part_keeps_every_other_key_and_names_the_value() {
+    let (site, browser) = (Site::serve(site_dir()), Browser::start());
+    // The warm-up is a tenth of sched_epochs (at least 1): one epoch leaves none to anneal.
+    let s = open(
+        &browser,
+        &site,
+        "#schedule=warmup_cosine&sched_epochs=1&optimizer=adam",
+        1440,
+        900,
+    );
+    let settings = s.eval("window.backprop.settings()");
+    assert_eq!(settings["optimizer"], "adam", "{settings}");
+    assert_eq!(settings["schedule"], "warmup_cosine");
+    assert_eq!(
+        settings["sched_epochs"],
+        json!(500),
+        "only the rejected key falls back"
+    );
+    let config = s.eval("window.backprop.run().config()");
+    assert_eq!(config["optimizer"]["kind"], "adam");
+    assert_eq!(
+        config["schedule"],
+        json!({ "kind": "warmup_cosine", "warmup": 50, "total": 500 })
+    );
+    let hash = s.eval("location.hash").as_str().unwrap_or("").to_string();
+    assert!(
+        hash.contains("optimizer=adam")
+            && hash.contains("schedule=warmup_cosine")
+            && !hash.contains("sched_epochs"),
+        "{hash}"
+    );
+    let notices = text(&s, "notices");
+    assert!(
+        notices.contains("sched_epochs=“1”") && notices.contains("warm-up") && notices.contains("using 500"),
+        "{notices}"
+    );
+    assert_eq!(
+        s.eval("window.backprop.handle.problems.length"),
+        json!(1),
+        "handle.problems names it too"
+    );
+    // The same rule when a control sets it: the change gives way, the run keeps going.
+    s.set_input("ctl-schedule", "cosine");
+    s.set_input("ctl-sched_epochs", "1");
+    s.set_input("ctl-schedule", "warmup_cosine");
+    let notices = text(&s, "notices");
+    assert!(notices.contains("schedule=“warmup_cosine”"), "{notices}");
+    assert_eq!(
+        s.eval("[window.backprop.settings().schedule, window.backprop.settings().sched_epochs]"),
+        json!(["cosine", 1])
+    );
+    s.assert_no_console_errors();
+}
+
+#[test]
 fn a_huge_learning_rate_shows_the_divergence_banner_and_pauses() {
     let (site, browser) = (Site::serve(site_dir()), Browser::start());
     let s = open(&browser, &site, "#lr=1000", 1440, 900);

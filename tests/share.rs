@@ -113,6 +113,76 @@ fn export_then_import_reproduces_the_predictions_and_downloads_hold_their_data()
     s.assert_no_console_errors();
 }
 
+/// A model file of a network the page's controls cannot show, trained a little.
+fn model_with_hidden(s: &Session, hidden: &str) -> PathBuf {
+    let text = s.eval(&format!(
+        "(() => {{ const Playground = window.backprop.run().constructor; \
+           const p = new Playground({{ seed: 3, dataset: {{ kind: 'circles' }}, network: {{ hidden: [{hidden}] }}, \
+                                      optimizer: {{ kind: 'adam', lr: 0.01 }} }}); \
+           p.stepEpochs(3); const t = p.exportModel(); p.free(); return t; }})()"
+    ));
+    let path = artifacts_dir().join(format!("import-{}.json", hidden.replace(',', "-")));
+    std::fs::write(&path, text.as_str().expect("a model file")).expect("write model");
+    path
+}
+
+#[test]
+fn an_imported_network_wider_or_deeper_than_the_controls_keeps_the_link_honest() {
+    let (site, browser) = (Site::serve(site_dir()), Browser::start());
+    for (hidden, sizes, encoded) in [
+        ("64,40", json!([2, 64, 40, 1]), "layers=64%2C40"),
+        (
+            "5,5,5,5,5,5,5,5,5,5",
+            json!([2, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 1]),
+            "layers=5%2C5%2C5%2C5%2C5%2C5%2C5%2C5%2C5%2C5",
+        ),
+    ] {
+        let s = open(&browser, &site, "", 1440, 1000);
+        let file = model_with_hidden(&s, hidden);
+        s.send_file("#import-model", &file);
+        s.wait_for("window.backprop.run().epoch === 3", LOAD);
+        assert_eq!(s.eval("window.backprop.run().layout().sizes"), sizes);
+        let layers = s.eval("window.backprop.settings().layers");
+        assert_eq!(
+            layers,
+            sizes
+                .as_array()
+                .map(|a| json!(a[1..a.len() - 1]))
+                .unwrap_or_default(),
+            "{hidden}"
+        );
+        // The link encodes the real network, not what the controls can show …
+        let hash = s.eval("location.hash").as_str().unwrap_or("").to_string();
+        assert!(
+            hash.contains(encoded) && hash.contains("dataset=circles"),
+            "{hash}"
+        );
+        // … and the page says the controls cannot show it.
+        s.wait_for(
+            &format!(
+                "document.getElementById('notices').textContent.includes('cannot show layers={hidden}')"
+            ),
+            LOAD,
+        );
+        // Reloading the link reproduces the network.
+        let reloaded = open(&browser, &site, &hash, 1440, 1000);
+        assert_eq!(reloaded.eval("window.backprop.run().layout().sizes"), sizes);
+        assert!(
+            text_of(&reloaded, "notices").contains(&format!("cannot show layers={hidden}")),
+            "the reloaded page says so too"
+        );
+        s.assert_no_console_errors();
+        reloaded.assert_no_console_errors();
+    }
+}
+
+fn text_of(s: &Session, id: &str) -> String {
+    s.eval(&format!("document.getElementById('{id}').textContent"))
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
 /// A Python that can import `module`: `BACKPROP_PYTHON` first, then `python3`.
 fn python_with(module: &str) -> Option<PathBuf> {
     let candidates = std::env::var_os("BACKPROP_PYTHON")

@@ -1,8 +1,11 @@
-// Fuzzes the page's URL-hash decoder (web/js/settings.js) in Node: seeded
-// random and hostile hashes must decode without throwing into settings that
-// are all valid, and re-encoding them must round-trip. Usage:
+// Fuzzes the page's URL-hash decoder (web/js/settings.js, with the engine's
+// package checking the engine's keys) in Node: seeded random and hostile
+// hashes must decode without throwing into settings that are all valid, and
+// re-encoding them must round-trip. Usage:
 //   node tests/fuzz/hash.mjs [cases] [seed]
-import { SPEC, decodeHash, encodeHash, parseValue, defaults } from '../../web/js/settings.js';
+import { loadEngine } from './engine.mjs';
+
+const { settings: { SPEC, decodeHash, encodeHash, readSettings, defaults } } = await loadEngine();
 
 const cases = Number(process.argv[2] ?? 20000);
 let state = Number(process.argv[3] ?? 1) >>> 0;
@@ -25,13 +28,10 @@ const junk = [
 const randomText = (n) => Array.from({ length: n }, () => String.fromCharCode(Math.floor(rand() * 0x3000))).join('');
 
 function check(settings, hash) {
-  for (const key of keys) {
-    const v = settings[key];
-    const spec = SPEC[key];
-    const raw = spec.kind === 'bool' ? (v ? '1' : '0') : spec.kind === 'layers' ? (v.length ? v.join(',') : '-') : String(v);
-    const { problem } = parseValue(key, raw);
-    if (problem) throw new Error(`decoded ${key}=${JSON.stringify(v)} is invalid (${problem}) from ${JSON.stringify(hash).slice(0, 200)}`);
-  }
+  // Decoded settings, given again as options, are all used as they are.
+  const again = readSettings('', settings);
+  if (again.problems.length) throw new Error(`decoded settings are invalid (${again.problems.join('; ')}) from ${JSON.stringify(hash).slice(0, 200)}`);
+  if (JSON.stringify(again.settings) !== JSON.stringify(settings)) throw new Error(`decoded settings change when given again, from ${hash.slice(0, 200)}`);
   if (Object.keys(settings).length !== keys.length) throw new Error(`extra keys from ${hash.slice(0, 200)}`);
 }
 
@@ -65,4 +65,4 @@ for (let i = 0; i < cases; i++) {
 const d = defaults();
 if (encodeHash(d) !== '') { failures++; console.error('defaults encode to a non-empty hash'); }
 console.log(`${cases - failures} passed, ${failures} failed`);
-process.exit(failures ? 1 : 0);
+process.exit(failures || cases < 1 ? 1 : 0);

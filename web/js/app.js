@@ -4,7 +4,7 @@
 // the wasm module itself). The page (main.js), the custom element
 // (element.js) and authors' pages all go through `mount`.
 import { bindings } from './wasm.js';
-import { applyOptions, decodeHash, defaults, encodeHash, engineConfig, needsReset, PANELS, touchesEngine } from './settings.js';
+import { applyChanges, decodeHash, defaults, encodeHash, engineSettings, needsReset, PANELS, readSettings, settingsFromConfig, useEngine } from './settings.js';
 import { mountControls } from './controls.js';
 import { boundsOf, mountPlot } from './plot.js';
 import { fmt, mountChart } from './chart.js';
@@ -46,12 +46,15 @@ function styleNodes() {
  * being `max_epochs` or `target_acc`; the run is at exactly that epoch), with
  * `play()`, `pause()`, `step(n)`, `reset()`, `getState()`,
  * `setState(partial)`, `startTour(tour)`, `run()` (the live wasm
- * `Playground`) and `destroy()`. Option values that cannot be used are
- * reported on the page and in `handle.problems`, and fall back to defaults.
+ * `Playground`) and `destroy()`. Options and link keys take exactly what the
+ * engine accepts (its settings table), even where a control offers less;
+ * values that cannot be used are reported, by key and value, on the page and
+ * in `handle.problems`, and fall back to defaults; the others are kept.
  */
 export async function mount(host, options = {}) {
   const { shadow = true, hash = false, tour: tourOption = null, ...keys } = options;
   const wasm = await bindings;
+  useEngine(wasm);
   const handle = new EventTarget();
   const root = shadow ? host.shadowRoot ?? host.attachShadow({ mode: 'open' }) : host;
   if ([...root.children].some((c) => c.classList.contains('bp-app'))) {
@@ -84,13 +87,13 @@ export async function mount(host, options = {}) {
     alive: true,
     firstDrawn: false,
     thumbsDrawn: false,
+    unshown: '[]', // the keys whose values the controls cannot show, as last said
   };
 
-  let problems = [];
-  // Problems are worded in the language the settings ask for.
-  const early = (key, params) => t(state.settings.lang || browserLang(), key, params);
-  if (hash) ({ settings: state.settings, problems } = decodeHash(location.hash, early));
-  problems.push(...applyOptions(state.settings, keys, early).problems);
+  // The link's and the options' problems are worded in the browser's language (the page's is not known yet).
+  const early = (key, params) => t(browserLang(), key, params);
+  const { settings: initial, problems } = readSettings(hash ? location.hash : '', keys, early);
+  state.settings = initial;
 
   let ui = null; // { container, controls, plot, lossChart, accChart, views, exports, tour }
   const lang = () => (state.settings.lang || browserLang());
@@ -115,76 +118,85 @@ export async function mount(host, options = {}) {
     history.replaceState(null, '', h ? `#${h}` : location.pathname + location.search);
   }
 
+  /** The view follows a run that starts afresh (a new one, or the same handle restarted). */
+  function freshRun() {
+    state.bounds = state.settings.dataset === 'custom' ? { xMin: -2, xMax: 2, yMin: -2, yMax: 2 } : boundsOf(state.pg.points());
+    state.lastEpoch = -1;
+    state.snapshot = null;
+    ui?.views.reset();
+    if (ui) find('banner').hidden = true;
+    state.dirty = true;
+  }
+
   /** A fresh run from the settings; on error keeps the previous run and says why. */
   function rebuild() {
     let pg;
     try {
-      pg = new wasm.Playground(engineConfig(state.settings));
+      pg = wasm.Playground.fromSettings(engineSettings(state.settings));
     } catch (e) {
       notice(tr('cannotUse', { why: e.message }), 'warn', true);
       return false;
     }
     state.pg?.free();
     state.pg = pg;
-    state.bounds = state.settings.dataset === 'custom' ? { xMin: -2, xMax: 2, yMin: -2, yMax: 2 } : boundsOf(pg.points());
-    state.lastEpoch = -1;
-    state.snapshot = null;
-    ui?.views.reset();
-    if (ui) find('banner').hidden = true;
-    state.dirty = true;
+    freshRun();
     return true;
   }
 
   /**
-   * Makes `pg` (an imported run) this playground's run, with `settings`
-   * describing it; the view shows it as it is, without retraining.
+   * Says which values the controls cannot show (again only when the set of
+   * such keys changes, not at each step of a control); the run and the link keep them.
    */
-  function adopt(pg, settings) {
+  function reportUnshown() {
+    if (!ui) return;
+    const list = ui.controls.unshown(state.settings);
+    const keys = JSON.stringify(list.map((u) => u.key));
+    if (keys === state.unshown) return;
+    state.unshown = keys;
+    if (list.length) notice(tr('controlsCannotShow', { list: list.map((u) => tr('ctlOffers', u)).join('; ') }), 'info', true);
+  }
+
+  /**
+   * Makes `pg` (an imported run) this playground's run; its settings are
+   * read back from its config, so the link describes the run (and says what
+   * it cannot hold). The view shows it as it is, without retraining.
+   */
+  function adopt(pg) {
+    const { settings, unexpressed } = settingsFromConfig(pg.config(), state.settings);
     state.pg?.free();
     state.pg = pg;
     state.playing = false;
     state.settings = settings;
-    state.bounds = settings.dataset === 'custom' ? { xMin: -2, xMax: 2, yMin: -2, yMax: 2 } : boundsOf(pg.points());
-    state.lastEpoch = -1;
-    state.snapshot = null;
-    ui.views.reset();
-    find('banner').hidden = true;
+    freshRun();
     writeHash();
-    state.dirty = true;
+    if (unexpressed.length) notice(tr('importUnexpressed', { list: unexpressed.join(', ') }), 'warn', true);
+    reportUnshown();
   }
 
   /**
-   * Applies URL keys (JS values) together: one fresh run if any of them needs
-   * one, else one live update. Returns the problems, each naming the key and
-   * the value; keys with problems keep their value.
+   * Applies URL keys (JS values or text) together: the engine checks its
+   * keys once and either updates the run live or starts it afresh. Returns
+   * the problems, each naming the key and the value; keys with problems keep
+   * their value.
    */
   function applySettings(partial) {
-    const before = structuredClone(state.settings);
-    const { problems, changed } = applyOptions(state.settings, partial, tr);
-    const engine = changed.filter(touchesEngine);
-    const fresh = engine.find((k) => needsReset(k));
+    let fresh = false;
+    const check = (changes) => {
+      const result = state.pg.applySettings(changes, engineSettings(state.settings));
+      fresh = result.fresh;
+      return result;
+    };
+    const { problems, changed } = applyChanges(state.settings, partial, check, tr);
     if (fresh) {
-      if (rebuild()) {
-        if (state.lastAnnounced !== fresh) notice(tr('restarted'));
-        state.lastAnnounced = fresh;
-      } else {
-        state.settings = before;
-        problems.push(`${engine.join(', ')}: ${tr('notApplied')}`);
-        changed.length = 0;
-      }
-    } else if (engine.length) {
-      try {
-        state.pg.setConfig(engineConfig(state.settings));
-      } catch (e) {
-        notice(tr('notAppliedWhy', { why: e.message }), 'warn');
-        state.settings = before;
-        problems.push(e.message);
-        changed.length = 0;
-      }
+      freshRun();
+      const cause = changed.find(needsReset);
+      if (state.lastAnnounced !== cause) notice(tr('restarted'));
+      state.lastAnnounced = cause;
     }
     if (problems.length) notice(problems.join('; '), 'warn');
     if (changed.length) ui?.views.invalidate();
     writeHash();
+    reportUnshown();
     state.dirty = true;
     if (changed.includes('lang')) relabelUi();
     if (changed.some((k) => k === 'embed' || k.endsWith('_hide'))) applyLayout();
@@ -633,6 +645,7 @@ export async function mount(host, options = {}) {
   }
   const uiCtx = buildUi();
   if (problems.length) notice(tr('badLink', { list: problems.join('; ') }), 'warn', true);
+  reportUnshown();
   writeHash();
 
   const keyTarget = hash ? document : ui.container;
@@ -650,6 +663,7 @@ export async function mount(host, options = {}) {
     rebuild();
     if (state.settings.lang !== langBefore) relabelUi();
     else applyLayout();
+    reportUnshown();
   };
   if (hash) window.addEventListener('hashchange', onHash);
   const visibility = new IntersectionObserver((entries) => {

@@ -1,10 +1,19 @@
 // The control panels (Data, Network, Optimizer, Run), built from DOM nodes
 // only — never from HTML strings. Data flows down through `update(settings,
 // info)`; user actions flow up through `on.change(key, value)` and
-// `on.action(name)`.
+// `on.action(name)`. Choices, bounds and which fields matter come from the
+// settings table (settings.js, from the engine). Some controls offer less
+// than a link may hold (the sliders, 8 layers of 32 units): `unshown`
+// names the values they cannot show, so the page can say so.
 import { el } from './dom.js';
 import { labelled } from './i18n.js';
-import { ACTIVATIONS, DATASETS, INITS, MAX_LAYERS, MAX_NEURONS, OPTIMIZERS, SCHEDULES } from './settings.js';
+import { SPEC, applies, rawValue, rangeText } from './settings.js';
+
+/** The network editor's reach: a link may hold more (the engine's table says how much). */
+const CONTROL_LAYERS = 8;
+const CONTROL_UNITS = 32;
+/** Each slider's reach, `[min, max, step]`. */
+const SLIDERS = { n: [50, 2000, 50], noise: [0, 0.6, 0.01], ratio: [0.1, 0.9, 0.05] };
 
 /**
  * Mounts the panels in `root` (the Run panel is returned for the page to
@@ -25,25 +34,30 @@ export function mountControls(root, on, tr) {
     return r;
   }
 
-  function select(key, labelText, choices) {
+  /** A menu of `choices`; `read` turns the chosen option's text into the value (numbers for batch and speed). */
+  function select(key, labelText, choices = SPEC[key].choices, read = (v) => v) {
     const s = el('select');
     for (const c of choices) s.append(L('option', `v_${c}`, { value: c }));
-    s.addEventListener('change', () => on.change(key, s.value));
+    s.addEventListener('change', () => on.change(key, read(s.value)));
     return row(key, labelText, s);
   }
 
-  function number(key, labelText, { step = 'any', min, max, integer = false } = {}) {
-    const i = el('input', { type: 'number', step, inputMode: 'decimal' });
-    if (min !== undefined) i.min = min;
-    if (max !== undefined) i.max = max;
+  /** A number field; its bounds are the table's closed ends (an open end has no HTML form). */
+  function number(key, labelText) {
+    const spec = SPEC[key];
+    const integer = spec.kind === 'whole';
+    const i = el('input', { type: 'number', step: integer ? 1 : 'any', inputMode: 'decimal' });
+    if (spec.min?.inclusive) i.min = spec.min.value;
+    if (spec.max?.inclusive) i.max = spec.max.value;
+    // Passed on as typed: what the engine cannot use is named, never rounded away.
     i.addEventListener('change', () => {
-      const v = Number(i.value);
-      if (i.value.trim() !== '' && Number.isFinite(v)) on.change(key, integer ? Math.round(v) : v);
+      if (i.value.trim() !== '') on.change(key, i.value.trim());
     });
     return row(key, labelText, i);
   }
 
-  function slider(key, labelText, min, max, step) {
+  function slider(key, labelText) {
+    const [min, max, step] = SLIDERS[key];
     const i = el('input', { type: 'range', min, max, step });
     const out = el('output', { class: 'value' });
     live[key] = out;
@@ -70,7 +84,7 @@ export function mountControls(root, on, tr) {
   // ---- Data ---------------------------------------------------------------
   const thumbs = el('div', { class: 'thumbs', role: 'group', ...aria('f_dataset') });
   const thumbButtons = {};
-  for (const kind of DATASETS) {
+  for (const kind of SPEC.dataset.choices) {
     const c = el('canvas', { width: 56, height: 56 });
     c.setAttribute('aria-hidden', 'true');
     const b = el('button', { type: 'button', class: 'thumb', id: `data-${kind}`, 'data-i18n-title': `v_${kind}`, title: tr(`v_${kind}`) }, [c, L('span', `v_${kind}`)]);
@@ -85,16 +99,16 @@ export function mountControls(root, on, tr) {
     r.addEventListener('change', () => on.action(`draw-class-${c}`));
     drawClass.append(r, L('label', `class${c}`, { for: r.id, class: `swatch swatch-${c}` }));
   }
-  const seedRow = number('seed', 'f_seed', { step: 1, min: 0, integer: true });
+  const seedRow = number('seed', 'f_seed');
   seedRow.append(button('new-seed', 'newSeed', 'new-seed', 'newSeedTitle'));
   const dataPanel = el('section', { class: 'panel', id: 'panel-data', 'aria-labelledby': 'data-title' }, [
     L('h2', 'dataTitle', { id: 'data-title' }),
     thumbs,
     drawClass,
     drawHint,
-    slider('n', 'f_n', 50, 2000, 50),
-    slider('noise', 'f_noise', 0, 0.6, 0.01),
-    slider('ratio', 'f_ratio', 0.1, 0.9, 0.05),
+    slider('n', 'f_n'),
+    slider('noise', 'f_noise'),
+    slider('ratio', 'f_ratio'),
     checkbox('standardize', 'f_standardize'),
     seedRow,
   ]);
@@ -105,8 +119,8 @@ export function mountControls(root, on, tr) {
   const netPanel = el('section', { class: 'panel', id: 'panel-network', 'aria-labelledby': 'net-title' }, [
     L('h2', 'networkTitle', { id: 'net-title' }),
     layerList,
-    select('activation', 'f_activation', ACTIVATIONS),
-    select('init', 'f_init', INITS),
+    select('activation', 'f_activation'),
+    select('init', 'f_init'),
     checkbox('bn', 'f_bn'),
     outputText,
   ]);
@@ -118,14 +132,14 @@ export function mountControls(root, on, tr) {
     layerList.replaceChildren();
     layers.forEach((n, i) => {
       const minus = el('button', { type: 'button', text: '−', 'aria-label': tr('fewerNeurons', { i: i + 1 }), disabled: n <= 1 });
-      const plus = el('button', { type: 'button', text: '+', 'aria-label': tr('moreNeurons', { i: i + 1 }), disabled: n >= MAX_NEURONS });
+      const plus = el('button', { type: 'button', text: '+', 'aria-label': tr('moreNeurons', { i: i + 1 }), disabled: n >= CONTROL_UNITS });
       const remove = el('button', { type: 'button', text: '×', 'aria-label': tr('removeLayer', { i: i + 1 }) });
       minus.addEventListener('click', () => setLayers(layers.map((m, j) => (j === i ? m - 1 : m))));
       plus.addEventListener('click', () => setLayers(layers.map((m, j) => (j === i ? m + 1 : m))));
       remove.addEventListener('click', () => setLayers(layers.filter((_, j) => j !== i)));
       layerList.append(el('div', { class: 'layer' }, [el('span', { text: tr('hiddenLayer', { i: i + 1, n }) }), minus, plus, remove]));
     });
-    const add = el('button', { type: 'button', id: 'add-layer', text: tr('addLayer'), disabled: layers.length >= MAX_LAYERS });
+    const add = el('button', { type: 'button', id: 'add-layer', text: tr('addLayer'), disabled: layers.length >= CONTROL_LAYERS });
     add.addEventListener('click', () => setLayers([...layers, 4]));
     layerList.append(el('div', { class: 'layer' }, [el('span', { text: tr('hiddenLayers', { n: layers.length }) }), add]));
   }
@@ -133,32 +147,31 @@ export function mountControls(root, on, tr) {
   // ---- Optimizer ----------------------------------------------------------
   const lrSlider = el('input', { type: 'range', min: -5, max: 1, step: 0.05, id: 'ctl-lr-slider', ...aria('lrSlider') });
   lrSlider.addEventListener('input', () => on.change('lr', Number((10 ** Number(lrSlider.value)).toPrecision(3))));
-  const lrRow = number('lr', 'f_lr', { min: 0 });
+  const lrRow = number('lr', 'f_lr');
   lrRow.insertBefore(lrSlider, inputs.lr);
   const optPanel = el('section', { class: 'panel', id: 'panel-optimizer', 'aria-labelledby': 'opt-title' }, [
     L('h2', 'optimizerTitle', { id: 'opt-title' }),
-    select('optimizer', 'f_optimizer', OPTIMIZERS),
+    select('optimizer', 'f_optimizer'),
     lrRow,
-    number('momentum', 'f_momentum', { min: 0, max: 0.999 }),
-    number('beta1', 'f_beta1', { min: 0, max: 0.999 }),
-    number('beta2', 'f_beta2', { min: 0, max: 0.99999 }),
-    number('alpha', 'f_alpha', { min: 0, max: 0.9999 }),
-    number('eps', 'f_eps', { min: 0 }),
-    select('batch', 'f_batch', ['0', '1', '8', '16', '32', '64', '128', '256']),
-    select('schedule', 'f_schedule', SCHEDULES),
-    number('sched_gamma', 'f_sched_gamma', { min: 0.01, max: 1 }),
-    number('sched_epochs', 'f_sched_epochs', { step: 1, min: 1, integer: true }),
-    select('reg', 'f_reg', ['none', 'l1', 'l2']),
-    number('lambda', 'f_lambda', { min: 0 }),
-    select('clip', 'f_clip', ['off', 'norm', 'value']),
-    number('clip_at', 'f_clip_at', { min: 0 }),
+    number('momentum', 'f_momentum'),
+    number('beta1', 'f_beta1'),
+    number('beta2', 'f_beta2'),
+    number('alpha', 'f_alpha'),
+    number('eps', 'f_eps'),
+    select('batch', 'f_batch', ['0', '1', '8', '16', '32', '64', '128', '256'], Number),
+    select('schedule', 'f_schedule'),
+    number('sched_gamma', 'f_sched_gamma'),
+    number('sched_epochs', 'f_sched_epochs'),
+    select('reg', 'f_reg'),
+    number('lambda', 'f_lambda'),
+    select('clip', 'f_clip'),
+    number('clip_at', 'f_clip_at'),
   ]);
-  inputs.batch.addEventListener('change', () => on.change('batch', Number(inputs.batch.value)));
 
   // ---- Run ----------------------------------------------------------------
   const play = el('button', { type: 'button', id: 'play', class: 'primary', text: tr('play'), 'aria-pressed': 'false' });
   play.addEventListener('click', () => on.action('toggle'));
-  const speed = select('speed', 'f_speed', ['1', '2', '5', '10', '50', '0']);
+  const speed = select('speed', 'f_speed', ['1', '2', '5', '10', '50', '0'], Number);
   // Numeric choices are worded here, not by key: they leave `relabel`'s care.
   const speedTexts = () => {
     for (const o of [...inputs.speed.options, ...inputs.batch.options]) delete o.dataset.i18n;
@@ -166,7 +179,6 @@ export function mountControls(root, on, tr) {
     [...inputs.batch.options].forEach((o) => { o.textContent = o.value === '0' ? tr('fullBatch') : o.value; });
   };
   speedTexts();
-  inputs.speed.addEventListener('change', () => on.change('speed', Number(inputs.speed.value)));
   const counters = el('p', { class: 'counters', id: 'counters', 'aria-live': 'off' });
   const runPanel = el('section', { class: 'panel run', id: 'panel-run', 'aria-labelledby': 'run-title' }, [
     L('h2', 'runTitle', { id: 'run-title' }),
@@ -178,18 +190,13 @@ export function mountControls(root, on, tr) {
     ]),
     counters,
     speed,
-    number('max_epochs', 'f_max_epochs', { step: 1, min: 0, integer: true }),
-    number('target_acc', 'f_target_acc', { min: 0, max: 100 }),
+    number('max_epochs', 'f_max_epochs'),
+    number('target_acc', 'f_target_acc'),
     checkbox('discretize', 'f_discretize'),
     checkbox('show_test', 'f_show_test'),
   ]);
 
   root.append(dataPanel, netPanel, optPanel);
-
-  const OPT_FIELDS = {
-    sgd: [], momentum: ['momentum'], nesterov: ['momentum'], rmsprop: ['alpha', 'eps'],
-    adam: ['beta1', 'beta2', 'eps'], adamw: ['beta1', 'beta2', 'eps'], adagrad: ['eps'],
-  };
 
   let shownSettings = '';
 
@@ -212,18 +219,11 @@ export function mountControls(root, on, tr) {
     for (const [key, out] of Object.entries(live)) out.textContent = String(s[key]);
     if (focused !== lrSlider) lrSlider.value = String(Math.log10(s.lr));
     for (const [kind, t] of Object.entries(thumbButtons)) t.button.setAttribute('aria-pressed', String(kind === s.dataset));
-    const generated = s.dataset !== 'tutorial' && s.dataset !== 'custom';
-    rows.n.hidden = !generated;
-    rows.noise.hidden = !generated;
-    rows.ratio.hidden = s.dataset === 'tutorial';
     drawClass.hidden = s.dataset !== 'custom';
     drawHint.hidden = s.dataset !== 'custom';
     drawHint.textContent = tr('drawHint');
-    for (const k of ['momentum', 'beta1', 'beta2', 'alpha', 'eps']) rows[k].hidden = !OPT_FIELDS[s.optimizer].includes(k);
-    rows.sched_gamma.hidden = !['step', 'exponential'].includes(s.schedule);
-    rows.sched_epochs.hidden = s.schedule === 'constant';
-    rows.lambda.hidden = s.reg === 'none';
-    rows.clip_at.hidden = s.clip === 'off';
+    // A field shows while it matters (the table's `when`: momentum only for SGD with momentum, …).
+    for (const [k, r] of Object.entries(rows)) r.hidden = !applies(k, s);
     // An author's `<key>_hide=1` wins over everything above.
     for (const [k, r] of Object.entries(rows)) if (s[`${k}_hide`]) r.hidden = true;
     thumbs.hidden = s.dataset_hide;
@@ -246,5 +246,25 @@ export function mountControls(root, on, tr) {
     shownSettings = '';
   }
 
-  return { update, relabel, runPanel, thumbCanvas: (kind) => thumbButtons[kind].canvas };
+  /**
+   * The values in `s` a control cannot show (a slider's or the network
+   * editor's reach is less than a link's): `[{ key, value, offers }]`, the
+   * value as a link writes it and what the control offers, in `tr`'s words.
+   * Fields that do not matter or that the author hid are left out.
+   */
+  function unshown(s) {
+    const out = [];
+    const shown = (key) => applies(key, s) && !s[`${key}_hide`];
+    for (const [key, [min, max]] of Object.entries(SLIDERS)) {
+      if (shown(key) && (s[key] < min || s[key] > max)) {
+        out.push({ key, value: rawValue(s[key]), offers: rangeText({ value: min, inclusive: true }, { value: max, inclusive: true }) });
+      }
+    }
+    if (shown('layers') && (s.layers.length > CONTROL_LAYERS || s.layers.some((n) => n > CONTROL_UNITS))) {
+      out.push({ key: 'layers', value: rawValue(s.layers), offers: tr('layersOffer', { layers: CONTROL_LAYERS, units: CONTROL_UNITS }) });
+    }
+    return out;
+  }
+
+  return { update, relabel, unshown, runPanel, thumbCanvas: (kind) => thumbButtons[kind].canvas };
 }

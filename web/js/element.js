@@ -6,8 +6,12 @@
 // on itself, and exposes the handle as `element.playground` once
 // `element.ready` resolves.
 import { mount } from './app.js';
-import { defaults, SPEC } from './settings.js';
+import { bindings } from './wasm.js';
+import { defaults, SPEC, useEngine } from './settings.js';
 
+// The attributes are the settings' keys, and the engine's table names them:
+// the element is defined once the engine is loaded.
+useEngine(await bindings);
 const KEYS = Object.keys(SPEC);
 
 export class BackpropPlayground extends HTMLElement {

@@ -4,7 +4,6 @@
 import { el } from './dom.js';
 import { labelled } from './i18n.js';
 import { numpyScript, pytorchScript, runFacts } from './codegen.js';
-import { settingsFromConfig } from './settings.js';
 
 const SERIES = ['epoch', 'train_loss', 'test_loss', 'train_acc', 'test_acc', 'lr'];
 
@@ -88,7 +87,7 @@ export function mountExports(slot, ctx) {
       ctx.notice(tr('importFailed', { why: e.message }), 'warn', true);
       return false;
     }
-    ctx.adopt(pg, settingsFromConfig(pg.config(), ctx.settings()));
+    ctx.adopt(pg);
     ctx.notice(tr('imported', { epoch: pg.epoch }));
     return true;
   }

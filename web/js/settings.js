@@ -1,57 +1,31 @@
-// Every setting of the page: its default, its allowed values, whether it can
-// change while training ("live") or needs a fresh run, and how it maps onto
-// the engine's config. The URL hash stores the settings that differ from the
-// defaults; decoding falls back to the default, key by key, and says why.
+// Every setting of a playground, as the URL hash, `mount()`'s options and
+// the element's attributes write them. The engine owns the settings that
+// make a run: it publishes their table (`settingsTable()`: kinds, defaults,
+// ranges, choices, live or reset, when each matters), checks them and maps
+// them to its config, so a name or a bound is written there once. This
+// module adds the page's own keys (speed, stop conditions, display,
+// language, layout), reads and writes the hash, and words the engine's
+// problems in the reader's language. It imports nothing that needs a page,
+// so it also runs in Node; call `useEngine(wasm)` before anything else.
 import { t } from './i18n.js';
 
-const num = (def, min, max, live = false) => ({ kind: 'number', def, min, max, live });
-const int = (def, min, max, live = false) => ({ kind: 'int', def, min, max, live });
-const bool = (def, live = false) => ({ kind: 'bool', def, live });
-const pick = (def, choices, live = false) => ({ kind: 'choice', def, choices, live });
+const closed = (value) => ({ value, inclusive: true });
+const whole = (def, min, max) => ({ kind: 'whole', default: def, min: closed(min), max: closed(max), live: true, page: true });
+const number = (def, min, max) => ({ kind: 'number', default: def, min: closed(min), max: closed(max), live: true, page: true });
+const bool = (def) => ({ kind: 'bool', default: def, live: true, page: true });
+const pick = (def, choices) => ({ kind: 'choice', default: def, choices, live: true, page: true });
 
-export const DATASETS = ['moons', 'circles', 'xor', 'gaussians', 'spiral', 'spiral3', 'tutorial', 'custom'];
-export const ACTIVATIONS = ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'elu', 'gelu', 'linear'];
-export const INITS = ['he_normal', 'he_uniform', 'xavier_normal', 'xavier_uniform', 'lecun_normal', 'uniform', 'zeros'];
-export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'adamw', 'adagrad'];
-export const SCHEDULES = ['constant', 'step', 'exponential', 'cosine', 'warmup_cosine', 'cyclic'];
-export const MAX_LAYERS = 8;
-export const MAX_NEURONS = 32;
-
-export const SPEC = {
-  dataset: pick('moons', DATASETS),
-  n: int(1000, 10, 5000),
-  noise: num(0.2, 0, 1),
-  ratio: num(0.8, 0.1, 0.9),
-  standardize: bool(true),
-  seed: int(0, 0, 2 ** 31 - 1),
-  layers: { kind: 'layers', def: [10, 8] },
-  activation: pick('relu', ACTIVATIONS),
-  init: pick('he_normal', INITS),
-  bn: bool(false),
-  optimizer: pick('sgd', OPTIMIZERS, true),
-  lr: num(0.1, 1e-6, 1e6, true),
-  momentum: num(0.9, 0, 0.999, true),
-  beta1: num(0.9, 0, 0.999, true),
-  beta2: num(0.999, 0, 0.99999, true),
-  alpha: num(0.99, 0, 0.9999, true),
-  eps: num(1e-8, 1e-12, 1, true),
-  schedule: pick('constant', SCHEDULES, true),
-  sched_gamma: num(0.5, 0.01, 1, true),
-  sched_epochs: int(500, 1, 100000, true),
-  batch: int(0, 0, 5000, true),
-  reg: pick('none', ['none', 'l1', 'l2'], true),
-  lambda: num(0.001, 0, 10, true),
-  clip: pick('off', ['off', 'norm', 'value'], true),
-  clip_at: num(1, 1e-6, 1e6, true),
-  speed: int(1, 0, 100, true),
-  max_epochs: int(0, 0, 1000000, true),
-  target_acc: num(0, 0, 100, true),
-  discretize: bool(false, true),
-  show_test: bool(true, true),
-  lang: pick('', ['', 'en', 'zh'], true),
-  embed: bool(false, true),
-  autoplay: bool(false, true),
-  tour: pick('', ['', 'tutorial'], true),
+/** The page's own settings: the engine's config does not depend on them. */
+const PAGE = {
+  speed: whole(1, 0, 100),
+  max_epochs: whole(0, 0, 1000000),
+  target_acc: number(0, 0, 100),
+  discretize: bool(false),
+  show_test: bool(true),
+  lang: pick('', ['', 'en', 'zh']),
+  embed: bool(false),
+  autoplay: bool(false),
+  tour: pick('', ['', 'tutorial']),
 };
 
 /** Panels that `<panel>_hide=1` removes from view. */
@@ -62,63 +36,121 @@ export const CONTROLLED = [
   'optimizer', 'lr', 'momentum', 'beta1', 'beta2', 'alpha', 'eps', 'batch', 'schedule', 'sched_gamma',
   'sched_epochs', 'reg', 'lambda', 'clip', 'clip_at', 'speed', 'max_epochs', 'target_acc', 'discretize', 'show_test',
 ];
-for (const key of [...PANELS, ...CONTROLLED]) SPEC[`${key}_hide`] = bool(false, true);
-// Settings of the page alone: the engine's config does not depend on them.
-for (const key of ['speed', 'max_epochs', 'target_acc', 'discretize', 'show_test', 'lang', 'embed', 'autoplay', 'tour']) SPEC[key].ui = true;
-for (const key of Object.keys(SPEC)) if (key.endsWith('_hide')) SPEC[key].ui = true;
+/** Longest hash read: far beyond any real link. */
+const MAX_HASH = 4096;
+
+/**
+ * Every key's description, the engine's first (in its table's order), then
+ * the page's; filled by `useEngine`. Each is `{ kind, default, min, max,
+ * choices, live, when }` as the engine's table writes them (`min`/`max` as
+ * `{ value, inclusive }`); the page's keys carry `page: true`.
+ */
+export const SPEC = {};
+/** Every problem code the engine's check can report (each has a `p_<code>` message). */
+export const ISSUES = [];
+let engine = null;
+
+/** Builds `SPEC` from the engine's table; `wasm` is the bindings module, once loaded. */
+export function useEngine(wasm) {
+  if (engine) return;
+  engine = wasm;
+  const table = wasm.settingsTable();
+  for (const spec of table.keys) SPEC[spec.key] = spec;
+  Object.assign(SPEC, PAGE);
+  for (const key of [...PANELS, ...CONTROLLED]) SPEC[`${key}_hide`] = bool(false);
+  ISSUES.push(...table.issues);
+}
+
+function needEngine() {
+  if (!engine) throw new Error('settings.js: call useEngine(wasm) first');
+  return engine;
+}
 
 /** Whether changing `key` changes the engine's config (live or with a fresh run). */
 export function touchesEngine(key) {
-  return !SPEC[key]?.ui;
+  return Object.hasOwn(SPEC, key) && !SPEC[key].page;
+}
+
+/** Whether changing `key` needs a fresh run (data, network, seed). */
+export function needsReset(key) {
+  return touchesEngine(key) && !SPEC[key].live;
+}
+
+/** Whether `key` matters with settings `s` (the engine's `when`: momentum only for SGD with momentum, …). */
+export function applies(key, s) {
+  const when = SPEC[key]?.when;
+  return !when || when.values.includes(s[when.key]);
 }
 
 export function defaults() {
+  needEngine();
   const s = {};
-  for (const [k, spec] of Object.entries(SPEC)) s[k] = Array.isArray(spec.def) ? [...spec.def] : spec.def;
+  for (const [k, spec] of Object.entries(SPEC)) s[k] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
   return s;
+}
+
+/** The engine's keys of `s`. */
+export function engineSettings(s) {
+  const out = {};
+  for (const key of Object.keys(SPEC)) if (touchesEngine(key) && key in s) out[key] = s[key];
+  return out;
 }
 
 /** English messages, for callers that do not pass their language's `tr`. */
 const EN = (key, params) => t('en', key, params);
 
-/** Parses one raw string for `key`; returns `{ value }` or `{ problem }` (text from `tr`). */
-export function parseValue(key, raw, tr = EN) {
+/** A range as interval text: `[0, 10]`, `(0, 1000000]`, `> 0`. */
+export function rangeText(min, max) {
+  if (min && max) return `${min.inclusive ? '[' : '('}${min.value}, ${max.value}${max.inclusive ? ']' : ')'}`;
+  if (min) return `${min.inclusive ? '≥' : '>'} ${min.value}`;
+  if (max) return `${max.inclusive ? '≤' : '<'} ${max.value}`;
+  return '';
+}
+
+/** Why a value cannot be used, in `tr`'s language, from a problem `{ code, … }` (the engine's or the page's). */
+export function problemText(p, tr = EN) {
+  const params = {
+    list: (p.choices ?? []).map((c) => c || '“”').join(', '),
+    range: p.range ? rangeText(p.range.min, p.range.max) : '',
+    max: p.max,
+    count: p.count,
+    rows: p.rows,
+    warmup: p.warmup,
+    total: p.total,
+    same_as: p.same_as,
+  };
+  // A code this page does not know yet still says why, in the engine's English.
+  return ISSUES.includes(p.code) || p.page ? tr(`p_${p.code}`, params) : p.message;
+}
+
+/** The raw URL-style text for a value: arrays joined by commas (`-` for none), booleans as 1/0. */
+export function rawValue(value) {
+  if (Array.isArray(value)) return value.length ? value.join(',') : '-';
+  if (value === true) return '1';
+  if (value === false) return '0';
+  return String(value);
+}
+
+/** Parses one of the page's own keys; returns `{ value }` or `{ problem }` (a `{ code, … }` as the engine's). */
+function parsePage(key, raw) {
   const spec = SPEC[key];
-  if (!spec) return { problem: tr('p_unknown') };
+  const issue = (code, more = {}) => ({ problem: { code, page: true, ...more } });
   switch (spec.kind) {
     case 'number':
-    case 'int': {
+    case 'whole': {
       const v = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(v)) return { problem: tr('p_notNumber') };
-      if (spec.kind === 'int' && !Number.isInteger(v)) return { problem: tr('p_notWhole') };
-      if (v < spec.min || v > spec.max) return { problem: tr('p_outside', { min: spec.min, max: spec.max }) };
+      if (raw.trim() === '' || !Number.isFinite(v)) return issue('not_number');
+      if (spec.kind === 'whole' && !Number.isInteger(v)) return issue('not_whole');
+      if (v < spec.min.value || v > spec.max.value) return issue('outside', { range: { min: spec.min, max: spec.max } });
       return { value: v };
     }
     case 'bool':
       if (raw === '1' || raw === 'true') return { value: true };
       if (raw === '0' || raw === 'false') return { value: false };
-      return { problem: tr('p_bool') };
-    case 'choice':
-      return spec.choices.includes(raw) ? { value: raw } : { problem: tr('p_oneOf', { list: spec.choices.map((c) => c || '“”').join(', ') }) };
-    case 'layers': {
-      if (raw === '' || raw === '-') return { value: [] };
-      const parts = raw.split(',').map(Number);
-      if (parts.length > MAX_LAYERS) return { problem: tr('p_layers', { n: MAX_LAYERS }) };
-      if (parts.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_NEURONS)) {
-        return { problem: tr('p_sizes', { n: MAX_NEURONS }) };
-      }
-      return { value: parts };
-    }
+      return issue('not_bool');
     default:
-      return { problem: tr('p_unknown') };
+      return spec.choices.includes(raw) ? { value: raw } : issue('one_of', { choices: spec.choices });
   }
-}
-
-function formatValue(key, v) {
-  const spec = SPEC[key];
-  if (spec.kind === 'bool') return v ? '1' : '0';
-  if (spec.kind === 'layers') return v.length ? v.join(',') : '-';
-  return String(v);
 }
 
 function same(a, b) {
@@ -130,169 +162,105 @@ export function encodeHash(settings) {
   const d = defaults();
   const parts = [];
   for (const key of Object.keys(SPEC)) {
-    if (!same(settings[key], d[key])) parts.push(`${key}=${encodeURIComponent(formatValue(key, settings[key]))}`);
+    if (!same(settings[key], d[key])) parts.push(`${key}=${encodeURIComponent(rawValue(settings[key]))}`);
   }
   return parts.join('&');
 }
 
-/** Settings from a hash; every bad entry falls back to its default and is reported. */
-export function decodeHash(hash, tr = EN) {
-  const settings = defaults();
+/**
+ * Applies `changes` (URL keys to text or JS values) to `settings`: the
+ * page's keys are read here, the engine's go to `check(engineChanges)`,
+ * which returns the engine's `{ settings, problems }` (`checkSettings`, or a
+ * run's `applySettings`). Every key that cannot be used keeps its value and
+ * is reported by key and value, in `tr`'s language (if `check` throws, no
+ * engine key changes). Returns the problems, the keys whose value changed,
+ * and what `check` returned (null if it was not called or threw).
+ */
+export function applyChanges(settings, changes, check, tr = EN) {
   const problems = [];
-  const text = hash.replace(/^#/, '');
-  if (text.length > 4096) return { settings, problems: [tr('p_tooLong')] };
-  for (const part of text.split('&')) {
-    if (!part) continue;
-    const eq = part.indexOf('=');
-    let key;
-    let raw;
-    try {
-      key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
-      raw = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
-    } catch {
-      problems.push(tr('p_unreadable', { part: part.slice(0, 40) }));
-      continue;
-    }
+  const entry = (key, value, problem) => tr('p_entry', { key, raw: rawValue(value).slice(0, 40), problem: problemText(problem, tr), fallback: rawValue(settings[key]) });
+  const forEngine = {};
+  const before = structuredClone(settings);
+  for (const [key, value] of Object.entries(changes ?? {})) {
     if (!Object.hasOwn(SPEC, key)) {
-      problems.push(tr('p_unknownKey', { key: key.slice(0, 40) }));
-      continue;
+      problems.push(tr('p_unknownKey', { key: String(key).slice(0, 40) }));
+    } else if (touchesEngine(key)) {
+      forEngine[key] = value;
+    } else {
+      const { value: v, problem } = parsePage(key, rawValue(value));
+      if (problem) problems.push(entry(key, value, problem));
+      else settings[key] = v;
     }
-    const { value, problem } = parseValue(key, raw, tr);
-    if (problem) problems.push(tr('p_entry', { key, raw: raw.slice(0, 40), problem, fallback: formatValue(key, settings[key]) }));
-    else settings[key] = value;
   }
-  return { settings, problems };
-}
-
-/** The raw URL-style text for an option value: arrays joined by commas, booleans as 1/0. */
-export function rawValue(value) {
-  if (Array.isArray(value)) return value.length ? value.join(',') : '-';
-  if (value === true) return '1';
-  if (value === false) return '0';
-  return String(value);
+  let result = null;
+  if (Object.keys(forEngine).length) {
+    try {
+      result = check(forEngine);
+    } catch (e) {
+      // Values the engine cannot even read (not plain data, or far too long): none of them is used.
+      problems.push(tr('notAppliedWhy', { why: e.message }));
+    }
+  }
+  if (result) {
+    Object.assign(settings, result.settings);
+    for (const p of result.problems) problems.push(entry(p.key, p.value, p));
+  }
+  const changed = Object.keys(SPEC).filter((k) => !same(before[k], settings[k]));
+  return { problems, changed, result };
 }
 
 /**
- * Applies `options` (URL keys with JS values) to `settings`; every key that
- * cannot be used keeps its value and is reported, by name and value.
- * Returns the problems and the keys whose value changed.
+ * Settings from a URL hash, with `options` (URL keys to JS values, as
+ * `mount()` takes them) over it; every key that cannot be used keeps its
+ * default and is reported, in `tr`'s language.
  */
-export function applyOptions(settings, options, tr = EN) {
+export function readSettings(hash, options = {}, tr = EN) {
+  const settings = defaults();
   const problems = [];
-  const changed = [];
-  for (const [key, value] of Object.entries(options ?? {})) {
-    if (!Object.hasOwn(SPEC, key)) {
-      problems.push(tr('p_unknownKey', { key: key.slice(0, 40) }));
-      continue;
-    }
-    const raw = rawValue(value);
-    const { value: v, problem } = parseValue(key, raw, tr);
-    if (problem) {
-      problems.push(tr('p_entry', { key, raw: raw.slice(0, 40), problem, fallback: formatValue(key, settings[key]) }));
-    } else if (!same(settings[key], v)) {
-      settings[key] = v;
-      changed.push(key);
+  const changes = {};
+  const text = hash.replace(/^#/, '');
+  if (text.length > MAX_HASH) problems.push(tr('p_tooLong'));
+  else {
+    for (const part of text.split('&')) {
+      if (!part) continue;
+      const eq = part.indexOf('=');
+      try {
+        const key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
+        // An own property, so keys such as `__proto__` arrive as keys (and are refused).
+        Object.defineProperty(changes, key, { value: eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1)), enumerable: true, configurable: true, writable: true });
+      } catch {
+        problems.push(tr('p_unreadable', { part: part.slice(0, 40) }));
+      }
     }
   }
-  return { problems, changed };
+  Object.assign(changes, options ?? {});
+  const check = (input) => needEngine().checkSettings(input, null);
+  problems.push(...applyChanges(settings, changes, check, tr).problems);
+  return { settings, problems };
+}
+
+/** Settings from a hash alone; see `readSettings`. */
+export function decodeHash(hash, tr = EN) {
+  return readSettings(hash, {}, tr);
+}
+
+/** The engine's config (see `TrainConfig`) for these settings; throws if the engine cannot use them. */
+export function engineConfig(s) {
+  return needEngine().configFromSettings(engineSettings(s));
 }
 
 /** The engine's optimizer object for `kind` at `lr`, other hyper-parameters from `s`. */
 export function optimizerConfig(kind, lr, s) {
-  const opt = { lr };
-  switch (kind) {
-    case 'sgd': Object.assign(opt, { kind: 'sgd' }); break;
-    case 'momentum': Object.assign(opt, { kind: 'sgd', momentum: { classic: s.momentum } }); break;
-    case 'nesterov': Object.assign(opt, { kind: 'sgd', momentum: { nesterov: s.momentum } }); break;
-    case 'rmsprop': Object.assign(opt, { kind: 'rmsprop', alpha: s.alpha, eps: s.eps }); break;
-    case 'adam': Object.assign(opt, { kind: 'adam', beta1: s.beta1, beta2: s.beta2, eps: s.eps }); break;
-    case 'adamw': Object.assign(opt, { kind: 'adamw', beta1: s.beta1, beta2: s.beta2, eps: s.eps }); break;
-    case 'adagrad': Object.assign(opt, { kind: 'adagrad', eps: Math.max(s.eps, 1e-10) }); break;
-  }
-  return opt;
-}
-
-/** The engine config (see `TrainConfig`) for these settings. */
-export function engineConfig(s) {
-  const opt = optimizerConfig(s.optimizer, s.lr, s);
-  const n = s.sched_epochs;
-  const schedule = {
-    constant: { kind: 'constant' },
-    step: { kind: 'step', step_size: n, gamma: s.sched_gamma },
-    exponential: { kind: 'exponential', gamma: Math.min(1, Math.max(0.5, 1 - (1 - s.sched_gamma) / 100)) },
-    cosine: { kind: 'cosine', t_max: n, eta_min: 0 },
-    warmup_cosine: { kind: 'warmup_cosine', warmup: Math.max(1, Math.floor(n / 10)), total: n },
-    cyclic: { kind: 'cyclic', max_lr: Math.min(1e6, s.lr * 10), step_size: n },
-  }[s.schedule];
-  return {
-    seed: s.seed,
-    dataset: {
-      kind: s.dataset,
-      n_samples: s.n,
-      noise: s.noise,
-      train_ratio: s.ratio,
-      standardize: s.standardize,
-      classes: 2,
-    },
-    network: { hidden: s.layers, activation: s.activation, init: s.init, batch_norm: s.bn },
-    optimizer: opt,
-    batch_size: s.batch > 0 ? s.batch : null,
-    regularization: s.reg === 'none' ? { kind: 'none' } : { kind: s.reg, lambda: s.lambda },
-    clipping: s.clip === 'off' ? { kind: 'none' } : s.clip === 'norm' ? { kind: 'norm', max_norm: s.clip_at } : { kind: 'value', clip_value: s.clip_at },
-    schedule,
-  };
-}
-
-/** Whether changing `key` needs a fresh run (data or network). */
-export function needsReset(key) {
-  return !SPEC[key]?.live;
+  return needEngine().optimizerConfig(kind, lr, engineSettings(s));
 }
 
 /**
- * The settings that describe engine config `c` (the inverse of
- * `engineConfig`), starting from `base` for what the config does not hold
- * (speed, language, layout). Values outside the controls' ranges are clamped.
+ * The settings that describe engine config `c` (an imported run's), with
+ * `base`'s values for what the config does not hold (the page's keys,
+ * another optimizer's hyper-parameters); `unexpressed` lists the config's
+ * fields a link cannot hold.
  */
 export function settingsFromConfig(c, base = defaults()) {
-  const s = { ...structuredClone(base) };
-  const clamp = (key, v) => {
-    const spec = SPEC[key];
-    if (!Number.isFinite(v)) return s[key];
-    const x = Math.min(spec.max, Math.max(spec.min, v));
-    return spec.kind === 'int' ? Math.round(x) : x;
-  };
-  const pickIn = (key, v) => (SPEC[key].choices.includes(v) ? v : s[key]);
-  const d = c.dataset ?? {};
-  s.seed = clamp('seed', c.seed);
-  s.dataset = pickIn('dataset', d.kind);
-  if (d.n_samples !== undefined) s.n = clamp('n', d.n_samples);
-  if (d.noise !== undefined) s.noise = clamp('noise', d.noise);
-  if (d.train_ratio !== undefined) s.ratio = clamp('ratio', d.train_ratio);
-  s.standardize = !!d.standardize;
-  const net = c.network ?? {};
-  s.layers = (net.hidden ?? []).slice(0, MAX_LAYERS).map((n) => Math.min(MAX_NEURONS, Math.max(1, n)));
-  s.activation = pickIn('activation', net.activation);
-  s.init = pickIn('init', net.init);
-  s.bn = !!net.batch_norm;
-  const o = c.optimizer ?? {};
-  const mom = o.momentum && o.momentum !== 'none' ? o.momentum : null;
-  s.optimizer = o.kind === 'sgd' ? (mom ? (mom.nesterov !== undefined ? 'nesterov' : 'momentum') : 'sgd') : pickIn('optimizer', o.kind);
-  s.lr = clamp('lr', o.lr);
-  if (mom) s.momentum = clamp('momentum', Object.values(mom)[0]);
-  for (const k of ['beta1', 'beta2', 'alpha', 'eps']) if (o[k] !== undefined) s[k] = clamp(k, o[k]);
-  s.batch = c.batch_size ? clamp('batch', c.batch_size) : 0;
-  const r = c.regularization ?? { kind: 'none' };
-  s.reg = pickIn('reg', r.kind);
-  if (r.lambda !== undefined) s.lambda = clamp('lambda', r.lambda);
-  const cl = c.clipping ?? { kind: 'none' };
-  s.clip = cl.kind === 'norm' ? 'norm' : cl.kind === 'value' ? 'value' : 'off';
-  if (cl.max_norm !== undefined || cl.clip_value !== undefined) s.clip_at = clamp('clip_at', cl.max_norm ?? cl.clip_value);
-  const sc = c.schedule ?? { kind: 'constant' };
-  s.schedule = pickIn('schedule', sc.kind);
-  if (sc.kind === 'step') { s.sched_epochs = clamp('sched_epochs', sc.step_size); s.sched_gamma = clamp('sched_gamma', sc.gamma); }
-  if (sc.kind === 'exponential') s.sched_gamma = clamp('sched_gamma', 1 - (1 - sc.gamma) * 100);
-  if (sc.kind === 'cosine') s.sched_epochs = clamp('sched_epochs', sc.t_max);
-  if (sc.kind === 'warmup_cosine') s.sched_epochs = clamp('sched_epochs', sc.total);
-  if (sc.kind === 'cyclic') s.sched_epochs = clamp('sched_epochs', sc.step_size);
-  return s;
+  const { settings, unexpressed } = needEngine().settingsFromConfig(c, engineSettings(base));
+  return { settings: { ...structuredClone(base), ...settings }, unexpressed };
 }

@@ -69,7 +69,7 @@ commands:
   bench-wasm           W1-W4 through the bindings, in Node and headless Chromium, and the module size
   bench-load [--runs N] [--waterfall] [SITE…]
                        the page's first boundary after navigation, local and Fast 3G, sites side by side
-  fuzz [CASES]         the config, model, CSV and URL-hash fuzzers (default 1,000,000 cases each)
+  fuzz [CASES]         the config, model, CSV and URL-hash fuzzers (default 1,000,000 cases each), and a tenth as many links across the boundary
   soak [EPOCHS]        a long run natively and as wasm in Node, with peak memory (default 1,000,000 epochs)
   strip-names [FILE]   drop a module's function-name section (Trunk's post-build hook)
 ";

@@ -27,9 +27,25 @@ pub fn fuzz(args: &[String]) -> Result<(), String> {
             ])
             .env("FUZZ_CASES", cases),
     )?;
-    sh::run(tools.cmd("node").args(["tests/fuzz/hash.mjs", cases, "1"]))?;
+    // The page's settings module runs against the engine's package.
+    let pkg = crate::pkg::build(&tools)?;
+    sh::run(
+        tools
+            .cmd("node")
+            .args(["tests/fuzz/hash.mjs", cases, "1"])
+            .env("BACKPROP_PKG_DIR", &pkg),
+    )?;
+    // Each link across the boundary builds two runs: a tenth as many cases.
+    let links = (cases.parse::<u64>().unwrap_or(0) / 10).max(1).to_string();
+    sh::run(
+        tools
+            .cmd("node")
+            .args(["tests/fuzz/boundary.mjs", &links, "1"])
+            .env("BACKPROP_PKG_DIR", &pkg),
+    )?;
     eprintln!(
-        "fuzz: {cases} cases for each of 5 targets (config JSON, config text, model import, CSV import, URL hash) in {:.0} s",
+        "fuzz: {cases} cases for each of 5 targets (config JSON, config text, model import, CSV import, URL hash) \
+         and {links} links across the boundary in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -92,10 +92,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .args(["test", "--workspace", "--exclude", "e2e"]),
         )
     });
-    stage("fuzz-smoke", &mut || {
-        // The Rust fuzz targets run 2,000 cases each inside cargo-test; this is the URL-hash decoder's.
-        sh::run(tools.cmd("node").args(["tests/fuzz/hash.mjs", "20000", "1"]))
-    });
     stage("wasm-pack-test", &mut || {
         sh::run(
             tools
@@ -124,6 +120,25 @@ pub fn run(args: &[String]) -> Result<(), String> {
         crate::dist::single_file(&site_dir()).map(|_| ())
     });
     stage("pkg", &mut || crate::pkg::build(&tools).map(|_| ()));
+    // Both run the page's settings module against the package just built.
+    stage("fuzz-smoke", &mut || {
+        // The Rust fuzz targets run 2,000 cases each inside cargo-test; this is the URL-hash decoder's.
+        sh::run(
+            tools
+                .cmd("node")
+                .args(["tests/fuzz/hash.mjs", "20000", "1"])
+                .env("BACKPROP_PKG_DIR", crate::pkg::pkg_dir()),
+        )
+    });
+    stage("fuzz-boundary", &mut || {
+        // Links decoded by the page and run by the engine: each case builds two runs.
+        sh::run(
+            tools
+                .cmd("node")
+                .args(["tests/fuzz/boundary.mjs", "2000", "1"])
+                .env("BACKPROP_PKG_DIR", crate::pkg::pkg_dir()),
+        )
+    });
     if built {
         stage("e2e", &mut || {
             let mut cmd = tools.cmd("cargo");
