@@ -179,116 +179,25 @@ pub(super) fn exponential_gamma(g: f64) -> f64 {
     per_hundred(per_epoch(g)).unwrap_or(g)
 }
 
-/// The settings that describe `config` (an imported model's), with `base`'s
-/// values for what the config does not hold (another optimizer's
-/// hyper-parameters, a switched-off penalty's strength), and the config's
-/// fields that settings cannot hold, by path (`network.activations`,
-/// `optimizer.weight_decay`, …): a link to the result describes every other
-/// part of the run exactly.
+/// The settings that describe `config` (a valid config, such as an imported
+/// model's), with `base`'s values for what the config does not hold
+/// (another optimizer's hyper-parameters, a switched-off penalty's
+/// strength), and the config's fields that settings cannot hold, by path
+/// (`network.activations`, `optimizer.weight_decay`, …): a link to the
+/// result describes every other part of the run exactly.
 pub fn from_config(config: &TrainConfig, base: &Checked) -> (Checked, Vec<String>) {
     let mut s = base.0.clone();
-    let fits = |range: Range, x: f64| range.contains(x);
     if config.seed <= MAX_SAFE_INTEGER {
         s.seed = config.seed;
     }
-    let d = &config.dataset;
-    s.dataset = d.kind;
-    s.standardize = d.standardize;
-    if d.kind.generator().is_some() && fits(SAMPLES, d.n_samples as f64) {
-        s.n = d.n_samples;
-    }
-    if d.kind.generator().is_some() && fits(NOISE, d.noise) {
-        s.noise = d.noise;
-    }
-    if d.kind.generator().is_some() && fits(TRAIN_RATIO, d.train_ratio) {
-        s.ratio = d.train_ratio;
-    }
-    let net = &config.network;
-    if net.hidden.len() <= MAX_HIDDEN && net.hidden.iter().all(|&n| fits(WIDTH, n as f64)) {
-        s.layers.clone_from(&net.hidden);
-    }
-    s.activation = net.activation;
-    s.init = net.init;
-    s.bn = net.batch_norm;
-    let opt = &config.optimizer;
-    s.optimizer = OptimizerChoice::of(opt);
-    if fits(LR, opt.lr()) {
-        s.lr = opt.lr();
-    }
-    let (momentum, alpha, betas, eps) = match *opt {
-        OptimizerConfig::Sgd(c) => match c.momentum {
-            Momentum::Classic(mu) | Momentum::Nesterov(mu) => (Some(mu), None, None, None),
-            Momentum::None => (None, None, None, None),
-        },
-        OptimizerConfig::RmsProp(c) => (None, Some(c.alpha), None, Some(c.eps)),
-        OptimizerConfig::Adam(c) => (None, None, Some((c.beta1, c.beta2)), Some(c.eps)),
-        OptimizerConfig::AdamW(c) => (None, None, Some((c.beta1, c.beta2)), Some(c.eps)),
-        OptimizerConfig::Adagrad(c) => (None, None, None, Some(c.eps)),
-    };
-    let take = |field: &mut f64, range: Range, v: Option<f64>| {
-        if let Some(v) = v.filter(|&v| fits(range, v)) {
-            *field = v;
-        }
-    };
-    take(&mut s.momentum, DECAY, momentum);
-    take(&mut s.alpha, DECAY, alpha);
-    take(&mut s.beta1, DECAY, betas.map(|b| b.0));
-    take(&mut s.beta2, DECAY, betas.map(|b| b.1));
-    take(&mut s.eps, EPS, eps);
-    match config.batch_size {
-        None => s.batch = 0,
-        Some(rows) if fits(BATCH, rows as f64) => s.batch = rows,
-        Some(_) => {}
-    }
-    (s.reg, s.lambda) = match config.regularization {
-        Regularization::None => (PenaltyChoice::None, s.lambda),
-        Regularization::L1 { lambda } => (PenaltyChoice::L1, lambda),
-        Regularization::L2 { lambda } => (PenaltyChoice::L2, lambda),
-    };
-    (s.clip, s.clip_at) = match config.clipping {
-        Clipping::None => (ClipChoice::Off, s.clip_at),
-        Clipping::Norm { max_norm } => (ClipChoice::Norm, max_norm),
-        Clipping::Value { clip_value } => (ClipChoice::Value, clip_value),
-    };
-    (s.schedule, s.sched_epochs, s.sched_gamma) = match config.schedule {
-        Schedule::Constant => (ScheduleChoice::Constant, s.sched_epochs, s.sched_gamma),
-        Schedule::Step { step_size, gamma } if SCHED_GAMMA.contains(gamma) => {
-            (ScheduleChoice::Step, step_size, gamma)
-        }
-        Schedule::Step { step_size, .. } => (ScheduleChoice::Step, step_size, s.sched_gamma),
-        Schedule::Exponential { gamma } => (
-            ScheduleChoice::Exponential,
-            s.sched_epochs,
-            per_hundred(gamma).unwrap_or(s.sched_gamma),
-        ),
-        Schedule::Cosine { t_max, .. } => (ScheduleChoice::Cosine, t_max, s.sched_gamma),
-        Schedule::WarmupCosine { total, .. } => (ScheduleChoice::WarmupCosine, total, s.sched_gamma),
-        Schedule::Cyclic { step_size, .. } => (ScheduleChoice::Cyclic, step_size, s.sched_gamma),
-    };
-    // A key that breaks a rule between keys goes back to `base`, then to the
-    // default (which keeps every rule), until none is broken.
-    let mut steps_back = [0u8; TABLE.len()];
-    while let Some((_, keys)) = s.broken_rule() {
-        let Some(i) = keys
-            .iter()
-            .filter_map(|&k| TABLE.iter().position(|spec| spec.key == k))
-            .find(|&i| steps_back[i] < 2)
-        else {
-            break;
-        };
-        steps_back[i] += 1;
-        let key = TABLE[i].key;
-        let back = if steps_back[i] == 1 {
-            base.get(key)
-        } else {
-            Settings::default().get(key)
-        };
-        if let Some(v) = back {
-            s.set(key, &v);
-        }
-    }
+    s.take_data(&config.dataset);
+    s.take_network(&config.network);
+    s.take_optimizer(&config.optimizer);
+    s.take_training(config);
+    s.keep_rules(base);
     // Points that are not generated ignore the generator's fields: an older
     // file may hold any there, and a link need not.
+    let d = &config.dataset;
     let mut used = config.clone();
     if d.kind.generator().is_none() {
         used.dataset = DataConfig {
@@ -301,6 +210,117 @@ pub fn from_config(config: &TrainConfig, base: &Checked) -> (Checked, Vec<String
     let mut lost = Vec::new();
     differences(&to_json(&used), &to_json(&s.to_config()), "", &mut lost);
     (Checked(s), lost)
+}
+
+/// Sets `field` to `v` when there is one and `range` holds it.
+fn take(field: &mut f64, range: Range, v: Option<f64>) {
+    if let Some(v) = v.filter(|&v| range.contains(v)) {
+        *field = v;
+    }
+}
+
+impl Settings {
+    fn take_data(&mut self, d: &DataConfig) {
+        self.dataset = d.kind;
+        self.standardize = d.standardize;
+        if d.kind.generator().is_none() {
+            return;
+        }
+        if SAMPLES.contains(d.n_samples as f64) {
+            self.n = d.n_samples;
+        }
+        take(&mut self.noise, NOISE, Some(d.noise));
+        take(&mut self.ratio, TRAIN_RATIO, Some(d.train_ratio));
+    }
+
+    fn take_network(&mut self, net: &NetworkConfig) {
+        if net.hidden.len() <= MAX_HIDDEN && net.hidden.iter().all(|&n| WIDTH.contains(n as f64)) {
+            self.layers.clone_from(&net.hidden);
+        }
+        self.activation = net.activation;
+        self.init = net.init;
+        self.bn = net.batch_norm;
+    }
+
+    fn take_optimizer(&mut self, opt: &OptimizerConfig) {
+        self.optimizer = OptimizerChoice::of(opt);
+        take(&mut self.lr, LR, Some(opt.lr()));
+        let (momentum, alpha, betas, eps) = match *opt {
+            OptimizerConfig::Sgd(c) => match c.momentum {
+                Momentum::Classic(mu) | Momentum::Nesterov(mu) => (Some(mu), None, None, None),
+                Momentum::None => (None, None, None, None),
+            },
+            OptimizerConfig::RmsProp(c) => (None, Some(c.alpha), None, Some(c.eps)),
+            OptimizerConfig::Adam(c) => (None, None, Some((c.beta1, c.beta2)), Some(c.eps)),
+            OptimizerConfig::AdamW(c) => (None, None, Some((c.beta1, c.beta2)), Some(c.eps)),
+            OptimizerConfig::Adagrad(c) => (None, None, None, Some(c.eps)),
+        };
+        take(&mut self.momentum, DECAY, momentum);
+        take(&mut self.alpha, DECAY, alpha);
+        take(&mut self.beta1, DECAY, betas.map(|b| b.0));
+        take(&mut self.beta2, DECAY, betas.map(|b| b.1));
+        take(&mut self.eps, EPS, eps);
+    }
+
+    /// The batch, the penalty, clipping and the schedule.
+    fn take_training(&mut self, config: &TrainConfig) {
+        match config.batch_size {
+            None => self.batch = 0,
+            Some(rows) if BATCH.contains(rows as f64) => self.batch = rows,
+            Some(_) => {}
+        }
+        (self.reg, self.lambda) = match config.regularization {
+            Regularization::None => (PenaltyChoice::None, self.lambda),
+            Regularization::L1 { lambda } => (PenaltyChoice::L1, lambda),
+            Regularization::L2 { lambda } => (PenaltyChoice::L2, lambda),
+        };
+        (self.clip, self.clip_at) = match config.clipping {
+            Clipping::None => (ClipChoice::Off, self.clip_at),
+            Clipping::Norm { max_norm } => (ClipChoice::Norm, max_norm),
+            Clipping::Value { clip_value } => (ClipChoice::Value, clip_value),
+        };
+        let (epochs, gamma) = (self.sched_epochs, self.sched_gamma);
+        (self.schedule, self.sched_epochs, self.sched_gamma) = match config.schedule {
+            Schedule::Constant => (ScheduleChoice::Constant, epochs, gamma),
+            Schedule::Step { step_size, gamma: g } if SCHED_GAMMA.contains(g) => {
+                (ScheduleChoice::Step, step_size, g)
+            }
+            Schedule::Step { step_size, .. } => (ScheduleChoice::Step, step_size, gamma),
+            Schedule::Exponential { gamma: g } => (
+                ScheduleChoice::Exponential,
+                epochs,
+                per_hundred(g).unwrap_or(gamma),
+            ),
+            Schedule::Cosine { t_max, .. } => (ScheduleChoice::Cosine, t_max, gamma),
+            Schedule::WarmupCosine { total, .. } => (ScheduleChoice::WarmupCosine, total, gamma),
+            Schedule::Cyclic { step_size, .. } => (ScheduleChoice::Cyclic, step_size, gamma),
+        };
+    }
+
+    /// A key that breaks a rule between keys goes back to `base`, then to its
+    /// default (the defaults keep every rule), until none is broken.
+    fn keep_rules(&mut self, base: &Settings) {
+        let mut steps_back = [0u8; TABLE.len()];
+        while let Some((_, keys)) = self.broken_rule() {
+            let Some(i) = keys
+                .iter()
+                .filter_map(|&k| TABLE.iter().position(|spec| spec.key == k))
+                .find(|&i| steps_back[i] < 2)
+            else {
+                break;
+            };
+            steps_back[i] += 1;
+            let key = TABLE[i].key;
+            let back = if steps_back[i] == 1 {
+                base.get(key)
+            } else {
+                Settings::default().get(key)
+            };
+            if let Some(v) = back {
+                self.set(key, &v);
+            }
+        }
+    }
 }
 
 fn to_json(config: &TrainConfig) -> serde_json::Value {
