@@ -182,7 +182,7 @@ fn flat_settings_cross_as_plain_objects_and_apply_once() {
             .expect("layout"),
         "[2,4,3,1]"
     );
-    p.step_epochs(2).expect("steps");
+    p.step_epochs(2, None, None).expect("steps");
     // A live change keeps the run; a network change starts a fresh one in the handle.
     let applied = p
         .apply_settings(js(r#"{"lr":0.5}"#), settings.clone())
