@@ -341,8 +341,14 @@ fn training_stays_smooth_and_the_screenshots_are_taken() {
     );
     std::fs::write(artifacts_dir().join("perf.json"), &report).expect("write perf.json");
     eprintln!("performance: {report}");
-    assert!(worst <= 50.0, "a long task of {worst} ms during play");
-    assert!(fps >= 50.0, "{fps} frames per second");
+    // Frame rate and long tasks are judged by `cargo xtask bench` from
+    // perf.json, side by side with the other budgets: a timed assertion here
+    // would fail on a busy machine and pass on a quiet one.
+    assert!(fps > 0.0, "no frame was drawn while playing");
+    assert!(
+        race["fps"].as_f64().unwrap_or(0.0) > 0.0,
+        "no frame was drawn while racing"
+    );
     assert!(first.as_f64().is_some(), "the first boundary was drawn");
 
     for (name, width, height, dark) in [

@@ -349,6 +349,16 @@ fn budgets(native: &Value, chrome: &Value, peers: &[(&str, Value)], load: [&crat
         Some(p) => {
             let f = |k: &str| p[k].as_f64().unwrap_or(f64::NAN);
             lines.push((
+                "page: playing at ≥ 50 fps (60 Hz)".into(),
+                format!("{:.1} fps", f("fps")),
+                f("fps") >= 50.0,
+            ));
+            lines.push((
+                "page: worst long task while playing ≤ 50 ms".into(),
+                format!("{:.0} ms", f("worst_long_task_ms")),
+                f("worst_long_task_ms") <= 50.0,
+            ));
+            lines.push((
                 "page: four optimizers racing at ≥ 58 fps (60 Hz)".into(),
                 format!("{:.1} fps", f("race_fps")),
                 f("race_fps") >= 58.0,

@@ -142,7 +142,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if built {
         stage("e2e", &mut || {
             let mut cmd = tools.cmd("cargo");
-            cmd.args(["test", "-p", "e2e", "--", "--test-threads=1"])
+            cmd.args(["test", "-p", "e2e", "--no-fail-fast", "--", "--test-threads=1"])
                 .env("BACKPROP_SITE_DIR", site_dir())
                 .env("CHROME", &chrome)
                 .env("CHROMEDRIVER", &chromedriver);
