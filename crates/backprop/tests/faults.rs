@@ -16,30 +16,45 @@ fn data(points: &[[f64; 2]], labels: &[u8], standardize: bool) -> Data {
     Data::from_parts(flat, labels.to_vec(), vec![0; labels.len()], 2, standardize).expect("valid data")
 }
 
-/// Trains 30 epochs and checks the rule; returns the final status.
+/// Trains up to 31 epochs, one at a time, and checks the rule after each:
+/// a ready run has only finite numbers (history, parameters, a prediction),
+/// and a diverged one stopped in the epoch it was in, with a finite record
+/// for every epoch it completed. The faults here are there from the first
+/// step, so a run that diverges does so at epoch 0 or 1 (the first epoch
+/// whose step sees the damaged weights). Returns the final status.
 fn check(name: &str, mut t: Trainer) -> Status {
-    t.step_epoch();
-    if let Status::Diverged { epoch, what, .. } = t.status() {
-        assert!(epoch <= 1, "{name}: diverged late, at epoch {epoch}");
-        eprintln!("{name}: stopped at epoch {epoch} ({what:?})");
-        return t.status();
-    }
-    for _ in 0..30 {
+    for _ in 0..31 {
+        let before = t.epoch();
         t.step_epoch();
-    }
-    let mut out = [0.0];
-    t.predict_data_space(&[0.0, 0.0], &mut out);
-    match t.status() {
-        Status::Ready => {
-            assert!(
-                t.history().train_loss.iter().all(|v| v.is_finite()),
-                "{name}: a non-finite loss while ready"
-            );
-            assert!(t.model().is_finite(), "{name}: non-finite parameters while ready");
-            assert!(out[0].is_finite(), "{name}: a NaN prediction while ready");
+        match t.status() {
+            Status::Ready => {
+                assert_eq!(t.epoch(), before + 1, "{name}: a ready run completes its epoch");
+                assert_finite_while_ready(name, &mut t);
+            }
+            Status::Diverged { epoch, what, .. } => {
+                assert_eq!(
+                    epoch, before,
+                    "{name}: divergence is reported in the epoch it happened"
+                );
+                assert_eq!(t.epoch(), before, "{name}: the epoch counter stops there");
+                assert_eq!(
+                    t.history().len() as u64,
+                    before,
+                    "{name}: one record per completed epoch"
+                );
+                assert!(
+                    t.history().train_loss.iter().all(|v| v.is_finite()),
+                    "{name}: no NaN reaches the history"
+                );
+                assert!(
+                    epoch <= 1,
+                    "{name}: a fault from the start, diverged only at epoch {epoch}"
+                );
+                eprintln!("{name}: stopped at epoch {epoch} ({what:?})");
+                return t.status();
+            }
+            other => panic!("{name}: {other:?}"),
         }
-        Status::Diverged { .. } => {}
-        Status::NoData => panic!("{name}: no data"),
     }
     eprintln!(
         "{name}: {:?} after {} epochs, loss {:.3e}",
@@ -48,6 +63,17 @@ fn check(name: &str, mut t: Trainer) -> Status {
         t.last_step().loss
     );
     t.status()
+}
+
+fn assert_finite_while_ready(name: &str, t: &mut Trainer) {
+    let mut out = [0.0];
+    t.predict_data_space(&[0.0, 0.0], &mut out);
+    assert!(
+        t.history().train_loss.iter().all(|v| v.is_finite()),
+        "{name}: a non-finite loss while ready"
+    );
+    assert!(t.model().is_finite(), "{name}: non-finite parameters while ready");
+    assert!(out[0].is_finite(), "{name}: a NaN prediction while ready");
 }
 
 fn moons_like(scale: f64) -> (Vec<[f64; 2]>, Vec<u8>) {
@@ -149,4 +175,96 @@ fn extreme_learning_rates_with_every_optimizer_train_or_stop_at_once() {
         "momentum + bn + clipping at lr 1e6",
         Trainer::new(c).expect("valid"),
     );
+}
+
+/// Trains `healthy` epochs (each one must end ready), applies `fault` at that
+/// epoch boundary, then steps on: the run must report divergence at epoch
+/// `healthy` or the next (the one whose first step sees the damage), stop its
+/// counters there, and do nothing more however often it is stepped.
+fn diverges_in_time(name: &str, mut t: Trainer, healthy: u64, fault: impl FnOnce(&mut Trainer)) {
+    for e in 1..=healthy {
+        assert_eq!(t.step_epoch(), Status::Ready, "{name}: epoch {e} trains");
+        assert_finite_while_ready(name, &mut t);
+    }
+    fault(&mut t);
+    for _ in 0..5 {
+        t.step_epoch();
+    }
+    let Status::Diverged { epoch, step, what } = t.status() else {
+        panic!(
+            "{name}: still {:?} at epoch {} after the fault at epoch {healthy}",
+            t.status(),
+            t.epoch()
+        );
+    };
+    eprintln!("{name}: fault at epoch {healthy}, diverged at epoch {epoch} ({what:?})");
+    assert!(
+        epoch == healthy || epoch == healthy + 1,
+        "{name}: the fault came at epoch {healthy}, divergence was reported at epoch {epoch}"
+    );
+    assert_eq!(
+        (t.epoch(), t.steps()),
+        (epoch, step),
+        "{name}: the counters stop where it diverged"
+    );
+    assert_eq!(
+        t.history().len() as u64,
+        epoch,
+        "{name}: no record of the diverged epoch"
+    );
+    assert!(
+        t.history().train_loss.iter().all(|v| v.is_finite()),
+        "{name}: no NaN reaches the history"
+    );
+    let params = t.model().params.clone();
+    for _ in 0..3 {
+        assert_eq!(
+            t.step_epoch(),
+            t.status(),
+            "{name}: a diverged run stays diverged"
+        );
+        assert_eq!(t.step_batch(), t.status());
+    }
+    assert_eq!(
+        (t.epoch(), t.steps()),
+        (epoch, step),
+        "{name}: stepping a diverged run counts nothing"
+    );
+    let same = t
+        .model()
+        .params
+        .iter()
+        .zip(&params)
+        .all(|(a, b)| a.to_bits() == b.to_bits());
+    assert!(
+        same && t.model().params.len() == params.len(),
+        "{name}: nor changes a weight"
+    );
+}
+
+#[test]
+fn a_run_that_diverges_at_a_later_epoch_stops_within_one_epoch_of_it() {
+    // The epochs at which the fault comes: early, and deep into a healthy run.
+    for healthy in [7, 40] {
+        for batch in ["null", "64"] {
+            let config = format!(r#"{{"batch_size":{batch}}}"#);
+            // The learning-rate slider pushed to 1e3 mid-run, as a learner might.
+            let t = Trainer::new(TrainConfig::from_json(&config).expect("valid")).expect("valid");
+            diverges_in_time(&format!("lr raised to 1e3, batch {batch}"), t, healthy, |t| {
+                let mut c = t.config().clone();
+                c.optimizer = c.optimizer.with_lr(1e3);
+                t.update_live(c).expect("a live setting");
+            });
+            // A weight edited to a huge value in the network view.
+            let t = Trainer::new(TrainConfig::from_json(&config).expect("valid")).expect("valid");
+            diverges_in_time(
+                &format!("a weight set to 1e300, batch {batch}"),
+                t,
+                healthy,
+                |t| {
+                    t.model_mut().params[0] = 1e300;
+                },
+            );
+        }
+    }
 }
