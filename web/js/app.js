@@ -284,6 +284,9 @@ export async function mount(host, options = {}) {
       find('banner').hidden = false;
     } else if (status.state === 'no_data') {
       state.playing = false;
+    } else if (status.state === 'step_limit') {
+      if (state.playing) notice(tr('stepLimit', { n: status.step }));
+      state.playing = false;
     }
     if (pg.steps === stepsBefore) {
       if (status.state === 'ready' && atStop()) state.playing = false;

@@ -250,7 +250,7 @@ impl Playground {
         to_value(&stop.map(StopView::from))
     }
 
-    /// `{ state: "ready" | "diverged" | "no_data", epoch, step, what }`.
+    /// `{ state: "ready" | "diverged" | "no_data" | "step_limit", epoch, step, what }`.
     pub fn status(&self) -> Result<JsValue, JsError> {
         to_value(&self.run.status())
     }

@@ -30,7 +30,8 @@ pub struct Run {
 /// The run's state as JS sees it.
 #[derive(Debug, Serialize)]
 pub struct StatusView {
-    /// "ready", "diverged" or "no_data".
+    /// "ready", "diverged", "no_data" or "step_limit" (the step counter is at
+    /// its maximum, 2^53 - 1: the run trains no further).
     pub state: &'static str,
     pub epoch: f64,
     pub step: f64,
@@ -59,6 +60,7 @@ impl Run {
         let (state, what) = match self.trainer.status() {
             Status::Ready => ("ready", None),
             Status::NoData => ("no_data", None),
+            Status::StepLimit => ("step_limit", None),
             Status::Diverged { what, .. } => (
                 "diverged",
                 Some(match what {

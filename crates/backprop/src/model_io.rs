@@ -233,7 +233,8 @@ pub fn import_model(text: &str) -> Result<Trainer> {
     t.optimizer_mut()
         .set_state(o.t, &o.s1, &o.s2, &o.s3)
         .map_err(|e| ConfigError::invalid("model.optimizer", e.to_string()))?;
-    t.set_counters(file.epoch, file.step);
+    t.set_counters(file.epoch, file.step)
+        .map_err(|e| e.within("model"))?;
     Ok(t)
 }
 

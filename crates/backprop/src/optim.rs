@@ -356,7 +356,9 @@ impl Optimizer {
     /// One update of `params` from `grads` with learning rate `lr` (the schedule's
     /// value for this epoch; the config's `lr` is the base rate).
     pub fn step(&mut self, params: &mut [f64], grads: &[f64], lr: f64) {
-        self.t += 1;
+        // Saturates rather than wrap to 0, where Adam's bias corrections would
+        // divide by zero; at u64::MAX every bias correction is long since 1.
+        self.t = self.t.saturating_add(1);
         let t = self.t;
         let (s1, s2, s3) = (&mut self.s1, &mut self.s2, &mut self.s3);
         match self.config {
@@ -431,14 +433,20 @@ struct AdamStep {
 
 impl AdamStep {
     fn new(beta1: f64, beta2: f64, eps: f64, amsgrad: bool, lr: f64, t: u64) -> Self {
-        let t = t.min(i32::MAX as u64) as i32;
+        // `beta^t` by repeated multiplication while `t` fits `powi`; beyond
+        // that (2^31 steps, a day and a half of training) by `powf`, since a
+        // beta close to 1 still has a bias to correct there.
+        let pow = |beta: f64| match i32::try_from(t) {
+            Ok(t) => beta.powi(t),
+            Err(_) => beta.powf(t as f64),
+        };
         Self {
             beta1,
             beta2,
             eps,
             amsgrad,
-            step_size: lr / (1.0 - beta1.powi(t)),
-            bc2_sqrt: (1.0 - beta2.powi(t)).sqrt(),
+            step_size: lr / (1.0 - pow(beta1)),
+            bc2_sqrt: (1.0 - pow(beta2)).sqrt(),
         }
     }
 

@@ -20,6 +20,26 @@ use crate::optim::Optimizer;
 /// Rows predicted at a time in eval mode (test metrics, grids).
 const EVAL_CHUNK: usize = 256;
 
+/// The largest value of a run's counters (epochs, steps, the optimizer's
+/// steps): 2^53 - 1, the largest whole number a JavaScript number holds
+/// exactly, since the counters reach the page as `f64` (and the history
+/// keeps epochs as `f64`). A run that has taken this many steps stops with
+/// `Status::StepLimit` rather than wrap; at 20,000 steps a second that is
+/// 14,000 years away, so only an imported file can bring a run near it.
+pub const MAX_COUNTER: u64 = (1 << 53) - 1;
+
+/// `MAX_COUNTER` as the range an error states (a test holds the two equal).
+const COUNTER_RANGE: &str = "at most 9007199254740991";
+
+/// Checks that a counter read from outside (a file, a setter) is at most `MAX_COUNTER`.
+pub fn check_counter(field: &str, value: u64) -> Result<()> {
+    if value <= MAX_COUNTER {
+        Ok(())
+    } else {
+        Err(ConfigError::out_of_range(field, COUNTER_RANGE, value))
+    }
+}
+
 /// Independent random streams derived from the one seed.
 #[derive(Debug, Clone, Copy)]
 pub enum Stream {
@@ -50,6 +70,9 @@ pub enum Status {
         step: u64,
         what: Divergence,
     },
+    /// The step counter reached `MAX_COUNTER`: the run can count no more
+    /// steps, so it trains no further (a reset starts a new run).
+    StepLimit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,11 +279,18 @@ impl Trainer {
     }
 
     /// One mini-batch: forward, backward, penalty, clipping, update. Returns the
-    /// status afterwards; a diverged or empty run does nothing.
+    /// status afterwards; a diverged, empty or finished run does nothing.
     pub fn step_batch(&mut self) -> Status {
         if self.status != Status::Ready {
             return self.status;
         }
+        // The step counter stops at MAX_COUNTER instead of wrapping (in every
+        // build), and so does the run. The epoch counter stays below it: every
+        // epoch takes at least one step.
+        let Some(next_step) = self.step.checked_add(1).filter(|&s| s <= MAX_COUNTER) else {
+            self.status = Status::StepLimit;
+            return self.status;
+        };
         let n = self.data.n_train();
         let batch = self.batch_size();
         if self.cursor == 0 && batch < n {
@@ -353,7 +383,7 @@ impl Trainer {
             };
             return self.status;
         }
-        self.step += 1;
+        self.step = next_step;
         self.cursor += rows;
         if self.cursor == n {
             self.end_epoch();
@@ -393,7 +423,8 @@ impl Trainer {
         };
         let clipped = self.sums.clipped as f64 / self.sums.steps.max(1) as f64;
         let lr = self.last.lr;
-        self.epoch += 1;
+        // Below `self.step` (see `step_batch`), so this never saturates.
+        self.epoch = self.epoch.saturating_add(1);
         self.cursor = 0;
         self.sums = EpochSums::default();
         self.history.push(Record {
@@ -665,9 +696,20 @@ impl Trainer {
     }
 
     /// Sets the epoch and step counters (a loaded model continues its count).
-    pub fn set_counters(&mut self, epoch: u64, step: u64) {
+    /// Each must be at most `MAX_COUNTER`, and `epoch <= step`: every epoch
+    /// takes at least one step. Errors name `epoch` or `step` and the value.
+    pub fn set_counters(&mut self, epoch: u64, step: u64) -> Result<()> {
+        check_counter("epoch", epoch)?;
+        check_counter("step", step)?;
+        if epoch > step {
+            return Err(ConfigError::invalid(
+                "epoch",
+                format!("{epoch} completed epochs need at least as many steps, but step is {step}"),
+            ));
+        }
         self.epoch = epoch;
         self.step = step;
+        Ok(())
     }
 
     /// Adds a point (data space); the epoch restarts on the new data.
@@ -804,5 +846,18 @@ fn loss_from_outputs(output: OutputLoss, a: &[f64], t: &[f64], n_out: usize) -> 
                 .sum::<f64>()
                 / rows
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_counter_limit_is_the_largest_whole_number_exact_in_f64() {
+        assert_eq!(COUNTER_RANGE, format!("at most {MAX_COUNTER}"));
+        assert_eq!(MAX_COUNTER as f64 as u64, MAX_COUNTER);
+        // One past it, the next whole number already has no f64 of its own.
+        assert_eq!((MAX_COUNTER + 2) as f64, (MAX_COUNTER + 1) as f64);
     }
 }
