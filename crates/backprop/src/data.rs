@@ -136,6 +136,14 @@ impl Data {
                 points[i],
             ));
         }
+        // Any other flag would be a test point here but a training point in a CSV export.
+        if let Some(i) = is_test.iter().position(|&f| f > 1) {
+            return Err(ConfigError::out_of_range(
+                format!("data.test[{i}]"),
+                "0 (a training point) or 1 (a test point)",
+                is_test[i],
+            ));
+        }
         if let Some(i) = labels.iter().position(|&c| usize::from(c) >= n_classes) {
             return Err(ConfigError::out_of_range(
                 format!("data.labels[{i}]"),

@@ -1,7 +1,10 @@
 //! Saving and loading: a run as versioned JSON (config, parameters, batch-norm
 //! statistics, optimizer state, and hand-drawn points), and points as CSV.
 //! Imports are validated like configs: every error names the field (or the
-//! line) and the value, and sizes are bounded.
+//! line) and the value, and sizes are bounded. A model file's counters are
+//! whole numbers up to `MAX_COUNTER` that agree with each other (`epoch <=
+//! step`, the optimizer's `t <= step + 1`), and its optimizer state is what
+//! that optimizer can hold (see `Optimizer::set_state`).
 
 use serde::Serialize;
 
@@ -10,7 +13,7 @@ use crate::config::{DataSource, TrainConfig};
 use crate::data::{Data, MAX_POINTS};
 use crate::error::{ConfigError, Result};
 use crate::json::{Decode, Fields, Json, parse_document};
-use crate::trainer::Trainer;
+use crate::trainer::{Trainer, check_counter};
 
 pub const MODEL_FORMAT: &str = "backprop-playground/model";
 pub const MODEL_VERSION: u32 = 1;
@@ -211,29 +214,46 @@ pub fn import_model(text: &str) -> Result<Trainer> {
     }
     for (l, (dst, src)) in model.running.iter_mut().zip(file.running).enumerate() {
         let n = dst.mean.len();
-        let ok = |v: &Vec<f64>| v.len() == n && v.iter().all(|x| x.is_finite());
-        if !ok(&src.mean) || !ok(&src.var) || src.var.iter().any(|&v| v < 0.0) {
-            return Err(ConfigError::invalid(
-                format!("model.running[{l}]"),
-                format!("expected {n} finite means and non-negative variances"),
-            ));
+        for (name, values) in [("mean", &src.mean), ("var", &src.var)] {
+            if values.len() != n {
+                return Err(ConfigError::invalid(
+                    format!("model.running[{l}].{name}"),
+                    format!("expected {n} values (one per unit), got {}", values.len()),
+                ));
+            }
+            let is_var = name == "var";
+            if let Some(i) = values.iter().position(|&v| !v.is_finite() || (is_var && v < 0.0)) {
+                return Err(ConfigError::out_of_range(
+                    format!("model.running[{l}].{name}[{i}]"),
+                    if is_var { "finite and >= 0" } else { "finite" },
+                    values[i],
+                ));
+            }
         }
         *dst = RunningStats {
             mean: src.mean,
             var: src.var,
         };
     }
+    t.set_counters(file.epoch, file.step)
+        .map_err(|e| e.within("model"))?;
+    // The optimizer counts every step since its state began: at most the run's
+    // steps (fewer after a switch to another kind of optimizer, which starts
+    // fresh state), plus one for a step that diverged, which updated the
+    // optimizer but is not a completed step of the run.
     let o = file.optimizer;
-    if [&o.s1, &o.s2, &o.s3]
-        .iter()
-        .any(|s| s.iter().any(|v| !v.is_finite()))
-    {
-        return Err(ConfigError::invalid("model.optimizer", "state must be finite"));
+    check_counter("model.optimizer.t", o.t)?;
+    if o.t > file.step.saturating_add(1) {
+        return Err(ConfigError::invalid(
+            "model.optimizer.t",
+            format!(
+                "the optimizer cannot have taken more steps than the run ({} in model.step, plus one that diverged), got {}",
+                file.step, o.t
+            ),
+        ));
     }
     t.optimizer_mut()
         .set_state(o.t, &o.s1, &o.s2, &o.s3)
-        .map_err(|e| ConfigError::invalid("model.optimizer", e.to_string()))?;
-    t.set_counters(file.epoch, file.step)
         .map_err(|e| e.within("model"))?;
     Ok(t)
 }

@@ -337,14 +337,47 @@ impl Optimizer {
         (self.t, &self.s1, &self.s2, &self.s3)
     }
 
-    /// Restores state saved by `state()`; lengths must match.
+    /// What each of the three buffers holds for this optimizer's kind. The
+    /// kind never changes while the state lives (`set_config` with another
+    /// kind starts fresh state), so a buffer the kind never writes is still 0.
+    fn buffer_kinds(&self) -> [BufferKind; 3] {
+        use BufferKind::{Accumulator, Signed, SquareMean, Unused};
+        match self.config {
+            // The momentum buffer (kept, though unused, while momentum is off).
+            OptimizerConfig::Sgd(_) => [Signed, Unused, Unused],
+            // The momentum buffer and the mean of squared gradients.
+            OptimizerConfig::RmsProp(_) => [Signed, SquareMean, Unused],
+            // m, v, and AMSGrad's running max of v.
+            OptimizerConfig::Adam(_) | OptimizerConfig::AdamW(_) => [Signed, SquareMean, SquareMean],
+            OptimizerConfig::Adagrad(_) => [Accumulator, Unused, Unused],
+        }
+    }
+
+    /// Restores state saved by `state()`, checked against what this kind of
+    /// optimizer can hold: each buffer has one value per parameter, all
+    /// finite; squared-gradient buffers are `>= 0`; a buffer the kind never
+    /// writes is 0; and before the first step (`t == 0`) every buffer still
+    /// holds its start. Errors name `optimizer.s<k>` or `optimizer.s<k>[<i>]`
+    /// and the value; nothing changes on an error. (`t` itself is checked
+    /// against the run's step count by whoever restores both.)
     pub fn set_state(&mut self, t: u64, s1: &[f64], s2: &[f64], s3: &[f64]) -> Result<()> {
         let n = self.s1.len();
-        if s1.len() != n || s2.len() != n || s3.len() != n {
-            return Err(ConfigError::invalid(
-                "optimizer_state",
-                format!("buffers must each hold {n} values"),
-            ));
+        for (k, (buffer, kind)) in [s1, s2, s3].into_iter().zip(self.buffer_kinds()).enumerate() {
+            if buffer.len() != n {
+                return Err(ConfigError::invalid(
+                    format!("optimizer.s{}", k + 1),
+                    format!("expected {n} values (one per parameter), got {}", buffer.len()),
+                ));
+            }
+            for (i, &v) in buffer.iter().enumerate() {
+                if let Some(expected) = kind.broken_rule(v, t, buffer[0]) {
+                    return Err(ConfigError::out_of_range(
+                        format!("optimizer.s{}[{i}]", k + 1),
+                        expected,
+                        v,
+                    ));
+                }
+            }
         }
         self.t = t;
         self.s1.copy_from_slice(s1);
@@ -415,6 +448,43 @@ impl Optimizer {
                     let g = grads[i] + c.weight_decay * params[i];
                     s1[i] += g * g;
                     params[i] -= clr * g / (s1[i].sqrt() + c.eps);
+                }
+            }
+        }
+    }
+}
+
+/// What an optimizer keeps in one of its state buffers (for checking restored state).
+#[derive(Debug, Clone, Copy)]
+enum BufferKind {
+    /// Never written by this kind of optimizer: stays 0.
+    Unused,
+    /// A momentum buffer or first moment: any finite value, 0 at the start.
+    Signed,
+    /// A (running mean or max of) squared gradients: `>= 0`, 0 at the start.
+    SquareMean,
+    /// Adagrad's sum of squared gradients: `>= 0`, starting from one initial
+    /// value for every parameter (a live change of that value keeps the state).
+    Accumulator,
+}
+
+impl BufferKind {
+    /// The rule a restored value `v` breaks, if any, as the range an error
+    /// states; `t` is the optimizer's step count, `first` the buffer's first value.
+    fn broken_rule(self, v: f64, t: u64, first: f64) -> Option<&'static str> {
+        let squares = matches!(self, Self::SquareMean | Self::Accumulator);
+        if !v.is_finite() {
+            Some("finite")
+        } else if squares && v < 0.0 {
+            Some("finite and >= 0 (a sum or mean of squared gradients)")
+        } else {
+            match self {
+                Self::Unused => (v != 0.0).then_some("0 (this optimizer never writes this buffer)"),
+                Self::Accumulator => (t == 0 && v != first).then_some(
+                    "equal to the first value before the first step (t = 0): the initial accumulator",
+                ),
+                Self::Signed | Self::SquareMean => {
+                    (t == 0 && v != 0.0).then_some("0 before the first step (t = 0)")
                 }
             }
         }

@@ -2,12 +2,16 @@
 //! and CSV import. Every input must either give a working run (or data) or an
 //! error that names a field; nothing may panic. Inputs are structure-aware
 //! (real field names, extreme numbers, junk strings, deep nesting, mutations
-//! of a real model file) as well as raw text.
+//! of a real model file, extreme numbers in its counters and optimizer state)
+//! as well as raw text.
 //!
 //! `FUZZ_CASES` sets the cases per target (default 2,000, the CI smoke run);
 //! `cargo xtask fuzz` runs a million each.
 
+use std::sync::LazyLock;
+
 use backprop::model_io::{export_model, import_csv, import_model};
+use backprop::trainer::MAX_COUNTER;
 use backprop::{TrainConfig, Trainer};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -162,6 +166,31 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
+/// A model file mid-run, with every kind of state: Adam's moments, batch-norm
+/// statistics, counters that differ.
+static MODEL_FILE: LazyLock<String> = LazyLock::new(|| {
+    let config = r#"{"dataset":{"n_samples":40},"network":{"hidden":[3],"batch_norm":true},"optimizer":{"kind":"adam","lr":0.01,"amsgrad":true},"batch_size":8}"#;
+    let mut t = Trainer::new(TrainConfig::from_json(config).expect("valid")).expect("valid");
+    for _ in 0..2 {
+        t.step_epoch();
+    }
+    t.step_batch();
+    export_model(&t)
+});
+
+/// Counters and state a mutation overwrites with an extreme number.
+const STATE_FIELDS: &[&str] = &[
+    "/epoch",
+    "/step",
+    "/optimizer/t",
+    "/optimizer/s1/0",
+    "/optimizer/s2/5",
+    "/optimizer/s3/2",
+    "/running/0/var/1",
+    "/running/0/mean/0",
+    "/params/4",
+];
+
 /// Decodes, and for a valid config builds the run and takes a step.
 fn check_config(text: &str, try_run: bool) {
     match TrainConfig::from_json(text) {
@@ -199,23 +228,29 @@ proptest! {
     }
 
     #[test]
-    fn model_import_never_panics_on_mutations(cut in 0usize..4000, at in 0usize..4000, byte in any::<u8>(), v in json()) {
-        let base = export_model(&Trainer::new(TrainConfig::from_json(r#"{"dataset":{"n_samples":40},"network":{"hidden":[3]}}"#).expect("valid")).expect("valid"));
+    fn model_import_never_panics_on_mutations(cut in 0usize..4000, at in 0usize..4000, byte in any::<u8>(), v in json(), field in proptest::sample::select(STATE_FIELDS), n in number()) {
+        let base = &*MODEL_FILE;
         let mut bytes = base.clone().into_bytes();
         let i = at % bytes.len();
         bytes[i] = byte;
+        let mut state: Value = serde_json::from_str(base).expect("an export is JSON");
+        *state.pointer_mut(field).expect("a field of the file") = n;
         let variants = [
             String::from_utf8_lossy(&bytes).into_owned(),
             base[..cut.min(base.len())].to_string(),
             base.replacen("\"params\":", &format!("\"params\":{v},\"x\":"), 1),
             base.replacen("\"config\":{", &format!("\"config\":{{\"network\":{v},"), 1),
+            state.to_string(),
         ];
         for text in variants {
             match import_model(&text) {
                 Ok(mut t) => {
+                    prop_assert!(t.epoch() <= t.steps() && t.steps() <= MAX_COUNTER, "counters {} {}", t.epoch(), t.steps());
+                    prop_assert!(t.optimizer().steps() <= t.steps() + 1);
                     let mut out = vec![0.0; t.model().n_out()];
                     t.predict_data_space(&[0.3, 0.3], &mut out);
                     t.step_batch();
+                    t.step_epoch();
                 }
                 Err(e) => prop_assert!(e.field().starts_with("model"), "a model file's error is located in it: {}", e),
             }
