@@ -1,5 +1,6 @@
 //! Saving and loading: a run as versioned JSON (config, parameters, batch-norm
-//! statistics, optimizer state, and hand-drawn points), and points as CSV.
+//! statistics, optimizer state, how far the run is through its epoch, and
+//! hand-drawn points), and points as CSV.
 //! Imports are validated like configs: every error names the field (or the
 //! line) and the value, and sizes are bounded. A model file's counters are
 //! whole numbers up to `MAX_COUNTER` that agree with each other (`epoch <=
@@ -13,7 +14,7 @@ use crate::config::{DataSource, TrainConfig};
 use crate::data::{Data, MAX_POINTS};
 use crate::error::{ConfigError, Result};
 use crate::json::{Decode, Fields, Json, parse_document};
-use crate::trainer::{Trainer, check_counter};
+use crate::trainer::{EpochProgress, Trainer, check_counter};
 
 pub const MODEL_FORMAT: &str = "backprop-playground/model";
 pub const MODEL_VERSION: u32 = 1;
@@ -32,6 +33,10 @@ struct ModelFile {
     params: Vec<f64>,
     running: Vec<Running>,
     optimizer: OptimizerState,
+    /// The loss of the run's first step (the yardstick for divergence); absent or null before it.
+    first_loss: Option<f64>,
+    /// How far the run is through its epoch; absent or null at the epoch's start.
+    progress: Option<EpochProgress>,
     /// The points, for hand-drawn (`custom`) data; generated data is remade from the seed.
     data: Option<PointsFile>,
 }
@@ -71,6 +76,8 @@ impl Decode for ModelFile {
                 "params",
                 "running",
                 "optimizer",
+                "first_loss",
+                "progress",
                 "data",
             ],
         )?;
@@ -83,6 +90,8 @@ impl Decode for ModelFile {
             params: f.req("params")?,
             running: f.req("running")?,
             optimizer: f.req("optimizer")?,
+            first_loss: f.or("first_loss", None)?,
+            progress: f.or("progress", None)?,
             // Absent or null: generated data, remade from the seed.
             data: f.or("data", None)?,
         })
@@ -107,6 +116,25 @@ impl Decode for OptimizerState {
             s1: f.req("s1")?,
             s2: f.req("s2")?,
             s3: f.req("s3")?,
+        })
+    }
+}
+
+impl Decode for EpochProgress {
+    fn decode(v: &Json, path: &str) -> Result<Self> {
+        let f = Fields::of(
+            v,
+            path,
+            &["rows", "loss", "correct", "clipped", "ss_res", "t_sum", "t_sq"],
+        )?;
+        Ok(Self {
+            rows: f.req("rows")?,
+            loss: f.req("loss")?,
+            correct: f.req("correct")?,
+            clipped: f.req("clipped")?,
+            ss_res: f.req("ss_res")?,
+            t_sum: f.req("t_sum")?,
+            t_sq: f.req("t_sq")?,
         })
     }
 }
@@ -148,6 +176,8 @@ pub fn export_model(t: &Trainer) -> String {
             s2: s2.to_vec(),
             s3: s3.to_vec(),
         },
+        first_loss: t.first_loss(),
+        progress: (t.epoch_progress().rows > 0).then(|| t.epoch_progress()),
         data: (t.config().dataset.kind == DataSource::Custom).then(|| PointsFile {
             points: data.points().to_vec(),
             labels: data.labels().to_vec(),
@@ -237,6 +267,10 @@ pub fn import_model(text: &str) -> Result<Trainer> {
     }
     t.set_counters(file.epoch, file.step)
         .map_err(|e| e.within("model"))?;
+    t.set_first_loss(file.first_loss).map_err(|e| e.within("model"))?;
+    if let Some(p) = file.progress {
+        t.set_epoch_progress(p).map_err(|e| e.within("model"))?;
+    }
     // The optimizer counts every step since its state began: at most the run's
     // steps (fewer after a switch to another kind of optimizer, which starts
     // fresh state), plus one for a step that diverged, which updated the

@@ -5,6 +5,7 @@
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
+use serde::Serialize;
 
 use crate::activation::ln_normal;
 use crate::clip::{ClipReport, global_norm};
@@ -118,7 +119,27 @@ pub struct EpochReport {
     pub test_r2: f64,
 }
 
-/// Sums over the current epoch's steps.
+/// How far a run is through its current epoch, and the sums the epoch's
+/// record will be made from: what a run saved mid-epoch needs to continue
+/// exactly where it was.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct EpochProgress {
+    /// Training rows stepped this epoch: 0 at its start, else a multiple of
+    /// the batch size below the number of training points.
+    pub rows: usize,
+    /// Σ (batch loss × batch rows) over those steps.
+    pub loss: f64,
+    /// Rows the network predicted correctly in those steps.
+    pub correct: f64,
+    /// Steps whose gradients were clipped.
+    pub clipped: usize,
+    /// For R² (identity + MSE only, 0 otherwise): Σ (a - t)², Σ t and Σ t².
+    pub ss_res: f64,
+    pub t_sum: f64,
+    pub t_sq: f64,
+}
+
+/// Sums over the current epoch's completed steps.
 #[derive(Debug, Clone, Copy, Default)]
 struct EpochSums {
     loss: f64,
@@ -294,15 +315,10 @@ impl Trainer {
         let n = self.data.n_train();
         let batch = self.batch_size();
         if self.cursor == 0 && batch < n {
-            // Each epoch's order depends only on (seed, epoch): reproducible, and
-            // identical across runs that share a seed (the optimizer race).
-            let seed = stream_seed(self.config.seed, Stream::Shuffle)
-                ^ self.epoch.wrapping_mul(0xA24B_AED4_963E_E407);
-            for (i, o) in self.order.iter_mut().enumerate() {
-                *o = i;
-            }
-            self.order.shuffle(&mut StdRng::seed_from_u64(seed));
+            self.shuffle_for_epoch();
         }
+        // A step that diverges completes nothing: its sums are dropped.
+        let sums_before = self.sums;
         let rows = batch.min(n - self.cursor);
         let (n_in, n_out) = (self.model.n_in(), self.model.n_out());
         // Gather the batch, feature-major: ws.x[p * rows + r] = x[row r][p]. A
@@ -381,6 +397,7 @@ impl Trainer {
                 step: self.step,
                 what,
             };
+            self.sums = sums_before;
             return self.status;
         }
         self.step = next_step;
@@ -389,6 +406,18 @@ impl Trainer {
             self.end_epoch();
         }
         self.status
+    }
+
+    /// Puts the training rows in this epoch's order, which depends only on
+    /// (seed, epoch): reproducible, and identical across runs that share a
+    /// seed (the optimizer race).
+    fn shuffle_for_epoch(&mut self) {
+        let seed =
+            stream_seed(self.config.seed, Stream::Shuffle) ^ self.epoch.wrapping_mul(0xA24B_AED4_963E_E407);
+        for (i, o) in self.order.iter_mut().enumerate() {
+            *o = i;
+        }
+        self.order.shuffle(&mut StdRng::seed_from_u64(seed));
     }
 
     /// Steps until the current epoch ends (or training stops).
@@ -709,6 +738,111 @@ impl Trainer {
         }
         self.epoch = epoch;
         self.step = step;
+        Ok(())
+    }
+
+    /// How far the run is through its current epoch (for saving it).
+    pub fn epoch_progress(&self) -> EpochProgress {
+        let s = &self.sums;
+        EpochProgress {
+            rows: self.cursor,
+            loss: s.loss,
+            correct: s.correct,
+            clipped: s.clipped,
+            ss_res: s.ss_res,
+            t_sum: s.t_sum,
+            t_sq: s.t_sq,
+        }
+    }
+
+    /// Continues the current epoch from `p` (from `epoch_progress`, on the
+    /// same data, batch size and epoch count), checked against what the
+    /// epoch's steps can have summed. Errors name `progress.<field>` and the
+    /// value; nothing changes on an error.
+    pub fn set_epoch_progress(&mut self, p: EpochProgress) -> Result<()> {
+        let (n, batch) = (self.data.n_train(), self.batch_size());
+        if !p.rows.is_multiple_of(batch) || (p.rows > 0 && p.rows >= n) {
+            return Err(ConfigError::invalid(
+                "progress.rows",
+                format!(
+                    "expected a multiple of the batch size {batch} below the {n} training points, got {}",
+                    p.rows
+                ),
+            ));
+        }
+        let steps = p.rows / batch;
+        let rows = p.rows as f64;
+        if !(p.correct >= 0.0 && p.correct <= rows && p.correct.fract() == 0.0) {
+            return Err(ConfigError::invalid(
+                "progress.correct",
+                format!(
+                    "expected a whole number of rows from 0 to {}, got {}",
+                    p.rows, p.correct
+                ),
+            ));
+        }
+        if p.clipped > steps {
+            return Err(ConfigError::invalid(
+                "progress.clipped",
+                format!(
+                    "at most the {steps} steps taken this epoch can be clipped, got {}",
+                    p.clipped
+                ),
+            ));
+        }
+        let mse = self.model.output() == OutputLoss::IdentityMse;
+        for (field, v, non_negative) in [
+            ("progress.loss", p.loss, false),
+            ("progress.ss_res", p.ss_res, true),
+            ("progress.t_sum", p.t_sum, false),
+            ("progress.t_sq", p.t_sq, true),
+        ] {
+            let r2_sum = field != "progress.loss";
+            if p.rows == 0 || (r2_sum && !mse) {
+                if v != 0.0 {
+                    return Err(ConfigError::out_of_range(
+                        field,
+                        "0 at the start of an epoch, and for a loss other than identity + MSE",
+                        v,
+                    ));
+                }
+            } else if !v.is_finite() || (non_negative && v < 0.0) {
+                let expected = if non_negative { "finite and >= 0" } else { "finite" };
+                return Err(ConfigError::out_of_range(field, expected, v));
+            }
+        }
+        self.cursor = p.rows;
+        self.sums = EpochSums {
+            loss: p.loss,
+            correct: p.correct,
+            rows: p.rows,
+            steps,
+            clipped: p.clipped,
+            ss_res: p.ss_res,
+            t_sum: p.t_sum,
+            t_sq: p.t_sq,
+            t_n: if mse { p.rows * self.model.n_out() } else { 0 },
+        };
+        self.full_batch_ready = false;
+        if p.rows > 0 {
+            // Mid-epoch the rows are in this epoch's order.
+            self.shuffle_for_epoch();
+        }
+        Ok(())
+    }
+
+    /// The loss of the run's first step, the yardstick for `Divergence::Exploded`
+    /// (None before it).
+    pub fn first_loss(&self) -> Option<f64> {
+        self.first_loss
+    }
+
+    /// Sets the yardstick of `first_loss` (a loaded run keeps its own); it must be finite.
+    pub fn set_first_loss(&mut self, loss: Option<f64>) -> Result<()> {
+        if let Some(l) = loss.filter(|l| !l.is_finite()) {
+            return Err(ConfigError::out_of_range("first_loss", "finite", l));
+        }
+        self.first_loss = loss;
         Ok(())
     }
 

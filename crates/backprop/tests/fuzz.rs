@@ -166,8 +166,8 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
-/// A model file mid-run, with every kind of state: Adam's moments, batch-norm
-/// statistics, counters that differ.
+/// A model file mid-run (part-way through an epoch), with every kind of
+/// state: Adam's moments, batch-norm statistics, counters that differ.
 static MODEL_FILE: LazyLock<String> = LazyLock::new(|| {
     let config = r#"{"dataset":{"n_samples":40},"network":{"hidden":[3],"batch_norm":true},"optimizer":{"kind":"adam","lr":0.01,"amsgrad":true},"batch_size":8}"#;
     let mut t = Trainer::new(TrainConfig::from_json(config).expect("valid")).expect("valid");
@@ -189,6 +189,11 @@ const STATE_FIELDS: &[&str] = &[
     "/running/0/var/1",
     "/running/0/mean/0",
     "/params/4",
+    "/first_loss",
+    "/progress/rows",
+    "/progress/correct",
+    "/progress/clipped",
+    "/progress/loss",
 ];
 
 /// Decodes, and for a valid config builds the run and takes a step.

@@ -207,71 +207,145 @@ fn every_file_the_page_writes_imports_and_continues_bit_for_bit() {
         r#"{"kind":"adamw","lr":0.01}"#,
         r#"{"kind":"adagrad","lr":0.05,"initial_accumulator_value":0.1}"#,
     ];
+    // Classification, with clipping (counted per epoch), and regression (R² sums).
+    let setups = [
+        "",
+        r#","clipping":{"kind":"norm","max_norm":0.5}"#,
+        r#","network":{"output":"identity_mse"}"#,
+    ];
+    // Trained as set up; after a switch to this optimizer from another kind
+    // (fresh state, so its step count is below the run's); and with the batch
+    // size changed part-way through an epoch. Saved at the end of an epoch,
+    // or in the middle of one.
+    let histories = ["plain", "switched", "rebatched"];
     for opt in optimizers {
-        let config = format!(r#"{{"batch_size":64,"dataset":{{"n_samples":300}},"optimizer":{opt}}}"#);
-        // Trained as set up; after a switch to this optimizer from another
-        // kind (fresh state, so its step count is below the run's); and with
-        // the batch size changed part-way through an epoch.
-        for history in ["plain", "switched", "rebatched"] {
-            let name = format!("{opt} {history}");
-            let mut a = trainer(&config);
-            let target = a.config().clone();
-            if history == "switched" {
-                let mut other = target.clone();
-                other.optimizer = if opt.contains("adam") {
-                    OptimizerConfig::default()
-                } else {
-                    OptimizerConfig::Adam(AdamConfig::default())
-                };
-                a.update_live(other).expect("a live switch");
+        for setup in setups {
+            for history in histories {
+                for mid_epoch in [false, true] {
+                    let config = format!(
+                        r#"{{"batch_size":64,"dataset":{{"n_samples":300}},"optimizer":{opt}{setup}}}"#
+                    );
+                    let name = format!("{opt}{setup} {history}, mid-epoch {mid_epoch}");
+                    round_trip(&name, &config, history, mid_epoch);
+                }
             }
-            for _ in 0..3 {
-                a.step_epoch();
-            }
-            if history == "rebatched" {
-                a.step_batch();
-                let mut c = target.clone();
-                c.batch_size = Some(50);
-                a.update_live(c).expect("a live batch size");
-            } else {
-                a.update_live(target).expect("back to the run's own optimizer");
-            }
-            for _ in 0..2 {
-                a.step_epoch();
-            }
-            assert_eq!(a.status(), Status::Ready, "{name}");
-            if history == "switched" {
-                assert!(
-                    a.optimizer().steps() < a.steps(),
-                    "{name}: the optimizer started later"
-                );
-            }
-            let mut b = import_model(&export_model(&a)).unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_eq!(b.config(), a.config(), "{name}");
-            assert_continue_identically(&name, &mut a, &mut b, 3);
         }
     }
+}
+
+/// Trains a run of `config` through `history`, saves it, and checks the
+/// loaded copy continues identically.
+fn round_trip(name: &str, config: &str, history: &str, mid_epoch: bool) {
+    let mut a = trainer(config);
+    let target = a.config().clone();
+    if history == "switched" {
+        let mut other = target.clone();
+        other.optimizer = if config.contains("adam") {
+            OptimizerConfig::default()
+        } else {
+            OptimizerConfig::Adam(AdamConfig::default())
+        };
+        a.update_live(other).expect("a live switch");
+    }
+    for _ in 0..3 {
+        a.step_epoch();
+    }
+    if history == "rebatched" {
+        a.step_batch();
+        let mut c = target.clone();
+        c.batch_size = Some(50);
+        a.update_live(c).expect("a live batch size");
+    } else {
+        a.update_live(target).expect("back to the run's own optimizer");
+    }
+    for _ in 0..2 {
+        a.step_epoch();
+    }
+    if mid_epoch {
+        a.step_batch();
+        a.step_batch();
+        assert!(a.epoch_progress().rows > 0, "{name}: part-way through an epoch");
+    }
+    assert_eq!(a.status(), Status::Ready, "{name}");
+    if history == "switched" {
+        assert!(
+            a.optimizer().steps() < a.steps(),
+            "{name}: the optimizer started later"
+        );
+    }
+    let mut b = import_model(&export_model(&a)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(b.config(), a.config(), "{name}");
+    assert_continue_identically(name, &mut a, &mut b, 3);
 }
 
 #[test]
 fn a_run_that_diverged_exports_a_file_that_imports() {
     // The step that diverged updated the optimizer (t = steps + 1) but did not
     // complete; the page can still export the run, with its finite weights.
+    for batch in ["null", "64"] {
+        let config = format!(
+            r#"{{"batch_size":{batch},"optimizer":{{"kind":"sgd","lr":1000,"momentum":{{"classic":0.9}}}}}}"#
+        );
+        let mut t = trained(&config, 5);
+        assert!(matches!(t.status(), Status::Diverged { .. }), "{:?}", t.status());
+        assert_eq!(t.optimizer().steps(), t.steps() + 1);
+        if batch == "64" {
+            assert_eq!(
+                t.epoch_progress().rows,
+                64,
+                "it diverged part-way through an epoch"
+            );
+        }
+        let b = import_model(&export_model(&t)).unwrap_or_else(|e| panic!("batch {batch}: {e}"));
+        assert_eq!(
+            (b.epoch(), b.steps(), b.optimizer().steps()),
+            (t.epoch(), t.steps(), t.steps() + 1)
+        );
+        assert_eq!(
+            b.epoch_progress(),
+            t.epoch_progress(),
+            "only completed steps are summed"
+        );
+        t.step_epoch();
+        assert_eq!(
+            t.steps() + 1,
+            t.optimizer().steps(),
+            "the diverged run stays as it was"
+        );
+    }
+}
+
+#[test]
+fn progress_through_an_epoch_no_run_could_have_is_refused() {
+    // 240 training points in batches of 64: 128 rows are two steps.
     let mut t = trained(
-        r#"{"optimizer":{"kind":"sgd","lr":1000,"momentum":{"classic":0.9}}}"#,
-        5,
+        r#"{"batch_size":64,"dataset":{"n_samples":300},"clipping":{"kind":"norm","max_norm":0.01}}"#,
+        2,
     );
-    assert!(matches!(t.status(), Status::Diverged { .. }), "{:?}", t.status());
-    assert_eq!(t.optimizer().steps(), t.steps() + 1);
-    let b = import_model(&export_model(&t)).expect("a diverged run's file");
-    assert_eq!(
-        (b.epoch(), b.steps(), b.optimizer().steps()),
-        (t.epoch(), t.steps(), t.steps() + 1)
-    );
-    t.step_epoch();
-    assert_eq!(
-        t.steps() + 1,
-        t.optimizer().steps(),
-        "the diverged run stays as it was"
+    t.step_batch();
+    t.step_batch();
+    let p = t.epoch_progress();
+    assert_eq!((p.rows, p.clipped), (128, 2));
+    let set = |key: &str, x: Value| edited(&t, |v| v["progress"][key] = x);
+    refused(&set("rows", json!(100)), "model.progress.rows", "100");
+    refused(&set("rows", json!(256)), "model.progress.rows", "256");
+    refused(&set("correct", json!(129)), "model.progress.correct", "129");
+    refused(&set("correct", json!(12.5)), "model.progress.correct", "12.5");
+    refused(&set("clipped", json!(3)), "model.progress.clipped", "3");
+    // R² sums belong to regression only.
+    refused(&set("ss_res", json!(1.5)), "model.progress.ss_res", "1.5");
+    // At the start of an epoch nothing has been summed.
+    let start = edited(&t, |v| {
+        v["progress"]["rows"] = json!(0);
+        v["progress"]["clipped"] = json!(0);
+        v["progress"]["correct"] = json!(0);
+    });
+    refused(&start, "model.progress.loss", &p.loss.to_string());
+    let mut mse = trained(r#"{"batch_size":64,"network":{"output":"identity_mse"}}"#, 1);
+    mse.step_batch();
+    refused(
+        &edited(&mse, |v| v["progress"]["t_sq"] = json!(-4)),
+        "model.progress.t_sq",
+        "-4",
     );
 }
