@@ -504,7 +504,7 @@ struct AdamStep {
 impl AdamStep {
     fn new(beta1: f64, beta2: f64, eps: f64, amsgrad: bool, lr: f64, t: u64) -> Self {
         // `beta^t` by repeated multiplication while `t` fits `powi`; beyond
-        // that (2^31 steps, a day and a half of training) by `powf`, since a
+        // that (2^31 steps, more than a day of training) by `powf`, since a
         // beta close to 1 still has a bias to correct there.
         let pow = |beta: f64| match i32::try_from(t) {
             Ok(t) => beta.powi(t),
