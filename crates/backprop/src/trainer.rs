@@ -663,9 +663,13 @@ impl Trainer {
     pub fn layer_grad_norms(&self) -> &[f64] {
         &self.layer_norms
     }
-    /// Per-layer health figures of the last step (empty before the first step).
+    /// Per-layer health figures of the last step (empty before this run's
+    /// first step, also when it was loaded with steps already counted: the
+    /// figures compare with the parameters before the step, which a file
+    /// does not hold).
     pub fn health(&self) -> Vec<crate::health::LayerHealth> {
-        if self.step == 0 && self.last.rows == 0 {
+        // Every step has at least one row.
+        if self.last.rows == 0 {
             return Vec::new();
         }
         crate::health::layer_health(

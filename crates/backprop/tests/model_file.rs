@@ -349,3 +349,20 @@ fn progress_through_an_epoch_no_run_could_have_is_refused() {
         "-4",
     );
 }
+
+#[test]
+fn a_loaded_run_shows_no_health_figures_until_it_steps() {
+    // The update ratio compares the weights with those before the last step,
+    // which the file does not hold: before a step there is nothing to show.
+    let a = trained(ADAM, 3);
+    assert_eq!(a.health().len(), 3);
+    let mut b = import_model(&export_model(&a)).expect("own export");
+    assert!(b.health().is_empty(), "{:?}", b.health().first());
+    b.step_batch();
+    assert_eq!(b.health().len(), 3);
+    assert!(
+        b.health()
+            .iter()
+            .all(|h| h.update_ratio > 0.0 && h.grad_norm > 0.0)
+    );
+}
