@@ -373,9 +373,14 @@ fn finish<L: Lanes8>(acc: L, out: &mut [f64], epi: Epilogue<'_>, i: usize) {
         Epilogue::Relu(act) => {
             acc.store(out);
             let cells = &act[i..i + BLOCK];
-            // SAFETY: `cells` are 8 contiguous f64 cells that nothing else
-            // borrows during this call.
-            unsafe { acc.relu().store_ptr(cells[0].as_ptr()) };
+            // The pointer is taken from the whole 8-cell slice, not from its
+            // first cell, so it may reach all eight values.
+            let p = cells.as_ptr().cast::<f64>().cast_mut();
+            // SAFETY: `p` points to 8 contiguous f64 (`Cell<f64>` has the
+            // layout of `f64`), writable through a shared reference because
+            // they are `Cell`s, and nothing else reads or writes them during
+            // this call.
+            unsafe { acc.relu().store_ptr(p) };
         }
         Epilogue::ReluMask(z) => acc.mask_positive(L::load(&z[i..])).store(out),
     }
