@@ -534,6 +534,25 @@ pub fn transpose(src: &[f64], dst: &mut [f64], rows: usize, cols: usize) {
 mod tests {
     use super::*;
     use ndarray::Array2;
+    // In wasm the same tests run under `wasm-bindgen-test-runner` (Node):
+    // `cargo test --target wasm32-unknown-unknown -p backprop --lib kernels`.
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// Each value's bits, every NaN as one: Rust leaves the sign and payload
+    /// of a NaN result unspecified (Miri picks them at random), so only
+    /// "NaN" is part of what the kernels promise.
+    fn bits(v: &[f64]) -> Vec<u64> {
+        v.iter()
+            .map(|x| {
+                if x.is_nan() {
+                    f64::NAN.to_bits()
+                } else {
+                    x.to_bits()
+                }
+            })
+            .collect()
+    }
 
     fn close(x: &[f64], y: &[f64]) -> bool {
         x.len() == y.len() && x.iter().zip(y).all(|(x, y)| (x - y).abs() < 1e-12)
@@ -595,7 +614,6 @@ mod tests {
         dense_forward(&x, &w, &bias, &mut z_ref, m, k, n);
         let mut a_ref = vec![0.0; n * m];
         Activation::Relu.forward_slice(&z_ref, &mut a_ref);
-        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&z), bits(&z_ref));
         assert_eq!(bits(&a), bits(&a_ref));
         assert!(z.iter().any(|v| v.is_nan()) && a.contains(&0.0));
@@ -613,14 +631,144 @@ mod tests {
         assert_eq!(bits(&da), bits(&da_ref));
     }
 
-    /// Every back end gives the same bits as plain scalar code, for every
-    /// kernel and shape: whole groups of 4 and 2 outputs, single ones, row
-    /// tails, NaN and signed zeros. On a CPU with AVX2 the public kernels run
-    /// the AVX2 back end; the baseline and scalar ones are called directly.
+    /// One shape's inputs for every kernel, with NaN and signed zeros planted.
+    struct Case {
+        m: usize,
+        k: usize,
+        n: usize,
+        a: Vec<f64>,
+        w: Vec<f64>,
+        bias: Vec<f64>,
+        dz: Vec<f64>,
+        z_prev: Vec<f64>,
+    }
+
+    /// What one back end computes for a `Case`: z, act, da, da through the
+    /// ReLU, dw, db.
+    type Out = [Vec<f64>; 6];
+
+    impl Case {
+        fn new(m: usize, k: usize, n: usize, next: &mut impl FnMut() -> f64) -> Self {
+            let mut c = Case {
+                m,
+                k,
+                n,
+                a: (0..k * m).map(|_| next()).collect(),
+                w: (0..k * n).map(|_| next()).collect(),
+                bias: (0..n).map(|_| next()).collect(),
+                dz: (0..n * m).map(|_| next()).collect(),
+                z_prev: (0..k * m).map(|_| next()).collect(),
+            };
+            c.a[0] = -0.0;
+            c.w[k * n - 1] = f64::NAN;
+            c.z_prev[0] = f64::NAN;
+            c.z_prev[k * m - 1] = -0.0;
+            c
+        }
+
+        /// Every kernel on the back end `L` (inlined into the caller, so
+        /// into a function compiled for `L`'s features where it needs them).
+        #[inline(always)]
+        fn outputs<L: Lanes8>(&self) -> Out {
+            let Case { m, k, n, .. } = *self;
+            let (a, w, bias, dz, z_prev) = (&self.a, &self.w, &self.bias, &self.dz, &self.z_prev);
+            let mut o: Out = [n * m, n * m, k * m, k * m, k * n, n].map(|len| vec![9.0; len]);
+            let [z, act, da, da_relu, dw, db] = &mut o;
+            forward_with::<L>(a, w, bias, z, m, k, n);
+            let mut z_fused = vec![0.0; n * m];
+            forward_relu_with::<L>(a, w, bias, &mut z_fused, act, m, k, n);
+            assert_eq!(
+                bits(z),
+                bits(&z_fused),
+                "the fused forward's z at m={m} k={k} n={n}"
+            );
+            backward_input_with::<L>(dz, w, da, m, k, n);
+            backward_input_relu_with::<L>(dz, w, z_prev, da_relu, m, k, n);
+            backward_params_with::<L>(a, dz, dw, db, m, k, n);
+            o
+        }
+
+        /// The public kernels, on whichever back end they dispatch to.
+        fn dispatched(&self) -> Out {
+            let Case { m, k, n, .. } = *self;
+            let (a, w, bias, dz, z_prev) = (&self.a, &self.w, &self.bias, &self.dz, &self.z_prev);
+            let mut o: Out = [n * m, n * m, k * m, k * m, k * n, n].map(|len| vec![9.0; len]);
+            let [z, act, da, da_relu, dw, db] = &mut o;
+            dense_forward(a, w, bias, z, m, k, n);
+            dense_forward_relu(a, w, bias, &mut vec![0.0; n * m], act, m, k, n);
+            dense_backward_input(dz, w, da, m, k, n);
+            dense_backward_input_relu(dz, w, z_prev, da_relu, m, k, n);
+            dense_backward_params(a, dz, dw, db, m, k, n);
+            o
+        }
+    }
+
+    /// Each back end this CPU can run besides `Scalar`, named, with its
+    /// outputs for `case`; then the ones it cannot run; then the name of the
+    /// one the public kernels dispatch to.
+    #[cfg(target_arch = "x86_64")]
+    #[allow(clippy::type_complexity)]
+    fn back_ends(case: &Case) -> (Vec<(&'static str, Out)>, Vec<&'static str>, &'static str) {
+        #[target_feature(enable = "avx512f")]
+        fn on_avx512(case: &Case) -> Out {
+            case.outputs::<lanes::Avx512>()
+        }
+        #[target_feature(enable = "avx2")]
+        fn on_avx2(case: &Case) -> Out {
+            case.outputs::<lanes::Avx2>()
+        }
+        let mut ran = vec![("SSE2", case.outputs::<lanes::Sse2>())];
+        let mut missing = vec![];
+        // Asked of the CPU directly, not through `has_avx2()`, which
+        // `baseline_only` can turn off.
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU reported AVX2 just above.
+            ran.push(("AVX2", unsafe { on_avx2(case) }));
+        } else {
+            missing.push("AVX2");
+        }
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU reported AVX-512F just above.
+            ran.push(("AVX-512F", unsafe { on_avx512(case) }));
+        } else {
+            missing.push("AVX-512F");
+        }
+        let dispatched = if lanes::has_avx512() {
+            "AVX-512F"
+        } else if lanes::has_avx2() {
+            "AVX2"
+        } else {
+            "SSE2"
+        };
+        (ran, missing, dispatched)
+    }
+
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[allow(clippy::type_complexity)]
+    fn back_ends(case: &Case) -> (Vec<(&'static str, Out)>, Vec<&'static str>, &'static str) {
+        (
+            vec![("simd128", case.outputs::<lanes::Simd128>())],
+            vec![],
+            "simd128",
+        )
+    }
+
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )))]
+    #[allow(clippy::type_complexity)]
+    fn back_ends(case: &Case) -> (Vec<(&'static str, Out)>, Vec<&'static str>, &'static str) {
+        // The target's baseline is `Scalar` itself.
+        (vec![("scalar", case.outputs::<lanes::Base>())], vec![], "scalar")
+    }
+
+    /// Every back end the CPU can run (not only the one dispatch picks)
+    /// gives the same bits as plain scalar code, for every kernel and shape:
+    /// whole groups of 8, 4 and 2 outputs, single ones, row tails, NaN and
+    /// signed zeros. The message names the back end that differs.
     #[test]
     fn every_lane_back_end_gives_the_same_bits() {
-        use lanes::{Base, Scalar};
-        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
         let mut next = move || {
             seed ^= seed << 13;
@@ -628,8 +776,7 @@ mod tests {
             seed ^= seed << 17;
             (seed % 2001) as f64 / 250.0 - 4.0
         };
-        #[cfg(target_arch = "x86_64")]
-        eprintln!("AVX2 back end in use: {}", lanes::has_avx2());
+        let mut report = String::new();
         for (m, k, n) in [
             (1, 1, 1),
             (7, 2, 3),
@@ -638,63 +785,39 @@ mod tests {
             (37, 10, 8),
             (64, 9, 7),
             (21, 8, 1),
+            (19, 17, 13),
         ] {
-            let mut a: Vec<f64> = (0..k * m).map(|_| next()).collect();
-            let mut w: Vec<f64> = (0..k * n).map(|_| next()).collect();
-            let bias: Vec<f64> = (0..n).map(|_| next()).collect();
-            let dz: Vec<f64> = (0..n * m).map(|_| next()).collect();
-            let mut z_prev: Vec<f64> = (0..k * m).map(|_| next()).collect();
-            a[0] = -0.0;
-            w[k * n - 1] = f64::NAN;
-            z_prev[0] = f64::NAN;
-            z_prev[k * m - 1] = -0.0;
-
-            // (z, act, da, da_relu, dw, db) from one back end.
-            type Out = [Vec<f64>; 6];
-            let run = |forward: &dyn Fn(&mut [f64]),
-                       forward_relu: &dyn Fn(&mut [f64], &mut [f64]),
-                       input: &dyn Fn(&mut [f64]),
-                       input_relu: &dyn Fn(&mut [f64]),
-                       params: &dyn Fn(&mut [f64], &mut [f64])|
-             -> Out {
-                let mut o: Out = [n * m, n * m, k * m, k * m, k * n, n].map(|len| vec![9.0; len]);
-                let [z, act, da, da_relu, dw, db] = &mut o;
-                forward(z);
-                let mut z2 = vec![0.0; n * m];
-                forward_relu(&mut z2, act);
-                assert_eq!(bits(z), bits(&z2));
-                input(da);
-                input_relu(da_relu);
-                params(dw, db);
-                o
-            };
-            macro_rules! with {
-                ($l:ty) => {
-                    run(
-                        &|z| forward_with::<$l>(&a, &w, &bias, z, m, k, n),
-                        &|z, act| forward_relu_with::<$l>(&a, &w, &bias, z, act, m, k, n),
-                        &|da| backward_input_with::<$l>(&dz, &w, da, m, k, n),
-                        &|da| backward_input_relu_with::<$l>(&dz, &w, &z_prev, da, m, k, n),
-                        &|dw, db| backward_params_with::<$l>(&a, &dz, dw, db, m, k, n),
-                    )
-                };
-            }
-            let reference = with!(Scalar);
-            let public = run(
-                &|z| dense_forward(&a, &w, &bias, z, m, k, n),
-                &|z, act| dense_forward_relu(&a, &w, &bias, z, act, m, k, n),
-                &|da| dense_backward_input(&dz, &w, da, m, k, n),
-                &|da| dense_backward_input_relu(&dz, &w, &z_prev, da, m, k, n),
-                &|dw, db| dense_backward_params(&a, &dz, dw, db, m, k, n),
+            let case = Case::new(m, k, n, &mut next);
+            let reference = case.outputs::<lanes::Scalar>();
+            let (ran, missing, dispatched) = back_ends(&case);
+            let names: Vec<&str> = ran.iter().map(|(name, _)| *name).collect();
+            assert!(
+                names.contains(&dispatched),
+                "dispatch picks {dispatched}, which this test did not run (ran {names:?})"
             );
-            for (name, out) in [("baseline", with!(Base)), ("dispatched", public)] {
-                for (i, (x, y)) in reference.iter().zip(&out).enumerate() {
-                    assert_eq!(bits(x), bits(y), "{name} output {i} at m={m} k={k} n={n}");
+            for (name, out) in ran.into_iter().chain([("dispatched", case.dispatched())]) {
+                for (i, (want, got)) in reference.iter().zip(&out).enumerate() {
+                    assert_eq!(bits(want), bits(got), "{name}: output {i} at m={m} k={k} n={n}");
                 }
             }
-            assert_eq!(dot(&a, &z_prev).to_bits(), dot_scalar(&a, &z_prev).to_bits());
-            assert_eq!(sum(&dz).to_bits(), sum_scalar(&dz).to_bits());
+            let (a, z_prev, dz) = (&case.a, &case.z_prev, &case.dz);
+            assert_eq!(
+                bits(&[dot(a, z_prev)]),
+                bits(&[dot_scalar(a, z_prev)]),
+                "dot at m={m} k={k}"
+            );
+            assert_eq!(bits(&[sum(dz)]), bits(&[sum_scalar(dz)]), "sum at m={m} n={n}");
+            report = format!(
+                "checked against scalar: {} (dispatch: {dispatched}); not run, this CPU lacks them: {}",
+                names.join(", "),
+                if missing.is_empty() {
+                    "none".to_string()
+                } else {
+                    missing.join(", ")
+                }
+            );
         }
+        eprintln!("{report}");
     }
 
     /// `dot` and `sum` written out as plain loops in the shared order: 8

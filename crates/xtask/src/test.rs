@@ -109,6 +109,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .env("CHROMEDRIVER", &chromedriver),
         )
     });
+    stage("wasm-kernels", &mut || {
+        // The kernels' own tests, compiled to wasm (simd128 lanes) and run in
+        // Node by `wasm-bindgen-test-runner` (the runner `.cargo/config.toml` names).
+        sh::run(tools.cmd("cargo").args([
+            "test",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "backprop",
+            "--lib",
+            "kernels",
+        ]))
+    });
     let built = stage("trunk-build", &mut || {
         sh::run(tools.cmd("cargo").args(["fetch", "--locked"]))?;
         sh::run(
