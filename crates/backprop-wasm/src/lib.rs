@@ -310,25 +310,35 @@ impl Playground {
 
     /// Points `[x0, y0, x1, y1, …]` in data space (view).
     pub fn points(&self) -> Float64Array {
-        // SAFETY (all views): the slice lives in the trainer, untouched until the
-        // next `&mut self` call; the module docs tell JS to take views afresh.
+        // SAFETY: the points stay where they are until a call that changes the
+        // data (`addPoint`, `removeNearest`, `importCsv`, a new run), after
+        // which JS takes a new view (module docs); any value JS writes through
+        // the view is a valid f64.
         unsafe { Float64Array::view(self.run.trainer.data().points()) }
     }
 
     /// One class index per point (view).
     pub fn labels(&self) -> Uint8Array {
+        // SAFETY: the labels move only with the points (see `points`); any
+        // byte JS writes through the view is a valid u8.
         unsafe { Uint8Array::view(self.run.trainer.data().labels()) }
     }
 
     /// 1 for test points, 0 for training points (view).
     #[wasm_bindgen(js_name = testFlags)]
     pub fn test_flags(&self) -> Uint8Array {
+        // SAFETY: the split flags move only with the points (see `points`);
+        // any byte JS writes through the view is a valid u8.
         unsafe { Uint8Array::view(self.run.trainer.data().test_flags()) }
     }
 
     /// Indices (into `points`) of the last mini-batch (view).
     #[wasm_bindgen(js_name = batchIndices)]
     pub fn batch_indices(&self) -> Uint32Array {
+        // SAFETY: the batch's buffer is reserved for a whole batch and filled
+        // in place by each step; it moves only when the batch size or the data
+        // change (`setConfig`, the data calls, a new run), after which JS takes
+        // a new view; any value JS writes through the view is a valid u32.
         unsafe { Uint32Array::view(self.run.trainer.batch_points()) }
     }
 
@@ -368,11 +378,19 @@ impl Playground {
 
     /// Every parameter in one flat array (view); `layout()` says where each layer's are.
     pub fn params(&self) -> Float64Array {
+        // SAFETY: the parameters are one buffer sized with the network and
+        // updated in place by steps and `setParam`; it moves only when the
+        // network is rebuilt (a new run), after which JS takes a new view; any
+        // value JS writes through the view is a valid f64.
         unsafe { Float64Array::view(&self.run.trainer.model().params) }
     }
 
     /// The last step's gradients in the layout of `params` (view).
     pub fn grads(&self) -> Float64Array {
+        // SAFETY: the gradients are one workspace buffer sized with the
+        // network, overwritten in place by each step; it moves only with the
+        // network (a new run), after which JS takes a new view; any value JS
+        // writes through the view is a valid f64.
         unsafe { Float64Array::view(self.run.trainer.grads()) }
     }
 
@@ -490,12 +508,18 @@ impl Playground {
     /// The grid's outputs, `[n * n, n_out]` from the top row down (view).
     #[wasm_bindgen(js_name = gridProbs)]
     pub fn grid_probs(&self) -> Float64Array {
+        // SAFETY: the grid's outputs move only when `grid` needs a larger
+        // buffer, after which JS takes a new view (module docs); any value JS
+        // writes through the view is a valid f64.
         unsafe { Float64Array::view(&self.run.grid_probs) }
     }
 
     /// The grid as RGBA bytes for an `ImageData` of `n × n` (view).
     #[wasm_bindgen(js_name = gridRgba)]
     pub fn grid_rgba(&mut self) -> Uint8Array {
+        // SAFETY: `rgba()` has finished colouring (the only resize) before the
+        // view is made; the bytes then move only on the next `grid`, after
+        // which JS takes a new view; any byte JS writes is a valid u8.
         unsafe { Uint8Array::view(self.run.rgba()) }
     }
 
@@ -514,6 +538,9 @@ impl Playground {
     /// Unit grids from `neuronGrids`: `n * n` values per unit, layer by layer (view).
     #[wasm_bindgen(js_name = neuronGridValues)]
     pub fn neuron_grid_values(&self) -> Float64Array {
+        // SAFETY: the unit grids move only when `neuronGrids` needs a larger
+        // buffer, after which JS takes a new view (module docs); any value JS
+        // writes through the view is a valid f64.
         unsafe { Float64Array::view(&self.neurons.values) }
     }
 
@@ -824,7 +851,10 @@ fn history_view(t: &Trainer, series: &str) -> Result<Float64Array, JsError> {
             )));
         }
     };
-    // SAFETY: as for the other views.
+    // SAFETY: every history column has its full capacity reserved when the
+    // run is built, so records are added (and thinned) in place; a column
+    // moves only with a new run, after which JS takes a new view; any value
+    // JS writes through the view is a valid f64.
     Ok(unsafe { Float64Array::view(col) })
 }
 

@@ -132,13 +132,20 @@ impl Race {
 
     /// Parameters of run `i` (view).
     pub fn params(&self, i: usize) -> Result<Float64Array, JsError> {
-        // SAFETY: as for Playground's views.
+        // SAFETY: run `i`'s parameters are one buffer sized with its network
+        // and updated in place by steps; it moves only when the race is
+        // rebuilt, after which JS takes a new view; any value JS writes
+        // through the view is a valid f64.
         Ok(unsafe { Float64Array::view(&self.run(i)?.trainer.model().params) })
     }
 
     /// The last mini-batch of run `i` (view).
     #[wasm_bindgen(js_name = batchIndices)]
     pub fn batch_indices(&self, i: usize) -> Result<Uint32Array, JsError> {
+        // SAFETY: run `i`'s batch buffer is reserved for a whole batch and
+        // filled in place by each step; it moves only when the race is
+        // rebuilt, after which JS takes a new view; any value JS writes
+        // through the view is a valid u32.
         Ok(unsafe { Uint32Array::view(self.run(i)?.trainer.batch_points()) })
     }
 
@@ -160,6 +167,10 @@ impl Race {
     /// Run `i`'s grid as RGBA bytes (view), coloured on the first call after `grid`.
     #[wasm_bindgen(js_name = gridRgba)]
     pub fn grid_rgba(&mut self, i: usize) -> Result<Uint8Array, JsError> {
+        // SAFETY: `rgba()` has finished colouring run `i`'s grid (the only
+        // resize) before the view is made; the bytes then move only on that
+        // run's next `grid`, after which JS takes a new view; any byte JS
+        // writes is a valid u8.
         Ok(unsafe { Uint8Array::view(self.run_mut(i)?.rgba()) })
     }
 

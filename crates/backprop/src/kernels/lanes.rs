@@ -234,40 +234,57 @@ mod x86 {
     use super::Lanes8;
     use core::arch::x86_64::*;
 
-    // SAFETY (every `unsafe` block below): SSE2 is part of the x86-64
-    // baseline every build targets.
+    // Each `unsafe` below calls an intrinsic that needs the back end's CPU
+    // features (and, for loads and stores, a pointer to its lanes).
     registers!(Sse2, __m128d, [0, 1, 2, 3], 2, 2,
+        // SAFETY: SSE2 is part of the x86-64 baseline every build targets.
         splat: |x| unsafe { _mm_set1_pd(x) },
+        // SAFETY: as `splat`.
         add: |a, b| unsafe { _mm_add_pd(a, b) },
+        // SAFETY: as `splat`.
         mul: |a, b| unsafe { _mm_mul_pd(a, b) },
         // maxpd returns its second operand unless the first is greater.
+        // SAFETY: as `splat`.
         relu: |v| unsafe { _mm_max_pd(v, _mm_setzero_pd()) },
+        // SAFETY: as `splat`.
         mask: |v, z| unsafe { _mm_and_pd(v, _mm_cmpgt_pd(z, _mm_setzero_pd())) },
+        // SAFETY: as `splat`; `registers!` passes a pointer to 2 readable f64.
         load: |p: *const f64| unsafe { _mm_loadu_pd(p) },
+        // SAFETY: as `splat`; `registers!` passes a pointer to 2 writable f64.
         store: |p: *mut f64, v| unsafe { _mm_storeu_pd(p, v) });
 
-    // SAFETY (every `unsafe` block below): `Avx2` is only used after
-    // `has_avx2()` said yes (module doc).
     registers!(Avx2, __m256d, [0, 1], 4, 4,
+        // SAFETY: `Avx2` is only used after `has_avx2()` said yes (module doc).
         splat: |x| unsafe { _mm256_set1_pd(x) },
+        // SAFETY: as `splat`.
         add: |a, b| unsafe { _mm256_add_pd(a, b) },
+        // SAFETY: as `splat`.
         mul: |a, b| unsafe { _mm256_mul_pd(a, b) },
+        // SAFETY: as `splat`.
         relu: |v| unsafe { _mm256_max_pd(v, _mm256_setzero_pd()) },
         // Ordered, quiet: NaN compares false.
+        // SAFETY: as `splat`.
         mask: |v, z| unsafe { _mm256_and_pd(v, _mm256_cmp_pd::<_CMP_GT_OQ>(z, _mm256_setzero_pd())) },
+        // SAFETY: as `splat`; `registers!` passes a pointer to 4 readable f64.
         load: |p: *const f64| unsafe { _mm256_loadu_pd(p) },
+        // SAFETY: as `splat`; `registers!` passes a pointer to 4 writable f64.
         store: |p: *mut f64, v| unsafe { _mm256_storeu_pd(p, v) });
 
-    // SAFETY (every `unsafe` block below): `Avx512` is only used after
-    // `has_avx512()` said yes (module doc).
     registers!(Avx512, __m512d, [0], 8, 8,
+        // SAFETY: `Avx512` is only used after `has_avx512()` said yes (module doc).
         splat: |x| unsafe { _mm512_set1_pd(x) },
+        // SAFETY: as `splat`.
         add: |a, b| unsafe { _mm512_add_pd(a, b) },
+        // SAFETY: as `splat`.
         mul: |a, b| unsafe { _mm512_mul_pd(a, b) },
+        // SAFETY: as `splat`.
         relu: |v| unsafe { _mm512_max_pd(v, _mm512_setzero_pd()) },
         // Ordered, quiet: NaN compares false; lanes masked off are +0.
+        // SAFETY: as `splat`.
         mask: |v, z| unsafe { _mm512_maskz_mov_pd(_mm512_cmp_pd_mask::<_CMP_GT_OQ>(z, _mm512_setzero_pd()), v) },
+        // SAFETY: as `splat`; `registers!` passes a pointer to 8 readable f64.
         load: |p: *const f64| unsafe { _mm512_loadu_pd(p) },
+        // SAFETY: as `splat`; `registers!` passes a pointer to 8 writable f64.
         store: |p: *mut f64, v| unsafe { _mm512_storeu_pd(p, v) });
 
     /// Set by `kernels::baseline_only`.
@@ -299,8 +316,6 @@ mod wasm {
     use super::Lanes8;
     use core::arch::wasm32::*;
 
-    // SAFETY (the loads and stores): the pointers are in bounds (see `registers!`);
-    // v128 accesses have no alignment requirement.
     registers!(Simd128, v128, [0, 1, 2, 3], 2, 2,
         splat: f64x2_splat,
         add: f64x2_add,
@@ -308,7 +323,11 @@ mod wasm {
         // pmax(a, b) is `a < b ? b : a`.
         relu: |v| f64x2_pmax(f64x2_splat(0.0), v),
         mask: |v, z| v128_and(v, f64x2_gt(z, f64x2_splat(0.0))),
+        // SAFETY: `registers!` passes a pointer to 2 readable f64; v128
+        // loads have no alignment requirement.
         load: |p: *const f64| unsafe { v128_load(p.cast()) },
+        // SAFETY: `registers!` passes a pointer to 2 writable f64; v128
+        // stores have no alignment requirement.
         store: |p: *mut f64, v| unsafe { v128_store(p.cast(), v) });
 }
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
