@@ -1,6 +1,9 @@
 //! `cargo xtask fuzz [CASES]`: the fuzz targets at length (default a million
 //! cases each); `cargo xtask soak [EPOCHS]`: a long run natively and as wasm
-//! in Node, reporting peak memory along the way.
+//! in Node, each failing unless it trained every epoch, is still ready and
+//! kept its memory flat. `cargo xtask test` runs a short soak.
+
+use std::path::Path;
 
 use crate::provision::Tools;
 use crate::sh;
@@ -53,11 +56,19 @@ pub fn fuzz(args: &[String]) -> Result<(), String> {
 
 pub fn soak(args: &[String]) -> Result<(), String> {
     let epochs = args.first().map_or("1000000", String::as_str);
-    epochs
+    let epochs = epochs
         .parse::<u64>()
-        .map_err(|e| format!("epochs {epochs:?}: {e}"))?;
+        .map_err(|e| format!("EPOCHS must be a whole number, got {epochs:?} ({e})"))?;
     let tools = Tools::provision(false)?;
-    eprintln!("== native");
+    let pkg = crate::pkg::build(&tools)?;
+    run(&tools, epochs, &pkg)
+}
+
+/// The soak for `epochs` epochs natively, then as wasm in Node with the
+/// module built in `pkg`. Each side checks itself and fails with its reason.
+pub fn run(tools: &Tools, epochs: u64, pkg: &Path) -> Result<(), String> {
+    let epochs = epochs.to_string();
+    eprintln!("== soak, native");
     sh::run(tools.cmd("cargo").args([
         "run",
         "--release",
@@ -66,11 +77,10 @@ pub fn soak(args: &[String]) -> Result<(), String> {
         "--example",
         "soak",
         "--",
-        epochs,
+        &epochs,
     ]))?;
-    eprintln!("== wasm in Node");
-    let out = crate::pkg::build(&tools)?;
-    std::fs::copy(sh::root().join("tests/soak/soak.mjs"), out.join("soak.mjs"))
+    eprintln!("== soak, wasm in Node");
+    std::fs::copy(sh::root().join("tests/soak/soak.mjs"), pkg.join("soak.mjs"))
         .map_err(|e| format!("soak.mjs: {e}"))?;
-    sh::run(tools.cmd("node").arg(out.join("soak.mjs")).arg(epochs))
+    sh::run(tools.cmd("node").arg(pkg.join("soak.mjs")).arg(&epochs))
 }

@@ -15,6 +15,10 @@ pub fn site_dir() -> PathBuf {
     sh::root().join("target/site")
 }
 
+/// The short soak's length, natively and in wasm: ten times the epoch its
+/// memory is compared with, a few seconds each (`cargo xtask soak` runs 10^6).
+const SHORT_SOAK_EPOCHS: u64 = 100_000;
+
 struct Stage {
     name: &'static str,
     result: Result<(), String>,
@@ -151,6 +155,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .args(["tests/fuzz/boundary.mjs", "2000", "1"])
                 .env("BACKPROP_PKG_DIR", crate::pkg::pkg_dir()),
         )
+    });
+    stage("soak-short", &mut || {
+        let pkg = crate::pkg::build(&tools)?;
+        crate::soak::run(&tools, SHORT_SOAK_EPOCHS, &pkg)
     });
     if built {
         stage("e2e", &mut || {
