@@ -7,8 +7,18 @@ import { loadEngine } from './engine.mjs';
 
 const { settings: { SPEC, decodeHash, encodeHash, readSettings, defaults } } = await loadEngine();
 
-const cases = Number(process.argv[2] ?? 20000);
-let state = Number(process.argv[3] ?? 1) >>> 0;
+// A whole number from 1 to 2^32 - 1, as the Rust fuzz targets count cases
+// (and the seed is a u32): anything else is an error naming it, never a
+// run of no cases.
+function count(name, text, min) {
+  if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > 0xffffffff) {
+    console.error(`${name} must be a whole number from ${min} to ${0xffffffff}, got ${JSON.stringify(text)}`);
+    process.exit(2);
+  }
+  return Number(text);
+}
+const cases = count('cases', process.argv[2] ?? '20000', 1);
+let state = count('seed', process.argv[3] ?? '1', 0);
 const rand = () => {
   // mulberry32
   state = (state + 0x6d2b79f5) >>> 0;

@@ -5,7 +5,8 @@
 //! of a real model file, extreme numbers in its counters and optimizer state)
 //! as well as raw text.
 //!
-//! `FUZZ_CASES` sets the cases per target (default 2,000, the CI smoke run);
+//! `FUZZ_CASES` sets the cases per target (default 2,000, the CI smoke run;
+//! a value that is not a whole number from 1 to 2^32 - 1 is an error);
 //! `cargo xtask fuzz` runs a million each.
 
 use std::sync::LazyLock;
@@ -14,14 +15,38 @@ use backprop::model_io::{export_model, import_csv, import_model};
 use backprop::trainer::MAX_COUNTER;
 use backprop::{TrainConfig, Trainer};
 use proptest::prelude::*;
-use proptest::test_runner::Config;
+use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Map, Value};
 
+/// Cases per target when `FUZZ_CASES` is unset: the CI smoke run.
+const SMOKE_CASES: u32 = 2_000;
+
+/// `FUZZ_CASES` as the cases per target. A `u32`, as proptest counts them
+/// (and `cargo xtask fuzz` checks them); anything else is an error naming
+/// the variable and the value.
+fn parse_cases(value: Option<&str>) -> Result<u32, String> {
+    let Some(v) = value else {
+        return Ok(SMOKE_CASES);
+    };
+    match v.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "FUZZ_CASES must be a whole number from 1 to {}, got {v:?}",
+            u32::MAX
+        )),
+    }
+}
+
+fn fuzz_cases_var() -> Option<String> {
+    match std::env::var("FUZZ_CASES") {
+        Ok(v) => Some(v),
+        Err(std::env::VarError::NotPresent) => None,
+        Err(e) => panic!("FUZZ_CASES: {e}"),
+    }
+}
+
 fn cases() -> u32 {
-    std::env::var("FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000)
+    parse_cases(fuzz_cases_var().as_deref()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn config() -> Config {
@@ -281,8 +306,41 @@ proptest! {
     }
 }
 
+/// The runner every target above is configured with (`config()`) runs
+/// exactly the cases `FUZZ_CASES` asks for. What was asked is read here as
+/// written, apart from `cases()`, so a narrowing or a silent fallback there
+/// shows as a shortfall.
 #[test]
-fn fuzz_case_count_is_reported() {
-    // The cases each proptest target above ran (for the records of a long run).
-    eprintln!("fuzz: {} cases per target (FUZZ_CASES)", cases());
+fn the_fuzz_runner_runs_as_many_cases_as_asked() {
+    let asked: u64 = fuzz_cases_var().map_or(u64::from(SMOKE_CASES), |v| {
+        v.parse()
+            .unwrap_or_else(|_| panic!("FUZZ_CASES is not a count: {v:?}"))
+    });
+    let ran = std::sync::atomic::AtomicU64::new(0);
+    TestRunner::new(config())
+        .run(&any::<u8>(), |_| {
+            ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        })
+        .expect("a target that always passes");
+    let ran = ran.into_inner();
+    assert_eq!(
+        ran, asked,
+        "ran {ran} cases per target, FUZZ_CASES asked for {asked}"
+    );
+    eprintln!("fuzz: {ran} cases per target");
+}
+
+#[test]
+fn unusable_fuzz_case_counts_are_errors_naming_the_variable_and_value() {
+    assert_eq!(parse_cases(None), Ok(SMOKE_CASES));
+    assert_eq!(parse_cases(Some("1")), Ok(1));
+    assert_eq!(parse_cases(Some("4294967295")), Ok(u32::MAX));
+    for bad in ["4294967296", "0", "-1", "1e6", "2,000", "", " 5", "many"] {
+        let e = parse_cases(Some(bad)).expect_err(bad);
+        assert!(
+            e.contains("FUZZ_CASES") && e.contains(&format!("{bad:?}")),
+            "{bad:?}: {e}"
+        );
+    }
 }

@@ -9,10 +9,17 @@ use crate::provision::Tools;
 use crate::sh;
 
 pub fn fuzz(args: &[String]) -> Result<(), String> {
+    // proptest counts cases in a u32, and so do the fuzz test and this.
     let cases = args.first().map_or("1000000", String::as_str);
-    cases
-        .parse::<u64>()
-        .map_err(|e| format!("cases {cases:?}: {e}"))?;
+    match cases.parse::<u32>() {
+        Ok(n) if n > 0 => {}
+        _ => {
+            return Err(format!(
+                "CASES must be a whole number from 1 to {}, got {cases:?}",
+                u32::MAX
+            ));
+        }
+    }
     let tools = Tools::provision(false)?;
     let started = std::time::Instant::now();
     sh::run(
