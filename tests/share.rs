@@ -1,6 +1,7 @@
 //! Export and share: model JSON out and back in gives the same predictions;
 //! the downloads hold what they say; the PyTorch and NumPy scripts are valid
-//! Python and, where NumPy is installed, train to a similar accuracy.
+//! Python, and the NumPy one (the PyTorch one too, where PyTorch is
+//! installed) trains to a similar accuracy.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -183,23 +184,37 @@ fn text_of(s: &Session, id: &str) -> String {
         .to_string()
 }
 
-/// A Python that can import `module`: `BACKPROP_PYTHON` first, then `python3`.
-fn python_with(module: &str) -> Option<PathBuf> {
-    let candidates = std::env::var_os("BACKPROP_PYTHON")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([PathBuf::from("python3")]);
-    for p in candidates {
-        let ok = Command::new(&p)
-            .args(["-c", &format!("import {module}")])
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-        if ok {
-            return Some(p);
-        }
+/// The Python that runs the exported scripts: `BACKPROP_PYTHON` (`cargo
+/// xtask test` points it at the venv with NumPy it makes under `target/`),
+/// else `python3`. It must exist and import NumPy: a missing interpreter
+/// fails the test rather than skipping the run.
+fn python_with_numpy() -> PathBuf {
+    let python = std::env::var_os("BACKPROP_PYTHON").map_or_else(|| PathBuf::from("python3"), PathBuf::from);
+    let how =
+        "set BACKPROP_PYTHON to a Python with NumPy (`cargo xtask test` makes one in target/bench-venv)";
+    match Command::new(&python).args(["-c", "import numpy"]).output() {
+        Ok(out) if out.status.success() => python,
+        Ok(out) => panic!(
+            "{} cannot import numpy: {}; {how}",
+            python.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+        Err(e) => panic!("cannot run the Python at {}: {e}; {how}", python.display()),
     }
-    None
+}
+
+/// A Python that can import PyTorch, which the tests do not install (it is
+/// large): the NumPy one or `python3`. Where there is one, the PyTorch
+/// script is run too, not only compiled.
+fn python_with_torch(numpy: &Path) -> Option<PathBuf> {
+    [numpy.to_path_buf(), PathBuf::from("python3")]
+        .into_iter()
+        .find(|p| {
+            Command::new(p)
+                .args(["-c", "import torch"])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
 }
 
 fn python(py: &Path, args: &[&str], script: &Path) -> (bool, String) {
@@ -260,6 +275,9 @@ fn export_scripts(
 
 #[test]
 fn the_pytorch_and_numpy_scripts_are_valid_python_and_train_alike() {
+    // First, so a missing interpreter fails before any browser work.
+    let numpy = python_with_numpy();
+    let torch = python_with_torch(&numpy);
     let (site, browser) = (Site::serve(site_dir()), Browser::start());
     let cases = [
         // The tutorial's setup on the default moons.
@@ -272,17 +290,18 @@ fn the_pytorch_and_numpy_scripts_are_valid_python_and_train_alike() {
             0.12,
         ),
     ];
-    let numpy = python_with("numpy");
-    let torch = python_with("torch");
     for (fragment, tag, tolerance) in cases {
         let (acc, scripts) = export_scripts(&browser, &site, fragment, tag);
         for (kind, path) in &scripts {
-            let (ok, text) = python(Path::new("python3"), &["-m", "py_compile"], path);
+            let (ok, text) = python(&numpy, &["-m", "py_compile"], path);
             assert!(ok, "{kind} script for {tag} does not compile:\n{text}");
-            let runner = if kind == "numpy" { &numpy } else { &torch };
-            let Some(py) = runner else {
-                eprintln!("skipped running the {kind} script for {tag}: no Python with {kind} here");
-                continue;
+            let py = match (kind.as_str(), &torch) {
+                ("numpy", _) => &numpy,
+                (_, Some(torch)) => torch,
+                (_, None) => {
+                    eprintln!("the PyTorch script for {tag} compiles; no PyTorch here to run it");
+                    continue;
+                }
             };
             let (ok, text) = python(py, &[], path);
             assert!(ok, "{kind} script for {tag} failed:\n{text}");

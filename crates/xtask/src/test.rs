@@ -167,14 +167,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .env("BACKPROP_SITE_DIR", site_dir())
                 .env("CHROME", &chrome)
                 .env("CHROMEDRIVER", &chromedriver);
-            // The exported NumPy scripts are run, not only compiled, when NumPy can be had.
-            match crate::bench::python_with_numpy(&tools) {
-                Some(python) => {
-                    cmd.env("BACKPROP_PYTHON", python);
-                }
-                None => eprintln!("note: no Python with NumPy; exported scripts are only compiled"),
+            // The exported NumPy scripts are run in the venv made for the
+            // benchmark. Without it the rest still runs, and the stage fails.
+            let python = crate::bench::python_with_numpy(&tools);
+            if let Some(python) = &python {
+                cmd.env("BACKPROP_PYTHON", python);
             }
-            sh::run(&mut cmd)
+            let tests = sh::run(&mut cmd);
+            match python {
+                Some(_) => tests,
+                None => Err(format!(
+                    "no Python with NumPy in target/bench-venv (python3 -m venv, pip install numpy) \
+                     to run the exported scripts{}",
+                    tests.err().map_or(String::new(), |e| format!("; and {e}"))
+                )),
+            }
         });
     }
     // One timed run of every system in `cargo xtask bench`: the harness works (figures come from the full run).
