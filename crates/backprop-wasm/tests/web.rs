@@ -354,3 +354,117 @@ fn the_wasm_run_agrees_with_the_native_run_to_1e9_relative() {
         );
     }
 }
+
+/// The native build's runs of the page's default network (ReLU through the
+/// fused kernels, sigmoid + BCE) by full batch and mini-batch, with SGD and
+/// Adam, on the tutorial's points and on the default moons, as f64 bit
+/// patterns (crates/backprop/tests/seed_run.rs writes them, and fails when
+/// the native build no longer computes them).
+const DEFAULT_NETWORK_RUNS: &str = include_str!("../../backprop/tests/fixtures/default_network_runs.txt");
+
+/// How far a wasm value may be from the native one on the moons, relative to
+/// the larger of 1 and the native value: the generated points themselves
+/// differ by a few ulps between the builds (sin, cos and the normal
+/// sampler's logarithm come from different libms), which 30 epochs carry
+/// into the losses and weights at no more than 1e-15 (the test passes with
+/// that bound here); 1e-12 leaves room for other seeds and machines. On
+/// the tutorial's fixed points there is no such source, and the runs agree
+/// to the bit.
+const MOONS_REL: f64 = 1e-12;
+
+/// One run of the fixture: name, epochs, config, and each series' bits.
+struct NativeRun<'a> {
+    name: &'a str,
+    epochs: u32,
+    config: &'a str,
+    series: Vec<(&'a str, Vec<u64>)>,
+}
+
+fn native_runs() -> Vec<NativeRun<'static>> {
+    let mut runs: Vec<NativeRun> = vec![];
+    for line in DEFAULT_NETWORK_RUNS.lines().filter(|l| !l.starts_with('#')) {
+        let (head, rest) = line.split_once(' ').expect("a fixture line is `key values`");
+        if head == "run" {
+            let mut parts = rest.splitn(3, ' ');
+            let (name, epochs, config) = (parts.next(), parts.next(), parts.next());
+            runs.push(NativeRun {
+                name: name.expect("run name"),
+                epochs: epochs.and_then(|e| e.parse().ok()).expect("run epochs"),
+                config: config.expect("run config"),
+                series: vec![],
+            });
+        } else {
+            let bits = rest
+                .split(',')
+                .map(|h| u64::from_str_radix(h, 16).expect("hex bits"))
+                .collect();
+            runs.last_mut()
+                .expect("a run line first")
+                .series
+                .push((head, bits));
+        }
+    }
+    runs
+}
+
+#[wasm_bindgen_test]
+fn the_default_network_trains_as_the_native_build_does() {
+    let runs = native_runs();
+    let names: Vec<&str> = runs.iter().map(|r| r.name).collect();
+    let mut expected = vec![];
+    for data in ["tutorial", "moons"] {
+        for training in [
+            "sgd-full-batch",
+            "sgd-mini-batch",
+            "adam-full-batch",
+            "adam-mini-batch",
+        ] {
+            expected.push(format!("{data}-{training}"));
+        }
+    }
+    assert_eq!(names, expected);
+    for run in &runs {
+        let exact = run.name.starts_with("tutorial-");
+        let mut p = Playground::new(js(run.config)).expect("valid");
+        let initial = p.params().to_vec();
+        p.step_epochs(run.epochs).expect("steps");
+        let names: Vec<&str> = run.series.iter().map(|(s, _)| *s).collect();
+        assert_eq!(
+            names,
+            ["train_loss", "test_loss", "train_acc", "test_acc", "params"]
+        );
+        for (series, native) in &run.series {
+            let ours = match *series {
+                "params" => p.params().to_vec(),
+                s => p.history(s).expect("series").to_vec(),
+            };
+            let expected_len = if *series == "params" {
+                initial.len()
+            } else {
+                run.epochs as usize
+            };
+            assert_eq!(native.len(), expected_len, "{}: native {series}", run.name);
+            assert_eq!(ours.len(), native.len(), "{}: wasm {series}", run.name);
+            for (i, (&ours, &native)) in ours.iter().zip(native).enumerate() {
+                let native = f64::from_bits(native);
+                let agree = if exact {
+                    ours.to_bits() == native.to_bits()
+                } else {
+                    (ours - native).abs() <= MOONS_REL * native.abs().max(1.0)
+                };
+                assert!(
+                    agree,
+                    "{}: {series}[{i}]: wasm {ours:e} vs native {native:e}",
+                    run.name
+                );
+            }
+        }
+        // Not vacuous: the run trained.
+        assert_ne!(
+            p.params().to_vec(),
+            initial,
+            "{}: the weights never moved",
+            run.name
+        );
+    }
+}
