@@ -76,16 +76,14 @@ pub fn soak(args: &[String]) -> Result<(), String> {
 pub fn run(tools: &Tools, epochs: u64, pkg: &Path) -> Result<(), String> {
     let epochs = epochs.to_string();
     eprintln!("== soak, native");
-    sh::run(tools.cmd("cargo").args([
-        "run",
-        "--release",
-        "-p",
-        "backprop",
-        "--example",
-        "soak",
-        "--",
-        &epochs,
-    ]))?;
+    // In the dev profile: the engine is compiled at opt-level 3 there too,
+    // with debug assertions and overflow checks on, and the build is the one
+    // `cargo test` made (a release build would compile criterion again).
+    sh::run(
+        tools
+            .cmd("cargo")
+            .args(["run", "-p", "backprop", "--example", "soak", "--", &epochs]),
+    )?;
     eprintln!("== soak, wasm in Node");
     std::fs::copy(sh::root().join("tests/soak/soak.mjs"), pkg.join("soak.mjs"))
         .map_err(|e| format!("soak.mjs: {e}"))?;
