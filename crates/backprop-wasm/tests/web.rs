@@ -427,7 +427,7 @@ fn the_default_network_trains_as_the_native_build_does() {
         let exact = run.name.starts_with("tutorial-");
         let mut p = Playground::new(js(run.config)).expect("valid");
         let initial = p.params().to_vec();
-        p.step_epochs(run.epochs).expect("steps");
+        p.step_epochs(run.epochs, None, None).expect("steps");
         let names: Vec<&str> = run.series.iter().map(|(s, _)| *s).collect();
         assert_eq!(
             names,
