@@ -14,11 +14,11 @@
 mod race;
 mod run;
 
-use backprop::gradcheck::{GradCheckConfig, check};
-use backprop::inspect::{NeuronGrids, confusion, sample_loss, step_on_sample, trace};
-use backprop::model_io::{export_csv, export_model, import_csv, import_model};
+use backprop::io::model_io::{export_csv, export_model, import_csv, import_model};
 use backprop::settings::{self, Checked, Named, OptimizerChoice, Problem};
-use backprop::stop::{Limit, Stop, StopRule, train};
+use backprop::teach::gradcheck::{GradCheckConfig, check};
+use backprop::teach::inspect::{NeuronGrids, confusion, sample_loss, step_on_sample, trace};
+use backprop::train::stop::{Limit, Stop, StopRule, train};
 use backprop::{TrainConfig, Trainer};
 use js_sys::{Float64Array, Uint8Array, Uint32Array};
 use run::{Run, check_count};
@@ -740,8 +740,8 @@ struct EpochView {
     test_r2: Option<f64>,
 }
 
-impl From<backprop::trainer::EpochReport> for EpochView {
-    fn from(e: backprop::trainer::EpochReport) -> Self {
+impl From<backprop::train::EpochReport> for EpochView {
+    fn from(e: backprop::train::EpochReport) -> Self {
         let finite = |v: f64| v.is_finite().then_some(v);
         Self {
             epoch: e.epoch as f64,
@@ -884,7 +884,7 @@ fn stop_rule(max_epochs: Option<f64>, target_acc: Option<f64>) -> Result<StopRul
 }
 
 /// The fields of a flat settings object, read as JSON text like configs.
-fn fields_from_js(v: &JsValue, root: &str) -> Result<Vec<(String, backprop::json::Json)>, JsError> {
+fn fields_from_js(v: &JsValue, root: &str) -> Result<Vec<(String, backprop::io::json::Json)>, JsError> {
     if v.is_undefined() || v.is_null() {
         return Ok(Vec::new());
     }
@@ -900,7 +900,10 @@ fn fields_from_js(v: &JsValue, root: &str) -> Result<Vec<(String, backprop::json
 }
 
 /// `fields_from_js` for an argument that may be left out (null or undefined).
-fn optional_fields(v: &JsValue, root: &str) -> Result<Option<Vec<(String, backprop::json::Json)>>, JsError> {
+fn optional_fields(
+    v: &JsValue,
+    root: &str,
+) -> Result<Option<Vec<(String, backprop::io::json::Json)>>, JsError> {
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }

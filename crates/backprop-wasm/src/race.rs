@@ -3,10 +3,10 @@
 //! Each run has the base settings with its own optimizer; the seed makes the
 //! data, the initial weights and every epoch's batch order the same for all.
 
-use backprop::config::MAX_CONFIG_BYTES;
-use backprop::json::{self, Decode};
-use backprop::stop::{Limit, StopRule, train};
-use backprop::trainer::Status;
+use backprop::io::json::{self, Decode};
+use backprop::train::Status;
+use backprop::train::config::MAX_CONFIG_BYTES;
+use backprop::train::stop::{Limit, StopRule, train};
 use backprop::{OptimizerConfig, TrainConfig, Trainer};
 use js_sys::{Float64Array, Uint8Array, Uint32Array};
 use wasm_bindgen::prelude::*;

@@ -2,9 +2,9 @@
 //! plus a reusable decision grid (probabilities, and RGBA coloured on demand).
 
 use backprop::Trainer;
-use backprop::draw::DrawNet;
-use backprop::render::{boundary_rgba, grid_points};
-use backprop::trainer::Status;
+use backprop::teach::draw::DrawNet;
+use backprop::teach::render::{boundary_rgba, grid_points};
+use backprop::train::Status;
 use serde::Serialize;
 use wasm_bindgen::JsError;
 
@@ -64,9 +64,9 @@ impl Run {
             Status::Diverged { what, .. } => (
                 "diverged",
                 Some(match what {
-                    backprop::trainer::Divergence::Loss => "loss",
-                    backprop::trainer::Divergence::Parameters => "parameters",
-                    backprop::trainer::Divergence::Exploded => "exploded",
+                    backprop::train::Divergence::Loss => "loss",
+                    backprop::train::Divergence::Parameters => "parameters",
+                    backprop::train::Divergence::Exploded => "exploded",
                 }),
             ),
         };

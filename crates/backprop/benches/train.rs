@@ -14,7 +14,7 @@
 
 use std::hint::black_box;
 
-use backprop::draw::DrawNet;
+use backprop::teach::draw::DrawNet;
 use backprop::{TrainConfig, Trainer};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -22,7 +22,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 /// x86-64 CPU (and wasm) has, to compare with the wider ones.
 fn lanes_from_env() {
     if std::env::var_os("BACKPROP_SIMD").is_some_and(|v| v == "baseline") {
-        backprop::kernels::baseline_only(true);
+        backprop::fast::baseline_only(true);
     }
 }
 

@@ -7,7 +7,7 @@
 //!
 //! `cargo run --release -p backprop --example tutorial [seed]`
 
-use backprop::optim::AdamConfig;
+use backprop::train::optim::AdamConfig;
 use backprop::{DataSource, OptimizerConfig, TrainConfig, Trainer};
 
 fn run(title: &str, config: TrainConfig, epochs: u64, every: u64) -> f64 {

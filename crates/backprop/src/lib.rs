@@ -1,46 +1,34 @@
-//! Backprop Playground's engine: datasets, a multi-layer perceptron with
-//! hand-written forward and backward passes, losses, optimizers and the
-//! training loop. Pure Rust; it never depends on anything wasm-specific.
+//! Backprop Playground's engine. Pure Rust; it never depends on anything
+//! wasm-specific.
+//!
+//! - `net`: the network. `net/backprop.rs` is the algorithm, each layer's
+//!   forward and backward side by side; `fast` computes its dense products.
+//! - `data`: datasets, the points a run trains on, and input scaling.
+//! - `train`: the training loop, its configuration, optimizers, schedules,
+//!   clipping, stop rules and history.
+//! - `teach`: what the page shows about a run: gradient checks, layer
+//!   health, per-point inspection, the decision boundary's pixels.
+//! - `io`: reading configs and model files, writing model files.
+//! - `settings`: the page's settings, one table of keys, ranges and rules.
 
-pub mod activation;
-pub mod batchnorm;
-pub mod clip;
-pub mod config;
 pub mod data;
-pub mod dataset;
-mod decode;
-pub mod draw;
 pub mod error;
-pub mod gradcheck;
-pub mod health;
-pub mod history;
-pub mod init;
-pub mod inspect;
-pub mod json;
-pub mod kernels;
-pub mod loss;
-pub mod mlp;
-pub mod model_io;
-pub mod optim;
+pub mod fast;
+pub mod io;
+pub mod net;
 pub mod range;
-pub mod render;
-pub mod scaler;
-pub mod schedule;
 pub mod settings;
-pub mod stop;
-pub mod trainer;
+pub mod teach;
+pub mod train;
 
-pub use activation::{Activation, ActivationKind};
-pub use clip::Clipping;
-pub use config::{DataConfig, DataSource, NetworkConfig, TrainConfig};
 pub use data::Data;
-pub use dataset::{Dataset, DatasetKind};
+pub use data::dataset::{Dataset, DatasetKind};
+pub use data::scaler::StandardScaler;
 pub use error::{ConfigError, Result};
-pub use init::InitKind;
-pub use loss::OutputLoss;
-pub use mlp::{Mlp, Regularization, Workspace};
-pub use optim::{Optimizer, OptimizerConfig};
-pub use scaler::StandardScaler;
-pub use schedule::Schedule;
-pub use stop::{Stop, StopRule};
-pub use trainer::{Status, Trainer};
+pub use net::{Activation, ActivationKind, InitKind, Mlp, OutputLoss, Regularization, Workspace};
+pub use train::clip::Clipping;
+pub use train::config::{DataConfig, DataSource, NetworkConfig, TrainConfig};
+pub use train::optim::{Optimizer, OptimizerConfig};
+pub use train::schedule::Schedule;
+pub use train::stop::{Stop, StopRule};
+pub use train::{Status, Trainer};

@@ -4,8 +4,8 @@
 //! passes what an `i32` holds. Every build behaves the same (the tests run
 //! in debug, where an overflowing `+=` would panic).
 
-use backprop::optim::AdamConfig;
-use backprop::trainer::{MAX_COUNTER, Status};
+use backprop::train::optim::AdamConfig;
+use backprop::train::{MAX_COUNTER, Status};
 use backprop::{Optimizer, OptimizerConfig, TrainConfig, Trainer};
 
 fn trainer(json: &str) -> Trainer {

@@ -3,7 +3,7 @@
 //! reference tests, `tests/reference`.)
 
 use backprop::StandardScaler;
-use backprop::dataset::{Dataset, DatasetKind, moons};
+use backprop::data::dataset::{Dataset, DatasetKind, moons};
 
 #[test]
 fn same_seed_gives_same_points_and_different_seed_different_points() {

@@ -2,7 +2,7 @@
 //! stops with a clear diverged state within one epoch; nothing panics, and no
 //! NaN is ever handed out as a prediction of a run that is still "ready".
 
-use backprop::trainer::Status;
+use backprop::train::Status;
 use backprop::{Data, DataSource, TrainConfig, Trainer};
 
 fn custom(config: &str) -> TrainConfig {

@@ -11,8 +11,8 @@
 
 use std::sync::LazyLock;
 
-use backprop::model_io::{export_model, import_csv, import_model};
-use backprop::trainer::MAX_COUNTER;
+use backprop::io::model_io::{export_model, import_csv, import_model};
+use backprop::train::MAX_COUNTER;
 use backprop::{TrainConfig, Trainer};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

@@ -2,7 +2,7 @@
 //! activation, every output and loss, with and without batch norm and
 //! regularisation; and proof that the check catches a wrong gradient.
 
-use backprop::gradcheck::{GOOD, GradCheckConfig, Verdict, check};
+use backprop::teach::gradcheck::{GOOD, GradCheckConfig, Verdict, check};
 use backprop::{Activation, ActivationKind, InitKind, Mlp, OutputLoss, Regularization};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};

@@ -1,8 +1,8 @@
 //! Looking inside a run, and saving and loading it.
 
-use backprop::inspect::{NeuronGrids, confusion, trace};
-use backprop::model_io::{export_csv, export_model, import_csv, import_model};
-use backprop::render::grid_points;
+use backprop::io::model_io::{export_csv, export_model, import_csv, import_model};
+use backprop::teach::inspect::{NeuronGrids, confusion, trace};
+use backprop::teach::render::grid_points;
 use backprop::{TrainConfig, Trainer};
 
 fn trainer(json: &str) -> Trainer {
@@ -200,7 +200,7 @@ fn layer_outputs_and_snapshots() {
 
 #[test]
 fn per_sample_gradients_average_to_the_data_gradient_and_probes_agree() {
-    use backprop::inspect::{sample_loss, step_on_sample};
+    use backprop::teach::inspect::{sample_loss, step_on_sample};
     let mut t = trainer(r#"{"dataset":{"n_samples":80}}"#);
     t.step_epoch();
     let train: Vec<usize> = t.data().train_points.iter().map(|&p| p as usize).collect();

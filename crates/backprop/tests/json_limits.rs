@@ -5,7 +5,7 @@
 //! prints each error message the decoder gives for a fixed set of bad
 //! inputs, so two decoders' wording can be compared side by side.
 
-use backprop::model_io::{MAX_MODEL_BYTES, export_model, import_model};
+use backprop::io::model_io::{MAX_MODEL_BYTES, export_model, import_model};
 use backprop::{TrainConfig, Trainer};
 
 /// Far deeper than any parser's recursion limit: a recursive reader without

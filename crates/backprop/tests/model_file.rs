@@ -2,9 +2,9 @@
 //! bit, and a file whose counters or optimizer state no run could have
 //! written is refused with the field and the value named.
 
-use backprop::model_io::{export_model, import_model};
-use backprop::optim::AdamConfig;
-use backprop::trainer::Status;
+use backprop::io::model_io::{export_model, import_model};
+use backprop::train::Status;
+use backprop::train::optim::AdamConfig;
 use backprop::{OptimizerConfig, TrainConfig, Trainer};
 use serde_json::{Value, json};
 

@@ -1,7 +1,7 @@
 //! Optimizer state across settings changes, and validation of hyper-parameters.
 //! (Every optimizer's steps against `torch.optim` are in the reference tests, `tests/reference`.)
 
-use backprop::optim::{AdamConfig, Momentum, RmsPropConfig, SgdConfig};
+use backprop::train::optim::{AdamConfig, Momentum, RmsPropConfig, SgdConfig};
 use backprop::{Optimizer, OptimizerConfig};
 
 #[test]

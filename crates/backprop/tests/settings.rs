@@ -3,7 +3,7 @@
 //! key it gives up, the table's `live` and `when` against what the engine
 //! does, and the way from settings to a config and back.
 
-use backprop::json::{Json, parse};
+use backprop::io::json::{Json, parse};
 use backprop::range::Bound;
 use backprop::settings::{
     Checked, Issue, Kind, Named, Problem, Resolved, Settings, TABLE, from_config, read, resolve, spec, table,

@@ -2,8 +2,8 @@
 //! one call may train (a step, an epoch, a frame's epochs or a time budget),
 //! full batch or mini-batch, and a call at the stop trains nothing.
 
-use backprop::stop::{Halt, Limit, Outcome, train};
-use backprop::trainer::Status;
+use backprop::train::Status;
+use backprop::train::stop::{Halt, Limit, Outcome, train};
 use backprop::{Data, Stop, StopRule, TrainConfig, Trainer};
 
 fn run(json: &str) -> Trainer {

@@ -1,7 +1,7 @@
 //! The trainer end to end: configs and their errors, determinism, sanity
 //! checks, divergence, mini-batches, point editing and live settings.
 
-use backprop::trainer::Status;
+use backprop::train::Status;
 use backprop::{DataSource, OptimizerConfig, TrainConfig, Trainer};
 
 fn config(json: &str) -> TrainConfig {
@@ -163,7 +163,7 @@ fn a_huge_learning_rate_on_the_default_net_stops_as_exploded() {
         let Status::Diverged { epoch, what, .. } = t.status() else {
             panic!("lr {lr}: status {:?}", t.status());
         };
-        assert_eq!(what, backprop::trainer::Divergence::Exploded);
+        assert_eq!(what, backprop::train::Divergence::Exploded);
         assert!(epoch <= 2, "lr {lr}: stopped at epoch {epoch}");
         assert!(t.history().train_loss.iter().all(|v| v.is_finite()));
     }

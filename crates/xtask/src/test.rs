@@ -123,7 +123,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "-p",
             "backprop",
             "--lib",
-            "kernels",
+            "fast",
         ]))
     });
     let built = stage("trunk-build", &mut || {

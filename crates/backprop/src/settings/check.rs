@@ -8,13 +8,13 @@ use serde::Serialize;
 
 use super::mapping::exponential_gamma;
 use super::{Kind, ScheduleChoice, Settings, Spec, TABLE, Value, spec};
-use crate::config::MAX_CONFIG_BYTES;
 use crate::error::{ConfigError, Result};
-use crate::json::{Json, parse_document};
-use crate::mlp::{MAX_BATCH_VALUES, MAX_PARAMS, buffer_values, param_count};
+use crate::io::json::{Json, parse_document};
+use crate::net::mlp::{MAX_BATCH_VALUES, MAX_PARAMS, buffer_values, param_count};
 use crate::range::{Range, number_text};
-use crate::schedule::Schedule;
-use crate::trainer::Trainer;
+use crate::train::Trainer;
+use crate::train::config::MAX_CONFIG_BYTES;
+use crate::train::schedule::Schedule;
 
 /// Why a value cannot be used. `code` (the serialised tag) names it for the
 /// page, which words it in the reader's language.

@@ -7,17 +7,17 @@ use super::{
     BATCH, ClipChoice, MAX_SAFE_INTEGER, OptimizerChoice, PenaltyChoice, SCHED_GAMMA, ScheduleChoice,
     Settings, TABLE,
 };
-use crate::clip::Clipping;
-use crate::config::{DataConfig, NetworkConfig, TrainConfig};
 use crate::data::TRAIN_RATIO;
-use crate::dataset::{NOISE, SAMPLES};
-use crate::mlp::{MAX_HIDDEN, Regularization, WIDTH};
-use crate::optim::{
+use crate::data::dataset::{NOISE, SAMPLES};
+use crate::net::mlp::{MAX_HIDDEN, Regularization, WIDTH};
+use crate::range::Range;
+use crate::train::clip::Clipping;
+use crate::train::config::{DataConfig, NetworkConfig, TrainConfig};
+use crate::train::optim::{
     AdagradConfig, AdamConfig, AdamWConfig, DECAY, EPS, LR, MAX_LR, Momentum, OptimizerConfig, RmsPropConfig,
     SgdConfig,
 };
-use crate::range::Range;
-use crate::schedule::Schedule;
+use crate::train::schedule::Schedule;
 
 impl Settings {
     /// The run these settings describe. The page's own rules live here:

@@ -28,16 +28,16 @@ pub use mapping::from_config;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-use crate::activation::ActivationKind;
-use crate::clip::THRESHOLD;
-use crate::config::{DataSource, LAMBDA};
+use crate::data::dataset::{NOISE, SAMPLES};
 use crate::data::{MAX_POINTS, TRAIN_RATIO};
-use crate::dataset::{NOISE, SAMPLES};
-use crate::init::InitKind;
-use crate::mlp::{MAX_HIDDEN, WIDTH};
-use crate::optim::{DECAY, EPS, LR, Momentum, OptimizerConfig};
+use crate::net::activation::ActivationKind;
+use crate::net::init::InitKind;
+use crate::net::mlp::{MAX_HIDDEN, WIDTH};
 use crate::range::{Bound, Range, number_text};
-use crate::schedule::EPOCHS;
+use crate::train::clip::THRESHOLD;
+use crate::train::config::{DataSource, LAMBDA};
+use crate::train::optim::{DECAY, EPS, LR, Momentum, OptimizerConfig};
+use crate::train::schedule::EPOCHS;
 
 /// The largest integer a JavaScript number holds exactly: links and page
 /// options carry the seed as one.

@@ -2,7 +2,9 @@
 //! (`BatchNorm1d`, training and eval mode, running statistics) and inside a
 //! network, against PyTorch.
 
-use backprop::batchnorm::{self, BN_EPS, BN_MOMENTUM, RunningStats};
+use backprop::net::backprop::{
+    BN_EPS, BN_MOMENTUM, RunningStats, batchnorm_backward, batchnorm_eval, batchnorm_forward,
+};
 use backprop::{Activation, ActivationKind, NetworkConfig, OutputLoss, Workspace};
 use serde_json::Value;
 
@@ -111,7 +113,7 @@ fn engine_constant(f: &Fields, key: &str, engine: f64, constant: &str) -> Checke
     let v = f.number(key)?;
     if v != engine {
         return Err(f.loc(key).error(format!(
-            "{v:e}, but the engine's batch norm has the fixed value {engine:e} (batchnorm::{constant})"
+            "{v:e}, but the engine's batch norm has the fixed value {engine:e} (net::backprop::{constant})"
         )));
     }
     Ok(v)
@@ -131,7 +133,7 @@ pub fn check_layer(root: &Value) -> Checked<usize> {
     };
     let mut running = initial.clone();
     let (mut y, mut xhat, mut inv_std) = (vec![0.0; m * n], vec![0.0; m * n], vec![0.0; n]);
-    batchnorm::forward_train(
+    batchnorm_forward(
         &x,
         &mut y,
         &mut xhat,
@@ -178,7 +180,7 @@ pub fn check_layer(root: &Value) -> Checked<usize> {
 
     let dy = rows_of(&b.array("upstream_grad", &[m, n])?, m, n);
     let (mut dx, mut dgamma, mut dbeta) = (vec![0.0; m * n], vec![0.0; n], vec![0.0; n]);
-    batchnorm::backward_train(
+    batchnorm_backward(
         &dy,
         &xhat,
         &inv_std,
@@ -194,11 +196,11 @@ pub fn check_layer(root: &Value) -> Checked<usize> {
     b.compare("grad_beta", &dbeta, &[n], REFERENCE)?;
 
     let mut eval = vec![0.0; m * n];
-    batchnorm::forward_eval(&x, &mut eval, &gamma, &beta, &running, m, n);
+    batchnorm_eval(&x, &mut eval, &gamma, &beta, &running, m, n);
     b.compare("eval_output_same_X", &rows_of(&eval, n, m), &[m, n], REFERENCE)?;
     let (x_eval, m_eval) = features(b.entry("X_eval")?, n)?;
     let mut eval = vec![0.0; m_eval * n];
-    batchnorm::forward_eval(&x_eval, &mut eval, &gamma, &beta, &running, m_eval, n);
+    batchnorm_eval(&x_eval, &mut eval, &gamma, &beta, &running, m_eval, n);
     b.compare(
         "eval_output_X_eval",
         &rows_of(&eval, n, m_eval),
@@ -218,7 +220,7 @@ pub fn check_layer(root: &Value) -> Checked<usize> {
     for (k, batch) in batches.iter().enumerate() {
         let (xb, mb) = features(batch.clone(), n)?;
         let (mut y, mut xhat, mut inv_std) = (vec![0.0; mb * n], vec![0.0; mb * n], vec![0.0; n]);
-        batchnorm::forward_train(
+        batchnorm_forward(
             &xb,
             &mut y,
             &mut xhat,

@@ -2,7 +2,7 @@
 //! `torch.nn.utils`, every case, against the engine's `Clipping`.
 
 use backprop::Clipping;
-use backprop::clip::global_norm;
+use backprop::train::clip::global_norm;
 use serde_json::Value;
 
 use crate::contract::{

@@ -3,7 +3,7 @@
 //! its random streams are not NumPy's), its scaler, and its tutorial preset
 //! (bit for bit: the preset is a copy of scikit-learn's points).
 
-use backprop::dataset::moons;
+use backprop::data::dataset::moons;
 use backprop::{Data, StandardScaler};
 use ndarray::{Array2, Axis};
 use serde_json::Value;

@@ -2,8 +2,8 @@
 //! their parameters, workspaces, and optimizers from PyTorch's `param_group`.
 //! Nothing is assumed: what the file does not give, the engine is not told.
 
-use backprop::json::{Decode, Json};
-use backprop::optim::{AdagradConfig, AdamConfig, AdamWConfig, Momentum, RmsPropConfig, SgdConfig};
+use backprop::io::json::{Decode, Json};
+use backprop::train::optim::{AdagradConfig, AdamConfig, AdamWConfig, Momentum, RmsPropConfig, SgdConfig};
 use backprop::{Activation, Mlp, OptimizerConfig, OutputLoss, Workspace};
 use serde_json::Value;
 

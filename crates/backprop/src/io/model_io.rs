@@ -9,12 +9,12 @@
 
 use serde::Serialize;
 
-use crate::batchnorm::RunningStats;
-use crate::config::{DataSource, TrainConfig};
 use crate::data::{Data, MAX_POINTS};
 use crate::error::{ConfigError, Result};
-use crate::json::{Decode, Fields, Json, parse_document};
-use crate::trainer::{EpochProgress, Trainer, check_counter};
+use crate::io::json::{Decode, Fields, Json, parse_document};
+use crate::net::backprop::RunningStats;
+use crate::train::config::{DataSource, TrainConfig};
+use crate::train::{EpochProgress, Trainer, check_counter};
 
 pub const MODEL_FORMAT: &str = "backprop-playground/model";
 pub const MODEL_VERSION: u32 = 1;

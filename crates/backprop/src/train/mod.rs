@@ -2,21 +2,28 @@
 //! advances one mini-batch or one epoch at a time. After the buffers are
 //! built, a step allocates nothing.
 
+pub mod clip;
+pub mod config;
+pub mod history;
+pub mod optim;
+pub mod schedule;
+pub mod stop;
+
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use serde::Serialize;
 
-use crate::activation::ln_normal;
-use crate::clip::{ClipReport, global_norm};
-use crate::config::{DataSource, TrainConfig};
 use crate::data::Data;
-use crate::dataset::Dataset;
+use crate::data::dataset::Dataset;
 use crate::error::{ConfigError, Result};
-use crate::history::{HISTORY_CAP, HISTORY_RECENT, History, Record};
-use crate::loss::OutputLoss;
-use crate::mlp::{Mlp, Workspace, check_buffers};
-use crate::optim::Optimizer;
+use crate::fast::math::{larger, ln_normal};
+use crate::net::backprop::OutputLoss;
+use crate::net::mlp::{Mlp, Workspace, check_buffers};
+use crate::train::clip::{ClipReport, global_norm};
+use crate::train::config::{DataSource, TrainConfig};
+use crate::train::history::{HISTORY_CAP, HISTORY_RECENT, History, Record};
+use crate::train::optim::Optimizer;
 
 /// Rows predicted at a time in eval mode (test metrics, grids).
 const EVAL_CHUNK: usize = 256;
@@ -529,7 +536,7 @@ impl Trainer {
             }
             self.model.forward_eval(&mut self.eval_ws, m);
             let a = &self.eval_ws.a[last][..m * n_out];
-            crate::kernels::transpose(a, &mut out[start * n_out..(start + m) * n_out], n_out, m);
+            crate::fast::transpose(a, &mut out[start * n_out..(start + m) * n_out], n_out, m);
             start += m;
         }
     }
@@ -554,7 +561,7 @@ impl Trainer {
             }
             self.model.forward_eval(&mut self.eval_ws, m);
             let a = &self.eval_ws.a[layer][..m * units];
-            crate::kernels::transpose(a, &mut out[start * units..(start + m) * units], units, m);
+            crate::fast::transpose(a, &mut out[start * units..(start + m) * units], units, m);
             start += m;
         }
         true
@@ -667,12 +674,12 @@ impl Trainer {
     /// first step, also when it was loaded with steps already counted: the
     /// figures compare with the parameters before the step, which a file
     /// does not hold).
-    pub fn health(&self) -> Vec<crate::health::LayerHealth> {
+    pub fn health(&self) -> Vec<crate::teach::health::LayerHealth> {
         // Every step has at least one row.
         if self.last.rows == 0 {
             return Vec::new();
         }
-        crate::health::layer_health(
+        crate::teach::health::layer_health(
             &self.model,
             &self.ws,
             self.last.rows,
@@ -873,7 +880,9 @@ pub fn make_data(config: &TrainConfig) -> Result<Data> {
         DataSource::Tutorial => Ok(Data::tutorial(d.standardize)),
         DataSource::Custom => Ok(Data::empty(d.classes, d.standardize)),
         kind => {
-            let generator = kind.generator().unwrap_or(crate::dataset::DatasetKind::Moons);
+            let generator = kind
+                .generator()
+                .unwrap_or(crate::data::dataset::DatasetKind::Moons);
             let set = Dataset::generate(
                 generator,
                 d.n_samples,
@@ -978,7 +987,7 @@ fn loss_from_outputs(output: OutputLoss, a: &[f64], t: &[f64], n_out: usize) -> 
                     if t == 0.0 {
                         0.0
                     } else {
-                        t * ln_normal(crate::activation::larger(a, EPS))
+                        t * ln_normal(larger(a, EPS))
                     }
                 })
                 .sum::<f64>()

@@ -5,18 +5,18 @@
 //! carry a `kind`, SGD's momentum is `"none"`, `{"classic": mu}` or
 //! `{"nesterov": mu}`.
 
-use crate::activation::ActivationKind;
-use crate::clip::Clipping;
-use crate::config::{DataConfig, DataSource, NetworkConfig, TrainConfig};
 use crate::error::{ConfigError, Result};
-use crate::init::InitKind;
-use crate::json::{Decode, Fields, Json, join, name};
-use crate::loss::OutputLoss;
-use crate::mlp::Regularization;
-use crate::optim::{
+use crate::io::json::{Decode, Fields, Json, join, name};
+use crate::net::activation::ActivationKind;
+use crate::net::backprop::OutputLoss;
+use crate::net::init::InitKind;
+use crate::net::mlp::Regularization;
+use crate::train::clip::Clipping;
+use crate::train::config::{DataConfig, DataSource, NetworkConfig, TrainConfig};
+use crate::train::optim::{
     AdagradConfig, AdamConfig, AdamWConfig, Momentum, OptimizerConfig, RmsPropConfig, SgdConfig,
 };
-use crate::schedule::Schedule;
+use crate::train::schedule::Schedule;
 
 /// Choices read by name, from one table: the decoder, the list shown in
 /// errors, `ALL` and `NAMES` (which the page's settings table publishes).
@@ -476,7 +476,7 @@ mod tests {
                 schedule: schedules[i % schedules.len()],
             };
             let text = config.to_json();
-            let v = crate::json::parse(&text).expect("written JSON parses");
+            let v = crate::io::json::parse(&text).expect("written JSON parses");
             assert_eq!(TrainConfig::decode(&v, ""), Ok(config), "{text}");
         }
     }
@@ -484,7 +484,7 @@ mod tests {
     #[test]
     fn tagged_settings_check_their_own_fields() {
         let read = |text: &str| {
-            TrainConfig::decode(&crate::json::parse(text).expect("json"), "").map_err(|e| e.to_string())
+            TrainConfig::decode(&crate::io::json::parse(text).expect("json"), "").map_err(|e| e.to_string())
         };
         let e = read(r#"{"optimizer": {"kind": "sgd", "beta1": 0.9}}"#).expect_err("sgd has no beta1");
         assert!(e.starts_with("optimizer.beta1: unknown field `beta1`"), "{e}");

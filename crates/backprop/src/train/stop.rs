@@ -6,7 +6,7 @@
 //! trains hundreds).
 
 use crate::error::{ConfigError, Result};
-use crate::trainer::{Status, Trainer};
+use crate::train::{Status, Trainer};
 
 /// When a run stops by itself. The default never stops.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

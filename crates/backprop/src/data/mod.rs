@@ -2,18 +2,21 @@
 //! standard scaler fitted on the training rows, and the scaled copies the
 //! model sees. Points can be added and removed one at a time.
 
+pub mod dataset;
+pub mod scaler;
+
 use ndarray::Array2;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
-use crate::dataset::Dataset;
+use crate::data::dataset::Dataset;
+use crate::data::scaler::StandardScaler;
 use crate::error::{ConfigError, Result};
 use crate::range::Range;
-use crate::scaler::StandardScaler;
 
 /// The tutorial's exact data, as scikit-learn made and split it.
-const TUTORIAL_CSV: &str = include_str!("../data/tutorial_moons.csv");
+const TUTORIAL_CSV: &str = include_str!("../../data/tutorial_moons.csv");
 /// Training rows of the tutorial's split (800 of its 1000 points).
 pub const TUTORIAL_TRAIN_ROWS: usize = 800;
 

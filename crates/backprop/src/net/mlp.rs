@@ -1,6 +1,7 @@
-//! The multi-layer perceptron: dense layers (optionally batch-normalised)
-//! with hidden activations and an output+loss pair, and its forward and
-//! backward passes written out the way the tutorial writes them.
+//! The multi-layer perceptron's shape and parameters, and the buffers a
+//! pass needs: dense layers (optionally batch-normalised) with hidden
+//! activations and an output+loss pair. Its forward and backward passes are
+//! in `backprop.rs`.
 //!
 //! All parameters live in one flat vector (`params`), layer by layer:
 //! `W_l: [n_in, n_out]` row-major, then `b_l: [n_out]`, then, with batch
@@ -9,20 +10,16 @@
 //!
 //! Activations in a `Workspace` are feature-major, `[features, rows]`: each
 //! unit's values over the batch sit together, so the loops run over the
-//! batch and vectorise (see `kernels`). `Workspace::load` and `row_major`
+//! batch and vectorise (see `fast`). `Workspace::load` and `row_major`
 //! convert from and to the usual `[rows, features]`.
 
 use rand::rngs::StdRng;
 
-use crate::activation::Activation;
-use crate::batchnorm::{self, RunningStats};
 use crate::error::{ConfigError, Result};
-use crate::init::InitKind;
-use crate::kernels::{
-    dense_backward_input, dense_backward_input_relu, dense_backward_params, dense_forward,
-    dense_forward_relu, transpose,
-};
-use crate::loss::OutputLoss;
+use crate::fast::transpose;
+use crate::net::activation::Activation;
+use crate::net::backprop::{OutputLoss, RunningStats};
+use crate::net::init::InitKind;
 use crate::range::Range;
 
 /// Most parameters a network may have; keeps memory and step time bounded for any input.
@@ -146,9 +143,9 @@ pub enum Regularization {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mlp {
     sizes: Vec<usize>,
-    activations: Vec<Activation>,
-    output: OutputLoss,
-    layers: Vec<LayerParams>,
+    pub(super) activations: Vec<Activation>,
+    pub(super) output: OutputLoss,
+    pub(super) layers: Vec<LayerParams>,
     /// Every parameter, in the layout described in the module docs.
     pub params: Vec<f64>,
     /// Batch-norm running statistics, one per hidden layer (empty without batch norm).
@@ -263,113 +260,6 @@ impl Mlp {
         !self.running.is_empty()
     }
 
-    /// Forward in training mode over the first `rows` rows of `ws.x`; returns the
-    /// mean data loss against `ws.t`. Batch norm uses batch statistics and, when
-    /// `update_running`, updates its running statistics.
-    pub fn forward_train(&mut self, ws: &mut Workspace, rows: usize, update_running: bool) -> f64 {
-        let bn = BnMode::Train(update_running.then_some(&mut self.running[..]));
-        forward(
-            &self.layers,
-            &self.activations,
-            self.output,
-            &self.params,
-            bn,
-            ws,
-            rows,
-        );
-        let l = self.layers.len() - 1;
-        let n = self.n_out();
-        self.output.loss(
-            &ws.z[l][..rows * n],
-            &ws.a[l][..rows * n],
-            &ws.t[..rows * n],
-            n,
-            rows,
-            &mut ws.da,
-        )
-    }
-
-    /// Forward in eval mode (batch norm uses running statistics) over `rows` rows of `ws.x`.
-    pub fn forward_eval(&self, ws: &mut Workspace, rows: usize) {
-        let bn = BnMode::Eval(&self.running);
-        forward(
-            &self.layers,
-            &self.activations,
-            self.output,
-            &self.params,
-            bn,
-            ws,
-            rows,
-        );
-    }
-
-    /// Backward after `forward_train` over the same `rows`: fills `ws.grads`
-    /// (and `ws.dx = dLoss/dx` when `want_dx`), keeping each layer's `dz`.
-    pub fn backward(&self, ws: &mut Workspace, rows: usize, want_dx: bool) {
-        let last = self.layers.len() - 1;
-        let n = self.n_out();
-        // Output delta: for sigmoid + BCE (and softmax + CE) this is simply (a - y) / batch.
-        self.output.backward(
-            &ws.a[last][..rows * n],
-            &ws.t[..rows * n],
-            &mut ws.dz[last][..rows * n],
-            n,
-            rows,
-        );
-        for l in (0..=last).rev() {
-            let layer = self.layers[l];
-            let (n_in, n_out) = (layer.n_in, layer.n_out);
-            let input = if l == 0 { &ws.x[..] } else { &ws.a[l - 1][..] };
-            let w = &self.params[layer.w_range()];
-            // dW = a_prev · dzᵀ, db = Σ_rows dz     a_prev: [n_in, rows], dz: [n_out, rows]
-            let (dw, db) = ws.grads[layer.w..layer.b + n_out].split_at_mut(n_in * n_out);
-            dense_backward_params(input, &ws.dz[l], dw, db, rows, n_in, n_out);
-            if l == 0 {
-                if want_dx {
-                    dense_backward_input(&ws.dz[0], w, &mut ws.dx, rows, n_in, n_out);
-                }
-                break;
-            }
-            // da_prev = W · dz     W: [n_in, n_out], dz: [n_out, rows] -> da_prev: [n_in, rows]
-            // Without batch norm it goes straight into the previous layer's dz.
-            let prev = self.layers[l - 1];
-            let m = rows * n_in;
-            let (lower, upper) = ws.dz.split_at_mut(l);
-            let target: &mut [f64] = if prev.bn.is_some() {
-                &mut ws.da
-            } else {
-                &mut lower[l - 1]
-            };
-            // Through the previous layer's activation: dpre = da_prev ⊙ f'(pre)
-            let pre = if prev.bn.is_some() {
-                &ws.h[l - 1]
-            } else {
-                &ws.z[l - 1]
-            };
-            if self.activations[l - 1] == Activation::Relu {
-                // The ReLU mask is applied as the product is stored.
-                dense_backward_input_relu(&upper[0], w, pre, target, rows, n_in, n_out);
-            } else {
-                dense_backward_input(&upper[0], w, target, rows, n_in, n_out);
-                self.activations[l - 1].backward_slice(&pre[..m], &ws.a[l - 1][..m], &mut target[..m]);
-            }
-            if let (Some(g), Some(b)) = (prev.gamma_range(), prev.beta_range()) {
-                let (dgamma, dbeta) = ws.grads[g.start..b.end].split_at_mut(n_in);
-                batchnorm::backward_train(
-                    &ws.da,
-                    &ws.xhat[l - 1],
-                    &ws.inv_std[l - 1],
-                    &self.params[g],
-                    &mut lower[l - 1],
-                    dgamma,
-                    dbeta,
-                    rows,
-                    n_in,
-                );
-            }
-        }
-    }
-
     /// Adds the penalty's gradient to `grads` and returns the penalty.
     pub fn regularize(&self, reg: Regularization, grads: &mut [f64]) -> f64 {
         let mut penalty = 0.0;
@@ -436,75 +326,6 @@ impl Mlp {
     }
 }
 
-/// How batch norm normalises during a forward pass.
-enum BnMode<'a> {
-    /// With the running statistics.
-    Eval(&'a [RunningStats]),
-    /// With the batch's statistics, updating the running ones when given.
-    Train(Option<&'a mut [RunningStats]>),
-}
-
-/// The forward pass, layer by layer, into `ws` for its first `rows` rows.
-fn forward(
-    layers: &[LayerParams],
-    activations: &[Activation],
-    output: OutputLoss,
-    params: &[f64],
-    mut bn: BnMode<'_>,
-    ws: &mut Workspace,
-    rows: usize,
-) {
-    let last = layers.len() - 1;
-    for (l, layer) in layers.iter().enumerate() {
-        let (n_in, n_out) = (layer.n_in, layer.n_out);
-        // z = Wᵀ a_prev + b       a_prev: [n_in, rows], W: [n_in, n_out] -> z: [n_out, rows]
-        let (done, rest) = ws.a.split_at_mut(l);
-        let input = if l == 0 { &ws.x[..] } else { &done[l - 1][..] };
-        let (w, b) = (&params[layer.w_range()], &params[layer.b_range()]);
-        if l != last && layer.bn.is_none() && activations[l] == Activation::Relu {
-            // a = relu(z), stored from the same registers as z.
-            dense_forward_relu(input, w, b, &mut ws.z[l], &mut rest[0], rows, n_in, n_out);
-            continue;
-        }
-        dense_forward(input, w, b, &mut ws.z[l], rows, n_in, n_out);
-        if l == last {
-            output.activate(
-                &ws.z[l][..rows * n_out],
-                &mut ws.a[l][..rows * n_out],
-                n_out,
-                rows,
-            );
-            break;
-        }
-        // Batch norm (optional): h = gamma * (z - mean) / sqrt(var + eps) + beta
-        let pre: &[f64] = match (layer.gamma_range(), layer.beta_range()) {
-            (Some(g), Some(b)) => {
-                let (gamma, beta) = (&params[g], &params[b]);
-                match &mut bn {
-                    BnMode::Eval(running) => {
-                        batchnorm::forward_eval(&ws.z[l], &mut ws.h[l], gamma, beta, &running[l], rows, n_out)
-                    }
-                    BnMode::Train(running) => batchnorm::forward_train(
-                        &ws.z[l],
-                        &mut ws.h[l],
-                        &mut ws.xhat[l],
-                        &mut ws.inv_std[l],
-                        gamma,
-                        beta,
-                        running.as_deref_mut().map(|r| &mut r[l]),
-                        rows,
-                        n_out,
-                    ),
-                }
-                &ws.h[l]
-            }
-            _ => &ws.z[l],
-        };
-        // a = f(pre)
-        activations[l].forward_slice(&pre[..rows * n_out], &mut ws.a[l][..rows * n_out]);
-    }
-}
-
 /// `sign(w)` with `sign(0) = 0`, as `torch.sign`.
 fn sign(w: f64) -> f64 {
     if w > 0.0 {
@@ -537,7 +358,7 @@ pub struct Workspace {
     /// Per layer, `dLoss/dz_l`.
     pub dz: Vec<Vec<f64>>,
     /// Scratch `[widest, rows]`: the loss's terms in forward, `dLoss/da` before a batch norm in backward.
-    da: Vec<f64>,
+    pub(super) da: Vec<f64>,
     /// `dLoss/dx`: `[n_0, rows]`, filled by `backward(.., want_dx = true)`.
     pub dx: Vec<f64>,
     /// `dLoss/dparams`, in the layout of `Mlp::params`.

@@ -11,8 +11,15 @@
 //! keeps 8 partial sums added in a fixed order — so results are bit-identical
 //! whichever runs (a test holds this). Wider back ends only work on more
 //! outputs (or rows of dz) at once.
+//!
+//! The model code (`net::backprop`) calls five things: `dense_forward`,
+//! `dense_forward_then`, `dense_backward_params`, `dense_backward_input_then`
+//! and the sums. `_then` applies the element-wise function that follows a
+//! product; when it is a ReLU, it is applied while the sums are still in
+//! registers, else as a second pass. The results are the same either way.
 
 mod lanes;
+pub mod math;
 
 use lanes::Lanes8;
 
@@ -86,6 +93,65 @@ dispatch! {
     pub fn dense_backward_input_relu(
         dz: &[f64], w: &[f64], z_prev: &[f64], da: &mut [f64], m: usize, k: usize, n: usize,
     ) => backward_input_relu_with;
+}
+
+/// An element-wise function a product can be followed by: a hidden layer's
+/// activation. `net::Activation` is the one implementation.
+pub trait Elementwise: Copy {
+    /// `a = f(z)`.
+    fn forward(self, z: &[f64], a: &mut [f64]);
+    /// `d *= f'(z)`, given `z` and `a = f(z)`.
+    fn backward(self, z: &[f64], a: &[f64], d: &mut [f64]);
+    /// Whether `f(z) = max(z, 0)` with `f'(0) = 0`, which the kernels can
+    /// apply in registers.
+    fn is_relu(self) -> bool;
+}
+
+/// `z = (a_prevᵀ W + b)ᵀ` then `act = f(z)` — a: [k, m], w: [k, n], bias: [n]
+/// -> z, act: [n, m].
+#[inline]
+#[allow(clippy::too_many_arguments)]
+pub fn dense_forward_then<F: Elementwise>(
+    a: &[f64],
+    w: &[f64],
+    bias: &[f64],
+    z: &mut [f64],
+    f: F,
+    act: &mut [f64],
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    if f.is_relu() {
+        dense_forward_relu(a, w, bias, z, act, m, k, n);
+    } else {
+        dense_forward(a, w, bias, z, m, k, n);
+        f.forward(&z[..n * m], &mut act[..n * m]);
+    }
+}
+
+/// `da_prev = (W · dz) ⊙ f'(z_prev)`, the gradient back through a dense layer
+/// and the activation `f` below it (`a_prev = f(z_prev)`) — dz: [n, m],
+/// w: [k, n], z_prev, a_prev: [k, m] -> da: [k, m].
+#[inline]
+#[allow(clippy::too_many_arguments)]
+pub fn dense_backward_input_then<F: Elementwise>(
+    dz: &[f64],
+    w: &[f64],
+    f: F,
+    z_prev: &[f64],
+    a_prev: &[f64],
+    da: &mut [f64],
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    if f.is_relu() {
+        dense_backward_input_relu(dz, w, z_prev, da, m, k, n);
+    } else {
+        dense_backward_input(dz, w, da, m, k, n);
+        f.backward(&z_prev[..k * m], &a_prev[..k * m], &mut da[..k * m]);
+    }
 }
 
 /// Keeps every kernel on the target's baseline lanes (SSE2 on x86-64: the
@@ -281,8 +347,8 @@ fn backward_input_relu_with<L: Lanes8>(
 /// finished and stored once; groups of outputs share each loaded block.
 /// It calls `coef` only with `p < k` and `c < n_out`, which the callers'
 /// unchecked reads rely on, and reads `x`'s blocks unchecked after one
-/// length check (a check per read cost a quarter of a native epoch, and
-/// 12–18 % in wasm).
+/// length check (a bounds check per read is a large share of an epoch:
+/// `cargo xtask bench` shows it if they are put back).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn blocked_combine<L: Lanes8>(
@@ -392,7 +458,7 @@ fn finish_one(v: f64, epi: Epilogue<'_>, i: usize) -> f64 {
     match epi {
         Epilogue::Store => v,
         Epilogue::Relu(act) => {
-            act[i].set(crate::activation::relu(v));
+            act[i].set(math::relu(v));
             v
         }
         Epilogue::ReluMask(z) => {
@@ -409,7 +475,7 @@ fn finish_one(v: f64, epi: Epilogue<'_>, i: usize) -> f64 {
 /// the sum is 0 and costs nothing. Each total keeps 8 partial sums, added
 /// in order, then the tail: the one summation order every back end shares.
 /// (`dots_and_sums` with one row of `ys` computes the same, but compiles to
-/// a loop about 5 % slower in wasm, which only ever takes this path.)
+/// a slower loop in wasm, which only ever takes this path.)
 #[inline(always)]
 fn dots_and_sum<L: Lanes8, const G: usize, const SUM: bool>(xs: [&[f64]; G], y: &[f64]) -> ([f64; G], f64) {
     let n = y.len();
@@ -500,14 +566,6 @@ fn dots_and_sums<L: Lanes8, const G: usize, const J: usize, const SUM: bool>(
     (dots, sums)
 }
 
-/// `y += alpha * x`.
-#[inline]
-pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
-    for (y, &x) in y.iter_mut().zip(x) {
-        *y += alpha * x;
-    }
-}
-
 /// `Σ x·y` with eight partial sums (the order `dense_backward_params` uses).
 #[inline]
 pub fn dot(x: &[f64], y: &[f64]) -> f64 {
@@ -535,7 +593,7 @@ mod tests {
     use super::*;
     use ndarray::Array2;
     // In wasm the same tests run under `wasm-bindgen-test-runner` (Node):
-    // `cargo test --target wasm32-unknown-unknown -p backprop --lib kernels`.
+    // `cargo test --target wasm32-unknown-unknown -p backprop --lib fast`.
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -597,7 +655,7 @@ mod tests {
     /// `Activation::Relu`'s forward and derivative, NaN, ±0 and tails included.
     #[test]
     fn fused_relu_kernels_match_the_separate_passes() {
-        use crate::activation::Activation;
+        use crate::net::Activation;
         // 21 rows: two SIMD blocks and a tail; 5 outputs: two pairs and a single.
         let (m, k, n) = (21, 3, 5);
         let x: Vec<f64> = (0..k * m)

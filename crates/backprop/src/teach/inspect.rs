@@ -4,10 +4,10 @@
 use serde::Serialize;
 
 use crate::error::{ConfigError, Result};
-use crate::loss::OutputLoss;
-use crate::mlp::Workspace;
-use crate::render::grid_points;
-use crate::trainer::{Layout, Trainer, predicted_class};
+use crate::net::backprop::OutputLoss;
+use crate::net::mlp::Workspace;
+use crate::teach::render::grid_points;
+use crate::train::{Layout, Trainer, predicted_class};
 
 /// Every unit's output over an `n × n` grid of the data plane, refreshed in place.
 #[derive(Debug, Clone, Default)]

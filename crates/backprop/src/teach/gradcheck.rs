@@ -24,7 +24,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::index::sample;
 
-use crate::mlp::{Mlp, Regularization, Workspace};
+use crate::net::mlp::{Mlp, Regularization, Workspace};
 
 /// Below this relative error the gradient is right (cs231n: "you should be happy").
 pub const GOOD: f64 = 1e-7;

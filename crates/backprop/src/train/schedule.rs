@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use crate::error::{ConfigError, Result};
-use crate::optim::{LR, NON_NEGATIVE};
 use crate::range::Range;
+use crate::train::optim::{LR, NON_NEGATIVE};
 
 /// A decay factor (`gamma`): `(0, 1]`.
 pub const GAMMA: Range = Range::above_to(0.0, 1.0);

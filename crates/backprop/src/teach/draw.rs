@@ -9,11 +9,11 @@
 //! see the tests). After the first call nothing allocates while the
 //! architecture stays.
 
-use crate::activation::Activation;
-use crate::batchnorm::BN_EPS;
-use crate::loss::OutputLoss;
-use crate::mlp::Mlp;
-use crate::scaler::StandardScaler;
+use crate::data::scaler::StandardScaler;
+use crate::net::activation::Activation;
+use crate::net::backprop::BN_EPS;
+use crate::net::backprop::OutputLoss;
+use crate::net::mlp::Mlp;
 
 /// Points pushed through the layers together: one unit's values for a chunk
 /// (1 KiB of f32) stay in L1 while the next layer reads them.
@@ -178,8 +178,8 @@ impl DrawNet {
                 for (z, &v) in z.iter_mut().zip(&cur[..n_out * m]) {
                     *z = f64::from(v);
                 }
-                self.output.activate(z, a, n_out, m);
-                crate::kernels::transpose(a, rows_out, n_out, m);
+                crate::net::backprop::output_forward(self.output, z, a, n_out, m);
+                crate::fast::transpose(a, rows_out, n_out, m);
             }
             start += m;
         }
@@ -241,7 +241,7 @@ fn combine(layer: &Layer, a: &[f32], out: &mut [f32], m: usize, act: Activation)
 }
 
 /// The logistic function in f32, to within a few ulp: e^{-|z|} as in
-/// `activation::exp_nonpositive`, with a degree-7 series (truncation below
+/// `fast::math::exp_nonpositive`, with a degree-7 series (truncation below
 /// 1e-8 relative).
 #[inline(always)]
 fn sigmoid(z: f32) -> f32 {
@@ -279,8 +279,8 @@ fn activate(act: Activation, z: &mut [f32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::TrainConfig;
-    use crate::trainer::Trainer;
+    use crate::train::Trainer;
+    use crate::train::config::TrainConfig;
 
     fn grid() -> Vec<f64> {
         let n = 37;
@@ -299,7 +299,7 @@ mod tests {
         let mut worst = 0.0f64;
         for i in -200_000..=200_000 {
             let z = i as f32 * 1e-3;
-            let (got, want) = (f64::from(sigmoid(z)), crate::activation::sigmoid(f64::from(z)));
+            let (got, want) = (f64::from(sigmoid(z)), crate::fast::math::sigmoid(f64::from(z)));
             // Relative, down to 1e-30 (f32 stops at e^-87 ≈ 1.6e-38).
             worst = worst.max((got - want).abs() / want.max(1e-30));
         }

@@ -132,7 +132,7 @@ impl Lanes8 for Scalar {
     fn relu(self) -> Self {
         let mut v = self.0;
         for x in &mut v {
-            *x = crate::activation::relu(*x);
+            *x = super::math::relu(*x);
         }
         Self(v)
     }

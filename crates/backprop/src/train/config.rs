@@ -5,18 +5,18 @@
 
 use serde::Serialize;
 
-use crate::activation::{Activation, ActivationKind};
-use crate::clip::Clipping;
+use crate::data::dataset::{DatasetKind, check_noise, check_samples};
 use crate::data::{MAX_POINTS, TUTORIAL_TRAIN_ROWS, train_rows};
-use crate::dataset::{DatasetKind, check_noise, check_samples};
 use crate::error::{ConfigError, Result};
-use crate::init::InitKind;
-use crate::json::{Decode, parse_document};
-use crate::loss::OutputLoss;
-use crate::mlp::{Mlp, Regularization, check_sizes};
-use crate::optim::OptimizerConfig;
+use crate::io::json::{Decode, parse_document};
+use crate::net::activation::{Activation, ActivationKind};
+use crate::net::backprop::OutputLoss;
+use crate::net::init::InitKind;
+use crate::net::mlp::{Mlp, Regularization, check_sizes};
 use crate::range::Range;
-use crate::schedule::Schedule;
+use crate::train::clip::Clipping;
+use crate::train::optim::OptimizerConfig;
+use crate::train::schedule::Schedule;
 
 /// Classes of hand-drawn (`custom`) data: 2 to 8.
 pub const CLASSES: Range = Range::closed(2.0, 8.0);

@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 
-use crate::activation::Activation;
-use crate::clip::global_norm;
-use crate::mlp::{Mlp, Workspace};
+use crate::net::activation::Activation;
+use crate::net::mlp::{Mlp, Workspace};
+use crate::train::clip::global_norm;
 
 /// Histogram bins: activations over [-4, 4] in steps of 0.25 (values outside
 /// land in the end bins); gradients by log10 |g| from -12 to 2 in steps of 0.5.

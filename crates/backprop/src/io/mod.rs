@@ -1,0 +1,7 @@
+//! Reading and writing files: a small JSON reader with limits (`json`),
+//! configs decoded from it with errors that name the field (`decode`), and
+//! model files (`model_io`).
+
+mod decode;
+pub mod json;
+pub mod model_io;
