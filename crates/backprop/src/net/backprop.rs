@@ -399,6 +399,16 @@ impl Mlp {
         );
     }
 
+    /// Forward in eval mode over `rows` rows of `ws.x`, then the mean loss
+    /// against `ws.t`: the training loss's formula, for test metrics.
+    pub fn forward_eval_loss(&self, ws: &mut Workspace, rows: usize) -> f64 {
+        self.forward_eval(ws, rows);
+        let last = self.layers.len() - 1;
+        let m = rows * self.n_out();
+        let (z, yhat, t) = (&ws.z[last][..m], &ws.a[last][..m], &ws.t[..m]);
+        loss_forward(self.output, z, yhat, t, self.n_out(), rows, &mut ws.da)
+    }
+
     /// Backward after `forward_train` over the same `rows`: fills `ws.grads`
     /// (and `ws.dx = ∂L/∂x` when `want_dx`), keeping each layer's `dz`.
     pub fn backward(&self, ws: &mut Workspace, rows: usize, want_dx: bool) {

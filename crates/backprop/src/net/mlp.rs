@@ -316,6 +316,28 @@ impl Mlp {
         }
     }
 
+    /// `predict`, and the mean loss of those outputs against the targets
+    /// `t: [rows, n_out]` (row-major), computed from the logits as in training.
+    pub fn predict_loss(&self, x: &[f64], t: &[f64], out: &mut [f64], ws: &mut Workspace) -> f64 {
+        let (n_in, n_out) = (self.n_in(), self.n_out());
+        let rows = x.len() / n_in;
+        let last = self.layers.len() - 1;
+        let (mut total, mut start) = (0.0, 0);
+        while start < rows {
+            let m = (rows - start).min(ws.cap);
+            ws.load(
+                &x[start * n_in..(start + m) * n_in],
+                &t[start * n_out..(start + m) * n_out],
+            );
+            // Each chunk's mean, weighted by its rows: every loss here is a mean over rows.
+            total += self.forward_eval_loss(ws, m) * m as f64;
+            let a = &ws.a[last][..m * n_out];
+            transpose(a, &mut out[start * n_out..(start + m) * n_out], n_out, m);
+            start += m;
+        }
+        total / rows.max(1) as f64
+    }
+
     /// True when every parameter and running statistic is finite.
     pub fn is_finite(&self) -> bool {
         self.params.iter().all(|v| v.is_finite())

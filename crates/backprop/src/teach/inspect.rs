@@ -4,10 +4,10 @@
 use serde::Serialize;
 
 use crate::error::{ConfigError, Result};
-use crate::net::backprop::OutputLoss;
 use crate::net::mlp::Workspace;
 use crate::teach::render::grid_points;
-use crate::train::{Layout, Trainer, predicted_class};
+use crate::train::Trainer;
+use crate::train::metrics::{Layout, predicted_class, targets};
 
 /// Every unit's output over an `n × n` grid of the data plane, refreshed in place.
 #[derive(Debug, Clone, Default)]
@@ -35,11 +35,10 @@ impl NeuronGrids {
         }
         let Some(ws) = self.ws.as_mut() else { return };
         grid_points(n, bounds[0], bounds[1], bounds[2], bounds[3], &mut self.points);
-        let s = trainer.data().scaler();
-        for r in 0..m {
-            ws.x[r] = (self.points[2 * r] - s.mean[0]) / s.scale[0];
-            ws.x[m + r] = (self.points[2 * r + 1] - s.mean[1]) / s.scale[1];
-        }
+        trainer
+            .data()
+            .scaler()
+            .transform_feature_major(&self.points, &mut ws.x, m);
         model.forward_eval(ws, m);
         self.values.clear();
         self.units.clear();
@@ -128,11 +127,7 @@ pub fn trace(trainer: &Trainer, index: usize) -> Result<Trace> {
         .transform_point([data.points()[2 * index], data.points()[2 * index + 1]]);
     let label = data.labels()[index];
     let n_out = model.n_out();
-    let mut target = vec![0.0; n_out];
-    match model.output() {
-        OutputLoss::SoftmaxCe => target[usize::from(label).min(n_out - 1)] = 1.0,
-        _ => target[0] = f64::from(label),
-    }
+    let target = targets(&[label], model.output(), n_out);
     let mut ws = Workspace::new(model, 1);
     ws.load(&p, &target);
     let mut probe = model.clone();

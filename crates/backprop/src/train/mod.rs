@@ -5,6 +5,7 @@
 pub mod clip;
 pub mod config;
 pub mod history;
+pub mod metrics;
 pub mod optim;
 pub mod schedule;
 pub mod stop;
@@ -17,12 +18,12 @@ use serde::Serialize;
 use crate::data::Data;
 use crate::data::dataset::Dataset;
 use crate::error::{ConfigError, Result};
-use crate::fast::math::{larger, ln_normal};
 use crate::net::backprop::OutputLoss;
 use crate::net::mlp::{Mlp, Workspace, check_buffers};
 use crate::train::clip::{ClipReport, global_norm};
 use crate::train::config::{DataSource, TrainConfig};
 use crate::train::history::{HISTORY_CAP, HISTORY_RECENT, History, Record};
+use crate::train::metrics::{EpochSums, Layout, count_correct, r2, r2_of, targets};
 use crate::train::optim::Optimizer;
 
 /// Rows predicted at a time in eval mode (test metrics, grids).
@@ -144,32 +145,6 @@ pub struct EpochProgress {
     pub ss_res: f64,
     pub t_sum: f64,
     pub t_sq: f64,
-}
-
-/// Sums over the current epoch's completed steps.
-#[derive(Debug, Clone, Copy, Default)]
-struct EpochSums {
-    loss: f64,
-    correct: f64,
-    rows: usize,
-    steps: usize,
-    clipped: usize,
-    /// For R²: Σ (a - t)², Σ t, Σ t², and the number of target values.
-    ss_res: f64,
-    t_sum: f64,
-    t_sq: f64,
-    t_n: usize,
-}
-
-/// `1 - SS_res / SS_tot` from running sums (NaN when the targets do not vary).
-fn r2(ss_res: f64, t_sum: f64, t_sq: f64, n: usize) -> f64 {
-    let n = n as f64;
-    let ss_tot = t_sq - t_sum * t_sum / n;
-    if n > 0.0 && ss_tot > 0.0 {
-        1.0 - ss_res / ss_tot
-    } else {
-        f64::NAN
-    }
 }
 
 /// A training run.
@@ -447,13 +422,7 @@ impl Trainer {
             f64::NAN
         };
         let test_r2 = if mse && self.data.n_test() > 0 {
-            let (mut ss, mut ts, mut tq) = (0.0, 0.0, 0.0);
-            for (&a, &t) in self.eval_out.iter().zip(&self.test_t) {
-                ss += (a - t) * (a - t);
-                ts += t;
-                tq += t * t;
-            }
-            r2(ss, ts, tq, self.test_t.len())
+            r2_of(&self.eval_out, &self.test_t)
         } else {
             f64::NAN
         };
@@ -489,16 +458,13 @@ impl Trainer {
         if self.data.n_test() == 0 {
             return (f64::NAN, f64::NAN);
         }
-        self.model
-            .predict(&self.data.test_x, &mut self.eval_out, &mut self.eval_ws);
-        let n_out = self.model.n_out();
-        let output = self.model.output();
-        let acc = count_correct(&self.eval_out, &self.test_t, output, n_out, Layout::RowMajor)
-            / self.data.n_test() as f64;
-        (
-            loss_from_outputs(output, &self.eval_out, &self.test_t, n_out),
-            acc,
-        )
+        let (x, t) = (&self.data.test_x, &self.test_t);
+        let loss = self
+            .model
+            .predict_loss(x, t, &mut self.eval_out, &mut self.eval_ws);
+        let (output, n_out) = (self.model.output(), self.model.n_out());
+        let correct = count_correct(&self.eval_out, t, output, n_out, Layout::RowMajor);
+        (loss, correct / self.data.n_test() as f64)
     }
 
     /// Loss and accuracy on the whole training set in eval mode, without training.
@@ -509,36 +475,17 @@ impl Trainer {
         }
         let n_out = self.model.n_out();
         let mut out = vec![0.0; n * n_out];
-        self.model
-            .predict(&self.data.train_x, &mut out, &mut self.eval_ws);
-        let output = self.model.output();
-        let acc = count_correct(&out, &self.train_t, output, n_out, Layout::RowMajor) / n as f64;
-        (loss_from_outputs(output, &out, &self.train_t, n_out), acc)
+        let (x, t) = (&self.data.train_x, &self.train_t);
+        let loss = self.model.predict_loss(x, t, &mut out, &mut self.eval_ws);
+        let correct = count_correct(&out, t, self.model.output(), n_out, Layout::RowMajor);
+        (loss, correct / n as f64)
     }
 
     /// Output activations for points in data space (`[rows, 2]`) into `out: [rows, n_out]`,
     /// in eval mode; the points are scaled like the training data. Allocates nothing.
     pub fn predict_data_space(&mut self, points: &[f64], out: &mut [f64]) {
-        let s = self.data.scaler();
-        let (m0, m1, s0, s1) = (s.mean[0], s.mean[1], s.scale[0], s.scale[1]);
-        let n_out = self.model.n_out();
-        let cap = self.eval_ws.capacity();
-        let rows = points.len() / 2;
-        let mut start = 0;
         let last = self.model.layers().len() - 1;
-        while start < rows {
-            let m = (rows - start).min(cap);
-            // Scale into the model's space, feature-major.
-            for r in 0..m {
-                let p = &points[2 * (start + r)..2 * (start + r) + 2];
-                self.eval_ws.x[r] = (p[0] - m0) / s0;
-                self.eval_ws.x[m + r] = (p[1] - m1) / s1;
-            }
-            self.model.forward_eval(&mut self.eval_ws, m);
-            let a = &self.eval_ws.a[last][..m * n_out];
-            crate::fast::transpose(a, &mut out[start * n_out..(start + m) * n_out], n_out, m);
-            start += m;
-        }
+        self.layer_outputs(points, last, out);
     }
 
     /// Layer `layer`'s outputs (after its activation) for points in data space
@@ -548,17 +495,14 @@ impl Trainer {
         let Some(units) = self.model.layers().get(layer).map(|l| l.n_out) else {
             return false;
         };
-        let s = self.data.scaler();
-        let (m0, m1, s0, s1) = (s.mean[0], s.mean[1], s.scale[0], s.scale[1]);
+        let scaler = self.data.scaler();
         let cap = self.eval_ws.capacity();
         let rows = (points.len() / 2).min(out.len() / units.max(1));
         let mut start = 0;
         while start < rows {
             let m = (rows - start).min(cap);
-            for r in 0..m {
-                self.eval_ws.x[r] = (points[2 * (start + r)] - m0) / s0;
-                self.eval_ws.x[m + r] = (points[2 * (start + r) + 1] - m1) / s1;
-            }
+            let chunk = &points[2 * start..2 * (start + m)];
+            scaler.transform_feature_major(chunk, &mut self.eval_ws.x, m);
             self.model.forward_eval(&mut self.eval_ws, m);
             let a = &self.eval_ws.a[layer][..m * units];
             crate::fast::transpose(a, &mut out[start * units..(start + m) * units], units, m);
@@ -895,103 +839,6 @@ pub fn make_data(config: &TrainConfig) -> Result<Data> {
                 d.standardize,
                 stream_seed(config.seed, Stream::Split),
             )
-        }
-    }
-}
-
-/// Target rows for `labels`: the label itself for one output, one-hot for several.
-fn targets(labels: &[u8], output: OutputLoss, n_out: usize) -> Vec<f64> {
-    let mut t = vec![0.0; labels.len() * n_out];
-    for (i, &c) in labels.iter().enumerate() {
-        match output {
-            OutputLoss::SoftmaxCe => t[i * n_out + usize::from(c).min(n_out - 1)] = 1.0,
-            _ => t[i * n_out] = f64::from(c),
-        }
-    }
-    t
-}
-
-/// How a matrix of outputs or targets is stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
-    /// `[rows, n]`: element `(r, j)` at `r * n + j`.
-    RowMajor,
-    /// `[n, rows]`: element `(r, j)` at `j * rows + r` (the workspace's layout).
-    FeatureMajor,
-}
-
-/// The predicted class of row `r` of `m` (`rows` rows, `n` values each).
-pub fn predicted_class(
-    m: &[f64],
-    r: usize,
-    rows: usize,
-    n: usize,
-    layout: Layout,
-    output: OutputLoss,
-) -> usize {
-    let at = |j: usize| match layout {
-        Layout::RowMajor => m[r * n + j],
-        Layout::FeatureMajor => m[j * rows + r],
-    };
-    match (n, output) {
-        (1, OutputLoss::IdentityMse) => at(0).round().max(0.0) as usize,
-        (1, _) => usize::from(at(0) > 0.5),
-        _ => (0..n).max_by(|&a, &b| at(a).total_cmp(&at(b))).unwrap_or(0),
-    }
-}
-
-/// How many rows of outputs `a` predict the class encoded in targets `t` (same layout).
-fn count_correct(a: &[f64], t: &[f64], output: OutputLoss, n_out: usize, layout: Layout) -> f64 {
-    if n_out == 1 && output != OutputLoss::IdentityMse {
-        // One sigmoid output: the class is `p > 0.5`, whatever the layout.
-        return a.iter().zip(t).filter(|&(&a, &t)| (a > 0.5) == (t > 0.5)).count() as f64;
-    }
-    let rows = a.len() / n_out.max(1);
-    (0..rows)
-        .filter(|&r| {
-            predicted_class(a, r, rows, n_out, layout, output)
-                == predicted_class(t, r, rows, n_out, layout, output)
-        })
-        .count() as f64
-}
-
-/// The mean loss from output activations (eval metrics; training uses the logits).
-fn loss_from_outputs(output: OutputLoss, a: &[f64], t: &[f64], n_out: usize) -> f64 {
-    // Probabilities are clamped to [EPS, 1 - EPS]: normal, as `ln_normal` needs.
-    const EPS: f64 = 1e-15;
-    let n = a.len().max(1) as f64;
-    match output {
-        OutputLoss::SigmoidBce => {
-            a.iter()
-                .zip(t)
-                .map(|(&a, &t)| {
-                    let a = a.clamp(EPS, 1.0 - EPS);
-                    // Labels are 0 or 1: one log instead of two.
-                    if t == 1.0 {
-                        -ln_normal(a)
-                    } else if t == 0.0 {
-                        -ln_normal(1.0 - a)
-                    } else {
-                        -(t * ln_normal(a) + (1.0 - t) * ln_normal(1.0 - a))
-                    }
-                })
-                .sum::<f64>()
-                / n
-        }
-        OutputLoss::IdentityMse => a.iter().zip(t).map(|(a, t)| (a - t) * (a - t)).sum::<f64>() / n,
-        OutputLoss::SoftmaxCe => {
-            let rows = (a.len() / n_out).max(1) as f64;
-            -a.iter()
-                .zip(t)
-                .map(|(&a, &t)| {
-                    if t == 0.0 {
-                        0.0
-                    } else {
-                        t * ln_normal(larger(a, EPS))
-                    }
-                })
-                .sum::<f64>()
-                / rows
         }
     }
 }
