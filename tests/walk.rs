@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use e2e::{Browser, Site, artifacts_dir, open, site_dir};
+use e2e::{Browser, Session, Site, artifacts_dir, open, site_dir};
 use serde_json::{Value, json};
 
 const LOAD: Duration = Duration::from_secs(30);
@@ -38,67 +38,7 @@ fn stepping_through_shows_the_traces_numbers_and_the_chain_rule_adds_up() {
     let layers = trace["layers"].as_array().expect("layers").len();
     assert_eq!(layers, 3);
 
-    // Forward, layer by layer: z and a as the trace has them.
-    for l in 0..layers {
-        assert_eq!(
-            s.eval("document.getElementById('view-walk').dataset.stage"),
-            json!(format!("forward:{l}"))
-        );
-        let rows: Vec<Value> = serde_json::from_value(s.exec(TABLE_JS, json!([]))).expect("rows");
-        assert_eq!(rows.len(), trace["layers"][l]["z"].as_array().expect("z").len());
-        for (j, row) in rows.iter().enumerate() {
-            for key in ["z", "a"] {
-                let (shown, want) = (
-                    row[key].as_f64().unwrap_or(f64::NAN),
-                    trace["layers"][l][key][j].as_f64().unwrap_or(0.0),
-                );
-                assert!(close(shown, want), "layer {l} unit {j} {key}: {shown} vs {want}");
-            }
-        }
-        s.click("#walk-next");
-    }
-    assert_eq!(
-        s.eval("document.getElementById('view-walk').dataset.stage"),
-        json!("loss:")
-    );
-    let loss = s
-        .eval("Number(document.querySelector('#walk-values td[data-key=loss]').dataset.value)")
-        .as_f64()
-        .unwrap_or(f64::NAN);
-    assert!(close(loss, trace["loss"].as_f64().unwrap_or(0.0)));
-    s.exec("document.activeElement.blur()", json!([]));
-    s.keys("\u{E014}"); // → steps the walk-through, not the training
-    // Backward, from the output down: δ (and f′ for hidden layers).
-    for l in (0..layers).rev() {
-        assert_eq!(
-            s.eval("document.getElementById('view-walk').dataset.stage"),
-            json!(format!("backward:{l}"))
-        );
-        let rows: Vec<Value> = serde_json::from_value(s.exec(TABLE_JS, json!([]))).expect("rows");
-        for (j, row) in rows.iter().enumerate() {
-            let mut keys = vec!["delta"];
-            if l + 1 < layers {
-                keys.push("f_prime");
-            }
-            for key in keys {
-                let (shown, want) = (
-                    row[key].as_f64().unwrap_or(f64::NAN),
-                    trace["layers"][l][key][j].as_f64().unwrap_or(0.0),
-                );
-                assert!(close(shown, want), "layer {l} unit {j} {key}: {shown} vs {want}");
-            }
-        }
-        s.click("#walk-next");
-    }
-    assert_eq!(
-        s.eval("document.getElementById('view-walk').dataset.stage"),
-        json!("update:")
-    );
-    assert_eq!(
-        s.eval("Number(document.body.dataset.epoch)"),
-        json!(20),
-        "the arrow key stepped the walk-through only"
-    );
+    walk_forward_and_backward(&s, &trace, layers);
 
     // Back to the start with ←.
     for _ in 0..(2 * layers + 1) {
@@ -109,62 +49,7 @@ fn stepping_through_shows_the_traces_numbers_and_the_chain_rule_adds_up() {
         json!("forward:0")
     );
 
-    // One weight: the link from x₁ into a live unit j of layer 1 (a dead one would make
-    // every number 0). Stage geometry: columns 273.3 px apart, neurons 38 px apart,
-    // centred on y = 200; x₁ sits at (40, 181), unit j at (313.3, 200 + (j − 4.5)·38).
-    let f_prime: Vec<f64> = serde_json::from_value(trace["layers"][0]["f_prime"].clone()).expect("f'");
-    let j = f_prime
-        .iter()
-        .position(|&d| d > 0.0)
-        .expect("a live unit in layer 1");
-    let (mx, my) = (
-        (40.0 + 313.3) / 2.0,
-        (181.0 + 200.0 + (j as f64 - 4.5) * 38.0) / 2.0,
-    );
-    let offset = s.exec(
-        "const c = document.getElementById('walk-stage'); const r = c.getBoundingClientRect(); const k = r.width / c.width;\
-         return [Math.round((arguments[0] - c.width / 2) * k), Math.round((arguments[1] - c.height / 2) * k)];",
-        json!([mx, my]),
-    );
-    s.click_at(
-        "#walk-stage",
-        offset[0].as_i64().unwrap_or(0),
-        offset[1].as_i64().unwrap_or(0),
-        None,
-    );
-    s.wait_for("document.querySelector('#walk-chain-table') !== null", LOAD);
-    let get = |key: &str| {
-        s.eval(&format!(
-            "Number(document.querySelector('#walk-chain-table td[data-key={key}]').dataset.value)"
-        ))
-        .as_f64()
-        .unwrap_or(f64::NAN)
-    };
-    let (sum, backprop, fd) = (get("sum"), get("backprop"), get("fd"));
-    assert_eq!(
-        s.eval("document.getElementById('view-walk').dataset.weight"),
-        json!(j.to_string()),
-        "W₁[x₁ → unit {j}]"
-    );
-    assert!(
-        backprop.abs() > 1e-6,
-        "a live unit's weight has a gradient: {backprop}"
-    );
-    assert!(close(sum, backprop), "paths sum {sum} vs backprop {backprop}");
-    // The finite difference agrees to the 6 significant digits displayed.
-    assert!(
-        (fd - backprop).abs() <= 5e-6 * backprop.abs() + 1e-9,
-        "finite difference {fd} vs backprop {backprop}"
-    );
-    assert!(
-        s.eval("document.querySelectorAll('#walk-chain ol li').length")
-            .as_u64()
-            .unwrap_or(0)
-            == 8,
-        "8 paths through layer 2"
-    );
-    let update = s.eval("document.getElementById('walk-update-text').textContent");
-    assert!(update.to_string().contains("w ← w − η·g"), "{update}");
+    check_one_weights_chain_rule(&s, &trace);
 
     s.click("#walk-apply");
     s.wait_for(
@@ -285,4 +170,131 @@ fn the_walk_through_speaks_english_and_chinese() {
         "{text}"
     );
     spiral.assert_no_console_errors();
+}
+
+/// Steps through forward (z, a), the loss and backward (δ, f′) with the
+/// buttons and the → key, checking each stage's table against the trace.
+fn walk_forward_and_backward(s: &Session, trace: &Value, layers: usize) {
+    // Forward, layer by layer: z and a as the trace has them.
+    for l in 0..layers {
+        assert_eq!(
+            s.eval("document.getElementById('view-walk').dataset.stage"),
+            json!(format!("forward:{l}"))
+        );
+        let rows: Vec<Value> = serde_json::from_value(s.exec(TABLE_JS, json!([]))).expect("rows");
+        assert_eq!(rows.len(), trace["layers"][l]["z"].as_array().expect("z").len());
+        for (j, row) in rows.iter().enumerate() {
+            for key in ["z", "a"] {
+                let (shown, want) = (
+                    row[key].as_f64().unwrap_or(f64::NAN),
+                    trace["layers"][l][key][j].as_f64().unwrap_or(0.0),
+                );
+                assert!(close(shown, want), "layer {l} unit {j} {key}: {shown} vs {want}");
+            }
+        }
+        s.click("#walk-next");
+    }
+    assert_eq!(
+        s.eval("document.getElementById('view-walk').dataset.stage"),
+        json!("loss:")
+    );
+    let loss = s
+        .eval("Number(document.querySelector('#walk-values td[data-key=loss]').dataset.value)")
+        .as_f64()
+        .unwrap_or(f64::NAN);
+    assert!(close(loss, trace["loss"].as_f64().unwrap_or(0.0)));
+    s.exec("document.activeElement.blur()", json!([]));
+    s.keys("\u{E014}"); // → steps the walk-through, not the training
+    // Backward, from the output down: δ (and f′ for hidden layers).
+    for l in (0..layers).rev() {
+        assert_eq!(
+            s.eval("document.getElementById('view-walk').dataset.stage"),
+            json!(format!("backward:{l}"))
+        );
+        let rows: Vec<Value> = serde_json::from_value(s.exec(TABLE_JS, json!([]))).expect("rows");
+        for (j, row) in rows.iter().enumerate() {
+            let mut keys = vec!["delta"];
+            if l + 1 < layers {
+                keys.push("f_prime");
+            }
+            for key in keys {
+                let (shown, want) = (
+                    row[key].as_f64().unwrap_or(f64::NAN),
+                    trace["layers"][l][key][j].as_f64().unwrap_or(0.0),
+                );
+                assert!(close(shown, want), "layer {l} unit {j} {key}: {shown} vs {want}");
+            }
+        }
+        s.click("#walk-next");
+    }
+    assert_eq!(
+        s.eval("document.getElementById('view-walk').dataset.stage"),
+        json!("update:")
+    );
+    assert_eq!(
+        s.eval("Number(document.body.dataset.epoch)"),
+        json!(20),
+        "the arrow key stepped the walk-through only"
+    );
+}
+
+/// Clicks one weight of layer 1 and checks its chain rule: the paths' sum,
+/// backprop's gradient and the finite difference agree.
+fn check_one_weights_chain_rule(s: &Session, trace: &Value) {
+    // One weight: the link from x₁ into a live unit j of layer 1 (a dead one would make
+    // every number 0). Stage geometry: columns 273.3 px apart, neurons 38 px apart,
+    // centred on y = 200; x₁ sits at (40, 181), unit j at (313.3, 200 + (j − 4.5)·38).
+    let f_prime: Vec<f64> = serde_json::from_value(trace["layers"][0]["f_prime"].clone()).expect("f'");
+    let j = f_prime
+        .iter()
+        .position(|&d| d > 0.0)
+        .expect("a live unit in layer 1");
+    let (mx, my) = (
+        (40.0 + 313.3) / 2.0,
+        (181.0 + 200.0 + (j as f64 - 4.5) * 38.0) / 2.0,
+    );
+    let offset = s.exec(
+        "const c = document.getElementById('walk-stage'); const r = c.getBoundingClientRect(); const k = r.width / c.width;\
+         return [Math.round((arguments[0] - c.width / 2) * k), Math.round((arguments[1] - c.height / 2) * k)];",
+        json!([mx, my]),
+    );
+    s.click_at(
+        "#walk-stage",
+        offset[0].as_i64().unwrap_or(0),
+        offset[1].as_i64().unwrap_or(0),
+        None,
+    );
+    s.wait_for("document.querySelector('#walk-chain-table') !== null", LOAD);
+    let get = |key: &str| {
+        s.eval(&format!(
+            "Number(document.querySelector('#walk-chain-table td[data-key={key}]').dataset.value)"
+        ))
+        .as_f64()
+        .unwrap_or(f64::NAN)
+    };
+    let (sum, backprop, fd) = (get("sum"), get("backprop"), get("fd"));
+    assert_eq!(
+        s.eval("document.getElementById('view-walk').dataset.weight"),
+        json!(j.to_string()),
+        "W₁[x₁ → unit {j}]"
+    );
+    assert!(
+        backprop.abs() > 1e-6,
+        "a live unit's weight has a gradient: {backprop}"
+    );
+    assert!(close(sum, backprop), "paths sum {sum} vs backprop {backprop}");
+    // The finite difference agrees to the 6 significant digits displayed.
+    assert!(
+        (fd - backprop).abs() <= 5e-6 * backprop.abs() + 1e-9,
+        "finite difference {fd} vs backprop {backprop}"
+    );
+    assert!(
+        s.eval("document.querySelectorAll('#walk-chain ol li').length")
+            .as_u64()
+            .unwrap_or(0)
+            == 8,
+        "8 paths through layer 2"
+    );
+    let update = s.eval("document.getElementById('walk-update-text').textContent");
+    assert!(update.to_string().contains("w ← w − η·g"), "{update}");
 }

@@ -3,7 +3,7 @@
 //! A failed stage does not stop the independent ones after it, so one run
 //! reports everything that is wrong; the end-to-end stage needs the build.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::provision::Tools;
@@ -161,34 +161,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
         crate::soak::run(&tools, SHORT_SOAK_EPOCHS, &pkg)
     });
     if built {
-        stage("e2e", &mut || {
-            let mut cmd = tools.cmd("cargo");
-            cmd.args(["test", "-p", "e2e", "--no-fail-fast", "--", "--test-threads=1"])
-                .env("BACKPROP_SITE_DIR", site_dir())
-                .env("CHROME", &chrome)
-                .env("CHROMEDRIVER", &chromedriver);
-            // The exported NumPy scripts are run in the venv made for the
-            // benchmark. Without it the rest still runs, and the stage fails.
-            let python = crate::bench::python_with_numpy(&tools);
-            if let Some(python) = &python {
-                cmd.env("BACKPROP_PYTHON", python);
-            }
-            let tests = sh::run(&mut cmd);
-            match python {
-                Some(_) => tests,
-                None => Err(format!(
-                    "no Python with NumPy in target/bench-venv (python3 -m venv, pip install numpy) \
-                     to run the exported scripts{}",
-                    tests.err().map_or(String::new(), |e| format!("; and {e}"))
-                )),
-            }
-        });
+        stage("e2e", &mut || e2e(&tools, &chrome, &chromedriver));
     }
     // One timed run of every system in `cargo xtask bench`: the harness works (figures come from the full run).
     stage("bench-smoke", &mut || crate::bench::run(&tools, true));
 
+    summary(&stages, started)
+}
+
+/// Prints the stages' table; fails naming the stages that failed.
+fn summary(stages: &[Stage], started: Instant) -> Result<(), String> {
     eprintln!("\n| stage | result | seconds |\n| --- | --- | --- |");
-    for s in &stages {
+    for s in stages {
         let result = if s.result.is_ok() { "ok" } else { "FAILED" };
         eprintln!("| {} | {result} | {:.1} |", s.name, s.took.as_secs_f64());
     }
@@ -202,5 +186,29 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("failed stages: {}", failed.join(", ")))
+    }
+}
+
+/// The page's end-to-end tests in Chromium, every test binary even after a failure.
+fn e2e(tools: &Tools, chrome: &Path, chromedriver: &Path) -> Result<(), String> {
+    let mut cmd = tools.cmd("cargo");
+    cmd.args(["test", "-p", "e2e", "--no-fail-fast", "--", "--test-threads=1"])
+        .env("BACKPROP_SITE_DIR", site_dir())
+        .env("CHROME", chrome)
+        .env("CHROMEDRIVER", chromedriver);
+    // The exported NumPy scripts are run in the venv made for the
+    // benchmark. Without it the rest still runs, and the stage fails.
+    let python = crate::bench::python_with_numpy(tools);
+    if let Some(python) = &python {
+        cmd.env("BACKPROP_PYTHON", python);
+    }
+    let tests = sh::run(&mut cmd);
+    match python {
+        Some(_) => tests,
+        None => Err(format!(
+            "no Python with NumPy in target/bench-venv (python3 -m venv, pip install numpy) \
+             to run the exported scripts{}",
+            tests.err().map_or(String::new(), |e| format!("; and {e}"))
+        )),
     }
 }
