@@ -12,9 +12,9 @@
 //! whichever runs (a test holds this). Wider back ends only work on more
 //! outputs (or rows of dz) at once.
 //!
-//! The model code (`net::backprop`) calls five things: `dense_forward`,
-//! `dense_forward_then`, `dense_backward_params`, `dense_backward_input_then`
-//! and the sums. `_then` applies the element-wise function that follows a
+//! The model code (`net::backprop`) calls `dense_forward`,
+//! `dense_forward_then`, `dense_backward_params`, `dense_backward_input`,
+//! `dense_backward_input_then`, `sum`, `dot` and `wide`. `_then` applies the element-wise function that follows a
 //! product; when it is a ReLU, it is applied while the sums are still in
 //! registers, else as a second pass. The results are the same either way.
 
