@@ -5,6 +5,7 @@ pub mod activation;
 pub mod backprop;
 pub mod init;
 pub mod mlp;
+pub mod reference;
 
 pub use activation::{Activation, ActivationKind};
 pub use backprop::{OutputLoss, RunningStats};

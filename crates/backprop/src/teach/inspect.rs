@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::error::{ConfigError, Result};
 use crate::net::mlp::Workspace;
+use crate::net::reference;
 use crate::teach::render::grid_points;
 use crate::train::Trainer;
 use crate::train::metrics::{Layout, predicted_class, targets};
@@ -128,32 +129,17 @@ pub fn trace(trainer: &Trainer, index: usize) -> Result<Trace> {
     let label = data.labels()[index];
     let n_out = model.n_out();
     let target = targets(&[label], model.output(), n_out);
-    let mut ws = Workspace::new(model, 1);
-    ws.load(&p, &target);
-    let mut probe = model.clone();
-    let loss = probe.forward_train(&mut ws, 1, false);
-    probe.backward(&mut ws, 1, false);
-    let last = model.layers().len() - 1;
-    let layers = model
-        .layers()
-        .iter()
-        .enumerate()
-        .map(|(l, layer)| {
-            // With one row, feature-major buffers are plain vectors.
-            let f_prime = if l < last {
-                let f = model.activations()[l];
-                ws.z[l].iter().zip(&ws.a[l]).map(|(&z, &a)| f.df(z, a)).collect()
-            } else {
-                Vec::new()
-            };
-            TraceLayer {
-                z: ws.z[l].clone(),
-                a: ws.a[l].clone(),
-                f_prime,
-                delta: ws.dz[l].clone(),
-                dw: ws.grads[layer.w_range()].to_vec(),
-                db: ws.grads[layer.b_range()].to_vec(),
-            }
+    // The plain one-point pass a learner can read (`net::reference`).
+    let (loss, passes) = reference::one_point(model, &p, &target);
+    let layers = passes
+        .into_iter()
+        .map(|pass| TraceLayer {
+            z: pass.z,
+            a: pass.a,
+            f_prime: pass.f_prime,
+            delta: pass.dz,
+            dw: pass.dw,
+            db: pass.db,
         })
         .collect();
     Ok(Trace {
