@@ -180,33 +180,6 @@ impl Default for OptimizerConfig {
 }
 
 impl OptimizerConfig {
-    /// The tutorial's comparison: SGD (lr 0.01), Momentum (lr 0.01, 0.9), RMSprop
-    /// (lr 0.001, alpha 0.99) and Adam (lr 0.001, betas 0.9/0.999).
-    pub fn tutorial_four() -> [(&'static str, Self); 4] {
-        let sgd = SgdConfig {
-            lr: 0.01,
-            ..SgdConfig::default()
-        };
-        [
-            ("SGD", Self::Sgd(sgd)),
-            (
-                "Momentum",
-                Self::Sgd(SgdConfig {
-                    momentum: Momentum::Classic(0.9),
-                    ..sgd
-                }),
-            ),
-            (
-                "RMSprop",
-                Self::RmsProp(RmsPropConfig {
-                    lr: 0.001,
-                    ..RmsPropConfig::default()
-                }),
-            ),
-            ("Adam", Self::Adam(AdamConfig::default())),
-        ]
-    }
-
     /// The base learning rate.
     pub fn lr(&self) -> f64 {
         match self {
