@@ -12,6 +12,7 @@ import { mountViews } from './views.js';
 import { mountExports } from './exports.js';
 import { mountTour, TOURS } from './tour.js';
 import { el } from './dom.js';
+import { createNotices, createState, emitter, redraw } from './state.js';
 import { browserLang, labelled, pct, relabel, t } from './i18n.js';
 
 const GRID = 100; // boundary cells per side; the canvas scales the image up
@@ -70,47 +71,16 @@ export async function mount(host, options = {}) {
     return node;
   };
 
-  const state = {
-    settings: defaults(),
-    pg: null,
-    bounds: null,
-    playing: false,
-    drawClass: 0,
-    dirty: true,
-    lastEpoch: -1,
-    emitted: { run: null, epoch: -1 }, // the run and epoch of the last `epoch` event
-    lastBoundary: 0,
-    hover: null,
-    lastAnnounced: null,
-    snapshot: null, // a timeline snapshot shown on the main boundary, or null for the present
-    visible: true,
-    alive: true,
-    firstDrawn: false,
-    thumbsDrawn: false,
-    unshown: '[]', // the keys whose values the controls cannot show, as last said
-  };
-
   // The link's and the options' problems are worded in the browser's language (the page's is not known yet).
   const early = (key, params) => t(browserLang(), key, params);
   const { settings: initial, problems } = readSettings(hash ? location.hash : '', keys, early);
-  state.settings = initial;
+  const state = createState(initial);
 
   let ui = null; // { container, controls, plot, lossChart, accChart, views, exports, tour }
   const lang = () => (state.settings.lang || browserLang());
   const tr = (key, params) => t(lang(), key, params);
-
-  /** Adds a dismissable message; `kind` is 'info' or 'warn'. Text only, never HTML. */
-  function notice(text, kind = 'info', sticky = false) {
-    const close = el('button', { type: 'button', text: '×', 'aria-label': tr('dismiss') });
-    const p = el('p', { class: `notice ${kind}`, text }, [close]);
-    close.addEventListener('click', () => p.remove());
-    find('notices')?.append(p);
-    if (!sticky) setTimeout(() => p.remove(), 8000);
-  }
-
-  function emit(type, detail) {
-    handle.dispatchEvent(new CustomEvent(type, { detail }));
-  }
+  const { notice, banner } = createNotices(find, tr);
+  const emit = emitter(handle);
 
   function writeHash() {
     if (!hash) return;
@@ -121,10 +91,10 @@ export async function mount(host, options = {}) {
   /** The view follows a run that starts afresh (a new one, or the same handle restarted). */
   function freshRun() {
     state.bounds = state.settings.dataset === 'custom' ? { xMin: -2, xMax: 2, yMin: -2, yMax: 2 } : boundsOf(state.pg.points());
-    state.lastEpoch = -1;
+    state.drawnEpoch = -1;
     state.snapshot = null;
     ui?.views.reset();
-    if (ui) find('banner').hidden = true;
+    banner.hide();
     state.dirty = true;
   }
 
@@ -277,11 +247,9 @@ export async function mount(host, options = {}) {
     const pg = state.pg;
     const status = pg.status();
     if (status.state === 'diverged') {
-      if (state.playing || find('banner').hidden) emit('diverged', status);
+      if (state.playing || !banner.shown()) emit('diverged', status);
       state.playing = false;
-      const why = tr(`diverged_${status.what}`);
-      find('banner-text').textContent = tr('divergedText', { epoch: status.epoch, why });
-      find('banner').hidden = false;
+      banner.show(tr('divergedText', { epoch: status.epoch, why: tr(`diverged_${status.what}`) }));
     } else if (status.state === 'no_data') {
       state.playing = false;
     } else if (status.state === 'step_limit') {
@@ -319,8 +287,7 @@ export async function mount(host, options = {}) {
         notice(e.message, 'warn');
       }
     }
-    state.lastEpoch = -1;
-    state.dirty = true;
+    redraw(state, true);
     ui.views.invalidate();
   }
 
@@ -375,8 +342,8 @@ export async function mount(host, options = {}) {
       state.firstDrawn = true;
       if (hash) performance.mark('first-boundary');
     }
-    if (pg.epoch !== state.lastEpoch) {
-      state.lastEpoch = pg.epoch;
+    if (pg.epoch !== state.drawnEpoch) {
+      state.drawnEpoch = pg.epoch;
       const x = pg.history('epoch');
       const train = cssVar('--series-train');
       const test = cssVar('--series-test');
@@ -525,8 +492,7 @@ export async function mount(host, options = {}) {
     ui.accChart.setLabels({ yLabel: tr('accAxis'), epochWord: tr('epochWord') });
     ui.views.relabel();
     ui.tour?.update();
-    state.lastEpoch = -1;
-    state.dirty = true;
+    redraw(state, true);
   }
 
   /** Builds the DOM around the live run, once. */
@@ -591,7 +557,7 @@ export async function mount(host, options = {}) {
       run: () => state.pg,
       settings: () => state.settings,
       bounds: () => state.bounds,
-      changed: () => { state.lastEpoch = -1; state.dirty = true; ui.views.invalidate(); },
+      changed: () => { redraw(state, true); ui.views.invalidate(); },
       showSnapshot: (snap) => { state.snapshot = snap; state.dirty = true; },
       shownSnapshot: () => state.snapshot,
       change,
@@ -655,7 +621,7 @@ export async function mount(host, options = {}) {
   const onKey = (e) => keyboard(e);
   keyTarget.addEventListener('keydown', onKey);
   const scheme = matchMedia('(prefers-color-scheme: dark)');
-  const onScheme = () => { drawThumbnails(); state.lastEpoch = -1; state.dirty = true; };
+  const onScheme = () => { drawThumbnails(); redraw(state, true); };
   scheme.addEventListener('change', onScheme);
   const onHash = () => {
     const next = decodeHash(location.hash, tr);
