@@ -4,30 +4,20 @@
 // the wasm module itself). The page (main.js), the custom element
 // (element.js) and authors' pages all go through `mount`.
 import { bindings } from './wasm.js';
-import { applyChanges, decodeHash, defaults, encodeHash, engineSettings, needsReset, PANELS, readSettings, settingsFromConfig, useEngine } from './settings.js';
+import { applyChanges, decodeHash, defaults, encodeHash, engineSettings, needsReset, readSettings, settingsFromConfig, useEngine } from './settings.js';
 import { mountControls } from './controls.js';
 import { boundsOf, mountPlot } from './plot.js';
 import { fmt, mountChart } from './chart.js';
 import { mountViews } from './views.js';
 import { mountExports } from './exports.js';
 import { mountTour, TOURS } from './tour.js';
-import { el } from './dom.js';
+import { applyLayout as layOut, attachStyles, buildSkeleton, finder, openRoot } from './layout.js';
 import { createNotices, createState, emitter, redraw } from './state.js';
-import { browserLang, labelled, pct, relabel, t } from './i18n.js';
+import { browserLang, pct, relabel, t } from './i18n.js';
 
 const GRID = 100; // boundary cells per side; the canvas scales the image up
 const FRAME_BUDGET_MS = 10; // training time per animation frame
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
-
-/** Where the page's stylesheet is: next to this module's folder, or inlined by the single-file build. */
-function styleNodes() {
-  if (typeof globalThis.__BACKPROP_CSS__ === 'string') {
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(globalThis.__BACKPROP_CSS__);
-    return { sheet };
-  }
-  return { link: el('link', { rel: 'stylesheet', href: new URL('../style.css', import.meta.url).href }) };
-}
 
 /**
  * Mounts a playground in `host` and resolves with its handle.
@@ -57,19 +47,8 @@ export async function mount(host, options = {}) {
   const wasm = await bindings;
   useEngine(wasm);
   const handle = new EventTarget();
-  const root = shadow ? host.shadowRoot ?? host.attachShadow({ mode: 'open' }) : host;
-  if ([...root.children].some((c) => c.classList.contains('bp-app'))) {
-    throw new Error('mount: this element already holds a playground; destroy() that one first');
-  }
-  // The draw loop looks nodes up every frame: remember them while they stay in the page.
-  const found = new Map();
-  const find = (id) => {
-    const hit = found.get(id);
-    if (hit?.isConnected) return hit;
-    const node = root.querySelector(`#${id}`);
-    if (node) found.set(id, node);
-    return node;
-  };
+  const root = openRoot(host, shadow);
+  const find = finder(root);
 
   // The link's and the options' problems are worded in the browser's language (the page's is not known yet).
   const early = (key, params) => t(browserLang(), key, params);
@@ -471,13 +450,7 @@ export async function mount(host, options = {}) {
   /** Shows and hides the header and panels for `embed` and the `*_hide` keys. */
   function applyLayout() {
     if (!ui) return;
-    const s = state.settings;
-    ui.container.classList.toggle('embed', s.embed);
-    find('top').hidden = s.embed;
-    for (const p of PANELS) {
-      const node = find(`panel-${p}`);
-      if (node) node.hidden = s[`${p}_hide`];
-    }
+    layOut(ui.container, find, state.settings);
     state.dirty = true;
   }
 
@@ -497,58 +470,12 @@ export async function mount(host, options = {}) {
 
   /** Builds the DOM around the live run, once. */
   function buildUi() {
-    const L = (tag, key, props = {}, kids = []) => labelled(tr, tag, key, props, kids);
-    const container = el('div', { class: 'bp-app', lang: lang() === 'zh' ? 'zh-CN' : 'en' });
-    container.tabIndex = -1;
-    const langSwitch = el('select', { id: 'lang', 'data-i18n-aria': 'language', 'aria-label': tr('language') }, [
-      L('option', 'langAuto', { value: '' }),
-      el('option', { value: 'en', text: 'English' }),
-      el('option', { value: 'zh', text: '简体中文' }),
-    ]);
-    langSwitch.value = state.settings.lang;
-    langSwitch.addEventListener('change', () => change('lang', langSwitch.value));
-    const copy = L('button', 'copyLink', { id: 'copy-link', type: 'button' });
-    copy.addEventListener('click', copyLink);
-    const tourButton = L('button', 'tourStart', { id: 'tour-start', type: 'button' });
-    tourButton.addEventListener('click', () => startTour('tutorial'));
-    const stat = (id, key) => el('div', {}, [L('dt', key), el('dd', { id, text: '–' })]);
-    const logLoss = el('input', { id: 'log-loss', type: 'checkbox' });
-    const bannerReset = L('button', 'reset', { id: 'banner-reset', type: 'button' });
-    bannerReset.addEventListener('click', () => action('reset'));
-    const aria = (key) => ({ 'data-i18n-aria': key, 'aria-label': tr(key) });
-    container.append(
-      el('header', { class: 'top', id: 'top' }, [
-        el('div', {}, [L('h1', 'appTitle'), L('p', 'tagline', { class: 'tagline' })]),
-        el('div', { class: 'top-actions' }, [tourButton, copy, el('input', { id: 'link-field', type: 'text', readOnly: true, hidden: true, ...aria('linkField') }), langSwitch]),
-      ]),
-      el('div', { id: 'tour-slot' }),
-      el('div', { id: 'notices', class: 'notices', role: 'status', 'aria-live': 'polite' }),
-      el('div', { id: 'banner', class: 'banner', role: 'alert', hidden: true }, [el('p', { id: 'banner-text' }), bannerReset]),
-      el('main', { class: 'layout' }, [
-        el('div', { id: 'controls', class: 'controls' }),
-        el('section', { class: 'view panel', 'aria-labelledby': 'view-title' }, [
-          L('h2', 'boundaryTitle', { id: 'view-title' }),
-          el('canvas', { id: 'plot', width: 560, height: 560, ...aria('plotLabel') }),
-          el('p', { id: 'hover', class: 'hover', 'aria-live': 'off' }),
-          L('p', 'emptyHint', { id: 'empty-hint', class: 'hint', hidden: true }),
-          el('p', { id: 'snapshot-note', class: 'hint', hidden: true }),
-          el('dl', { class: 'stats' }, [stat('train-loss', 'trainLoss'), stat('test-loss', 'testLoss'), stat('train-acc', 'trainAcc'), stat('test-acc', 'testAcc')]),
-        ]),
-        el('div', { class: 'side' }, [
-          el('div', { id: 'run-slot' }),
-          el('section', { id: 'panel-curves', class: 'panel charts', 'aria-labelledby': 'curves-title' }, [
-            L('h2', 'curves', { id: 'curves-title' }),
-            el('canvas', { id: 'loss-chart', width: 380, height: 190, ...aria('lossChartLabel') }),
-            el('div', { class: 'field check' }, [logLoss, L('label', 'logLoss', { for: 'log-loss' })]),
-            el('canvas', { id: 'acc-chart', width: 380, height: 190, ...aria('accChartLabel') }),
-            el('p', { id: 'chart-readout', class: 'hover', 'aria-live': 'off' }),
-          ]),
-          el('div', { id: 'export-slot' }),
-        ]),
-      ]),
-      el('div', { id: 'panel-views', class: 'views' }),
-    );
-    root.append(container);
+    const { container, logLoss } = buildSkeleton(root, { tr, lang: lang(), language: state.settings.lang }, {
+      language: (value) => change('lang', value),
+      copyLink,
+      startTour: () => startTour('tutorial'),
+      reset: () => action('reset'),
+    });
     ui = { container };
     const ctx = {
       wasm,
@@ -596,18 +523,8 @@ export async function mount(host, options = {}) {
     writeHash();
   }
 
-  if (shadow) {
-    // Styles first: the thumbnails and charts read colours from them when drawn.
-    const { sheet, link } = styleNodes();
-    if (sheet) root.adoptedStyleSheets = [sheet];
-    else {
-      root.prepend(link);
-      await new Promise((resolve) => {
-        link.addEventListener('load', resolve, { once: true });
-        link.addEventListener('error', resolve, { once: true });
-      });
-    }
-  }
+  // Styles first: the thumbnails and charts read colours from them when drawn.
+  if (shadow) await attachStyles(root);
   if (!rebuild()) {
     state.settings = defaults();
     rebuild();
