@@ -17,6 +17,55 @@ function mix(t) {
   return MID.map((m, i) => Math.round(m + a * (c[i] - m)));
 }
 
+/** Where each neuron's square goes on `canvas`, column by column, for layer sizes `sizes`. */
+function geometry(canvas, sizes) {
+  const cols = sizes.length;
+  const maxUnits = Math.max(...sizes);
+  const node = Math.max(8, Math.min(40, Math.floor((canvas.height - 20) / maxUnits) - 4));
+  const gapX = (canvas.width - 40 - node) / (cols - 1);
+  return sizes.map((n, c) => {
+    const total = n * (node + 4);
+    const top = (canvas.height - total) / 2;
+    return Array.from({ length: n }, (_, j) => ({ x: 20 + c * gapX, y: top + j * (node + 4), size: node }));
+  });
+}
+
+/**
+ * Draws the neurons at `nodes` with `g`: the two inputs as ramps, then every
+ * unit's own heatmap from `values` (N×N per unit, the run's neuron grids),
+ * each scaled to its largest magnitude, the output's probabilities as they are.
+ */
+function drawNeurons(g, nodes, layout, values) {
+  const img = g.createImageData(N, N);
+  const off = document.createElement('canvas');
+  off.width = N;
+  off.height = N;
+  const put = (fill, at) => {
+    for (let k = 0; k < N * N; k++) {
+      const [r, gg, bb] = fill(k);
+      img.data.set([r, gg, bb, 255], 4 * k);
+    }
+    off.getContext('2d').putImageData(img, 0, 0);
+    g.drawImage(off, at.x, at.y, at.size, at.size);
+    g.strokeStyle = 'rgba(0,0,0,0.4)';
+    g.lineWidth = 1;
+    g.strokeRect(at.x + 0.5, at.y + 0.5, at.size, at.size);
+  };
+  put((k) => mix(((k % N) / (N - 1)) * 2 - 1), nodes[0][0]);
+  put((k) => mix(1 - (Math.floor(k / N) / (N - 1)) * 2), nodes[0][1]);
+  let unit = 0;
+  const last = layout.sizes.length - 2;
+  layout.layers.forEach((l, li) => {
+    for (let j = 0; j < l.n_out; j++, unit++) {
+      const base = unit * N * N;
+      let scale = 1e-9;
+      for (let k = 0; k < N * N; k++) scale = Math.max(scale, Math.abs(values[base + k]));
+      const isProb = li === last && layout.output !== 'identity_mse';
+      put((k) => (isProb ? mix(values[base + k] * 2 - 1) : mix(values[base + k] / scale)), nodes[li + 1][j]);
+    }
+  });
+}
+
 export function mountDiagram(panel, ctx) {
   const { tr } = ctx;
   const L = (tag, key, props = {}, kids = []) => labelled(tr, tag, key, props, kids);
@@ -42,18 +91,6 @@ export function mountDiagram(panel, ctx) {
   let hovered = null;
   let editing = null;
 
-  function geometry(sizes) {
-    const cols = sizes.length;
-    const maxUnits = Math.max(...sizes);
-    const node = Math.max(8, Math.min(40, Math.floor((canvas.height - 20) / maxUnits) - 4));
-    const gapX = (canvas.width - 40 - node) / (cols - 1);
-    return sizes.map((n, c) => {
-      const total = n * (node + 4);
-      const top = (canvas.height - total) / 2;
-      return Array.from({ length: n }, (_, j) => ({ x: 20 + c * gapX, y: top + j * (node + 4), size: node }));
-    });
-  }
-
   function draw() {
     const pg = ctx.run();
     const layout = pg.layout();
@@ -64,7 +101,7 @@ export function mountDiagram(panel, ctx) {
     const params = pg.params();
     const g = canvas.getContext('2d');
     g.clearRect(0, 0, canvas.width, canvas.height);
-    const nodes = geometry(sizes);
+    const nodes = geometry(canvas, sizes);
     nodesAt = nodes;
     // Links first, under the neurons.
     links = [];
@@ -87,35 +124,7 @@ export function mountDiagram(panel, ctx) {
       }
     });
     g.globalAlpha = 1;
-    // Neurons: inputs as ramps, then every unit's own heatmap.
-    const img = g.createImageData(N, N);
-    const off = document.createElement('canvas');
-    off.width = N;
-    off.height = N;
-    const put = (fill, at) => {
-      for (let k = 0; k < N * N; k++) {
-        const [r, gg, bb] = fill(k);
-        img.data.set([r, gg, bb, 255], 4 * k);
-      }
-      off.getContext('2d').putImageData(img, 0, 0);
-      g.drawImage(off, at.x, at.y, at.size, at.size);
-      g.strokeStyle = 'rgba(0,0,0,0.4)';
-      g.lineWidth = 1;
-      g.strokeRect(at.x + 0.5, at.y + 0.5, at.size, at.size);
-    };
-    put((k) => mix(((k % N) / (N - 1)) * 2 - 1), nodes[0][0]);
-    put((k) => mix(1 - (Math.floor(k / N) / (N - 1)) * 2), nodes[0][1]);
-    let unit = 0;
-    const last = sizes.length - 2;
-    layout.layers.forEach((l, li) => {
-      for (let j = 0; j < l.n_out; j++, unit++) {
-        const base = unit * N * N;
-        let scale = 1e-9;
-        for (let k = 0; k < N * N; k++) scale = Math.max(scale, Math.abs(values[base + k]));
-        const isProb = li === last && layout.output !== 'identity_mse';
-        put((k) => (isProb ? mix(values[base + k] * 2 - 1) : mix(values[base + k] / scale)), nodes[li + 1][j]);
-      }
-    });
+    drawNeurons(g, nodes, layout, values);
     showHovered();
   }
 
@@ -171,8 +180,7 @@ export function mountDiagram(panel, ctx) {
   editApply.addEventListener('click', () => {
     if (!editing) return;
     try {
-      ctx.run().setParam(editing.index, Number(editValue.value));
-      ctx.changed();
+      ctx.setParam(editing.index, Number(editValue.value));
       draw();
     } catch (err) {
       readout.textContent = err.message;

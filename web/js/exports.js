@@ -80,15 +80,14 @@ export function mountExports(slot, ctx) {
 
   /** Replaces the run with the one in `text` (a model JSON); false (and a notice) when it cannot. */
   function importText(text) {
-    let pg;
+    let run;
     try {
-      pg = ctx.wasm.Playground.importModel(text);
+      run = ctx.importModel(text);
     } catch (e) {
       ctx.notice(tr('importFailed', { why: e.message }), 'warn', true);
       return false;
     }
-    ctx.adopt(pg);
-    ctx.notice(tr('imported', { epoch: pg.epoch }));
+    ctx.notice(tr('imported', { epoch: run.epoch }));
     return true;
   }
 

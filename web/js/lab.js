@@ -149,7 +149,7 @@ export function mountLab(panel, ctx) {
       if (ctx.run().steps === 0) atStart = null;
       if (stale) draw();
     },
-    reset() {
+    freshRun() {
       atStart = null;
     },
     relabel() {

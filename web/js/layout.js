@@ -58,7 +58,7 @@ export function finder(root) {
  * Builds the skeleton in `root`, worded by `tr` in `lang`, and returns
  * `{ container, logLoss }` (the log-scale box belongs to the loss chart).
  * The header's actions flow up through `on`: `language(value)`,
- * `copyLink()`, `startTour()`, `reset()`; `language` is the current choice.
+ * `copyLink()`, `startTour()`, `restart()` (the banner's reset); `language` is the current choice.
  */
 export function buildSkeleton(root, { tr, lang, language }, on) {
   const L = (tag, key, props = {}, kids = []) => labelled(tr, tag, key, props, kids);
@@ -79,7 +79,7 @@ export function buildSkeleton(root, { tr, lang, language }, on) {
   const stat = (id, key) => el('div', {}, [L('dt', key), el('dd', { id, text: '–' })]);
   const logLoss = el('input', { id: 'log-loss', type: 'checkbox' });
   const bannerReset = L('button', 'reset', { id: 'banner-reset', type: 'button' });
-  bannerReset.addEventListener('click', () => on.reset());
+  bannerReset.addEventListener('click', () => on.restart());
   container.append(
     el('header', { class: 'top', id: 'top' }, [
       el('div', {}, [L('h1', 'appTitle'), L('p', 'tagline', { class: 'tagline' })]),

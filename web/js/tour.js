@@ -134,7 +134,7 @@ export function mountTour(slot, ctx, tour, onClose) {
     index = Math.max(0, Math.min(tour.steps.length - 1, i));
     const s = tour.steps[index];
     if (s.set) ctx.applySettings(s.set);
-    if (s.reset) ctx.action('reset');
+    if (s.reset) ctx.reset();
     if (s.view) ctx.showView(s.view);
     box.dataset.step = String(index);
     delete box.dataset.metValue;

@@ -89,9 +89,10 @@ export function mountViews(root, ctx) {
     invalidate() {
       generation++;
     },
-    reset() {
+    /** The run started afresh: each view forgets what it followed of the old one. */
+    freshRun() {
       generation++;
-      for (const v of Object.values(views)) v.view.reset?.();
+      for (const v of Object.values(views)) v.view.freshRun?.();
     },
     /** A click on the main plot, offered to the open view; true if it used it. */
     pick(x, y) {
