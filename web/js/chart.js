@@ -4,6 +4,73 @@ import { ticks } from './plot.js';
 
 const BASE_PAD = { left: 46, right: 10, top: 22, bottom: 26 };
 
+/** The y range to show: the data's (and the guides'), unless `yMin`/`yMax` fix it; never empty. */
+function range(data, log, yMin, yMax) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const h of data.hlines ?? []) {
+    if (Number.isFinite(h.y) && (!log || h.y > 0)) { lo = Math.min(lo, h.y); hi = Math.max(hi, h.y); }
+  }
+  for (const s of data.series) {
+    for (const v of s.values) {
+      if (!Number.isFinite(v) || (log && v <= 0)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (yMin !== null) lo = yMin;
+  if (yMax !== null) hi = yMax;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [log ? 1e-3 : 0, 1];
+  if (hi - lo < 1e-12) {
+    hi += log ? hi : 0.5;
+    lo -= log ? lo / 2 : 0.5;
+  }
+  return [lo, hi];
+}
+
+/** Legend entries for `series` in rows from the left, after the axis label; returns their positions. */
+function legendLayout(ctx, w, yLabel, series) {
+  ctx.font = '11px system-ui, sans-serif';
+  const items = [];
+  let x = ctx.measureText(yLabel).width + 16;
+  let row = 0;
+  for (const s of series) {
+    const width = 16 + ctx.measureText(s.name).width + 12;
+    if (x + width > w - 4 && x > 0) {
+      row++;
+      x = 4;
+    }
+    items.push({ s, x, y: 4 + row * 14 });
+    x += width;
+  }
+  return { items, rows: row + 1 };
+}
+
+/** One series as a line over epochs `xs` (`px`, `py`: data to canvas), broken where a value cannot be shown. */
+function drawSeries(ctx, s, xs, px, py, log) {
+  const n = xs.length;
+  ctx.strokeStyle = s.color;
+  ctx.lineWidth = 2;
+  ctx.setLineDash(s.dash ? [5, 4] : []);
+  ctx.beginPath();
+  let started = false;
+  for (let i = 0; i < n; i++) {
+    const v = s.values[i];
+    if (!Number.isFinite(v) || (log && v <= 0)) { started = false; continue; }
+    const [x, y] = [px(xs[i]), py(v)];
+    if (started) ctx.lineTo(x, y); else ctx.moveTo(x, y);
+    started = true;
+  }
+  ctx.stroke();
+  // A single epoch has no line yet: mark it with a dot.
+  if (n === 1 && Number.isFinite(s.values[0]) && !(log && s.values[0] <= 0)) {
+    ctx.fillStyle = s.color;
+    ctx.beginPath();
+    ctx.arc(px(xs[0]), py(s.values[0]), 3, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+}
+
 /**
  * Mounts a chart on `canvas`. Returns `{ update(data), setLog(bool) }` where
  * `data = { x: Float64Array, series: [{ name, color, values, dash }], markers?: [x…],
@@ -19,47 +86,6 @@ export function mountChart(canvas, { yLabel = '', log = false, yMin = null, yMax
     return getComputedStyle(canvas).getPropertyValue(name).trim() || fallback;
   }
 
-  function range() {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const h of data.hlines ?? []) {
-      if (Number.isFinite(h.y) && (!log || h.y > 0)) { lo = Math.min(lo, h.y); hi = Math.max(hi, h.y); }
-    }
-    for (const s of data.series) {
-      for (const v of s.values) {
-        if (!Number.isFinite(v) || (log && v <= 0)) continue;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-    }
-    if (yMin !== null) lo = yMin;
-    if (yMax !== null) hi = yMax;
-    if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [log ? 1e-3 : 0, 1];
-    if (hi - lo < 1e-12) {
-      hi += log ? hi : 0.5;
-      lo -= log ? lo / 2 : 0.5;
-    }
-    return [lo, hi];
-  }
-
-  /** Legend entries in rows from the left, after the axis label; returns their positions. */
-  function legendLayout(ctx, w) {
-    ctx.font = '11px system-ui, sans-serif';
-    const items = [];
-    let x = ctx.measureText(yLabel).width + 16;
-    let row = 0;
-    for (const s of data.series) {
-      const width = 16 + ctx.measureText(s.name).width + 12;
-      if (x + width > w - 4 && x > 0) {
-        row++;
-        x = 4;
-      }
-      items.push({ s, x, y: 4 + row * 14 });
-      x += width;
-    }
-    return { items, rows: row + 1 };
-  }
-
   function draw() {
     const ctx = canvas.getContext('2d');
     const w = canvas.width;
@@ -67,7 +93,7 @@ export function mountChart(canvas, { yLabel = '', log = false, yMin = null, yMax
     const fg = css('--fg', '#222');
     const grid = css('--border', '#ccc');
     ctx.clearRect(0, 0, w, h);
-    const legend = legendLayout(ctx, w);
+    const legend = legendLayout(ctx, w, yLabel, data.series);
     const PAD = { ...BASE_PAD, top: BASE_PAD.top + (legend.rows - 1) * 14 };
     const pw = w - PAD.left - PAD.right;
     plotArea = { left: PAD.left, width: pw };
@@ -76,7 +102,7 @@ export function mountChart(canvas, { yLabel = '', log = false, yMin = null, yMax
     const n = xs.length;
     const x0 = n ? xs[0] : 0;
     const x1 = n > 1 ? xs[n - 1] : x0 + 1;
-    const [lo, hi] = range();
+    const [lo, hi] = range(data, log, yMin, yMax);
     const tf = (v) => (log ? Math.log10(Math.max(v, 1e-300)) : v);
     const [tlo, thi] = [tf(lo), tf(hi)];
     const px = (x) => PAD.left + ((x - x0) / (x1 - x0 || 1)) * pw;
@@ -114,28 +140,7 @@ export function mountChart(canvas, { yLabel = '', log = false, yMin = null, yMax
     ctx.beginPath();
     ctx.rect(PAD.left, PAD.top, pw, ph);
     ctx.clip();
-    for (const s of data.series) {
-      ctx.strokeStyle = s.color;
-      ctx.lineWidth = 2;
-      ctx.setLineDash(s.dash ? [5, 4] : []);
-      ctx.beginPath();
-      let started = false;
-      for (let i = 0; i < n; i++) {
-        const v = s.values[i];
-        if (!Number.isFinite(v) || (log && v <= 0)) { started = false; continue; }
-        const [x, y] = [px(xs[i]), py(v)];
-        if (started) ctx.lineTo(x, y); else ctx.moveTo(x, y);
-        started = true;
-      }
-      ctx.stroke();
-      // A single epoch has no line yet: mark it with a dot.
-      if (n === 1 && Number.isFinite(s.values[0]) && !(log && s.values[0] <= 0)) {
-        ctx.fillStyle = s.color;
-        ctx.beginPath();
-        ctx.arc(px(xs[0]), py(s.values[0]), 3, 0, 2 * Math.PI);
-        ctx.fill();
-      }
-    }
+    for (const s of data.series) drawSeries(ctx, s, xs, px, py, log);
     for (const h of data.hlines ?? []) {
       const y = py(h.y);
       ctx.strokeStyle = h.color;

@@ -225,10 +225,9 @@ print(f"Test accuracy: {accuracy(Xte, yte):.4f}")
 `;
 }
 
-/** A runnable NumPy script (forward and backward by hand) for the run described by `facts`. */
-export function numpyScript(facts) {
-  return `${header('The playground run, in NumPy: forward and backward written out by hand.', facts)}
-rng = np.random.default_rng(SEED)
+// The NumPy script after its header, in three parts: the activations and
+// initialisers, the network's forward and backward, and the training loop.
+const NUMPY_LAYERS = `rng = np.random.default_rng(SEED)
 _erf = np.vectorize(math.erf)
 
 
@@ -282,7 +281,9 @@ def init_weight(n_in, n_out):
     return np.zeros((n_in, n_out))
 
 
-OUT = 1 if CLASSES == 2 else CLASSES
+`;
+
+const NUMPY_NETWORK = `OUT = 1 if CLASSES == 2 else CLASSES
 sizes = [2] + HIDDEN + [OUT]
 L = len(sizes) - 1
 # Parameters in one list, each with its gradient slot: W, b (and gamma, beta with batch norm) per layer.
@@ -370,7 +371,9 @@ def backward(p, y, cache):
     return gW + gB + (gG + gBeta if BATCH_NORM else [])
 
 
-state = [dict() for _ in params]
+`;
+
+const NUMPY_TRAINING = `state = [dict() for _ in params]
 t = 0
 
 
@@ -429,4 +432,9 @@ for epoch in range(EPOCHS):
 
 print(f"Test accuracy: {accuracy(X_test, y_test):.4f}")
 `;
+
+/** A runnable NumPy script (forward and backward by hand) for the run described by `facts`. */
+export function numpyScript(facts) {
+  const head = header('The playground run, in NumPy: forward and backward written out by hand.', facts);
+  return `${head}\n${NUMPY_LAYERS}${NUMPY_NETWORK}${NUMPY_TRAINING}`;
 }

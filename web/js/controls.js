@@ -16,10 +16,11 @@ const CONTROL_UNITS = 32;
 const SLIDERS = { n: [50, 2000, 50], noise: [0, 0.6, 0.01], ratio: [0.1, 0.9, 0.05] };
 
 /**
- * Mounts the panels in `root` (the Run panel is returned for the page to
- * place); `tr(key, params)` gives the current language's text.
+ * The field builders the panels share, acting through `on` and worded by
+ * `tr`: each registers its input (`inputs`), its row (`rows`, shown and
+ * hidden by `update`) and a slider's live value (`live`) by setting key.
  */
-export function mountControls(root, on, tr) {
+function fields(on, tr) {
   const L = (tag, key, props = {}, kids = []) => labelled(tr, tag, key, props, kids);
   const aria = (key) => ({ 'data-i18n-aria': key, 'aria-label': tr(key) });
   const inputs = {}; // key -> input element
@@ -81,7 +82,12 @@ export function mountControls(root, on, tr) {
     return b;
   }
 
-  // ---- Data ---------------------------------------------------------------
+  return { L, aria, inputs, rows, live, row, select, number, slider, checkbox, button };
+}
+
+/** The Data panel: the datasets as thumbnails, the class a click draws, the sliders and the seed. */
+function dataPanel(f, on, tr) {
+  const { L, aria, number, slider, checkbox, button } = f;
   const thumbs = el('div', { class: 'thumbs', role: 'group', ...aria('f_dataset') });
   const thumbButtons = {};
   for (const kind of SPEC.dataset.choices) {
@@ -101,7 +107,7 @@ export function mountControls(root, on, tr) {
   }
   const seedRow = number('seed', 'f_seed');
   seedRow.append(button('new-seed', 'newSeed', 'new-seed', 'newSeedTitle'));
-  const dataPanel = el('section', { class: 'panel', id: 'panel-data', 'aria-labelledby': 'data-title' }, [
+  const panel = el('section', { class: 'panel', id: 'panel-data', 'aria-labelledby': 'data-title' }, [
     L('h2', 'dataTitle', { id: 'data-title' }),
     thumbs,
     drawClass,
@@ -112,6 +118,67 @@ export function mountControls(root, on, tr) {
     checkbox('standardize', 'f_standardize'),
     seedRow,
   ]);
+  return { panel, thumbs, thumbButtons, drawClass, drawHint };
+}
+
+/** The Optimizer panel; returns it and the learning rate's log-scale slider. */
+function optimizerPanel(f, on) {
+  const { L, aria, inputs, number, select } = f;
+  const lrSlider = el('input', { type: 'range', min: -5, max: 1, step: 0.05, id: 'ctl-lr-slider', ...aria('lrSlider') });
+  lrSlider.addEventListener('input', () => on.change('lr', Number((10 ** Number(lrSlider.value)).toPrecision(3))));
+  const lrRow = number('lr', 'f_lr');
+  lrRow.insertBefore(lrSlider, inputs.lr);
+  const panel = el('section', { class: 'panel', id: 'panel-optimizer', 'aria-labelledby': 'opt-title' }, [
+    L('h2', 'optimizerTitle', { id: 'opt-title' }),
+    select('optimizer', 'f_optimizer'),
+    lrRow,
+    number('momentum', 'f_momentum'),
+    number('beta1', 'f_beta1'),
+    number('beta2', 'f_beta2'),
+    number('alpha', 'f_alpha'),
+    number('eps', 'f_eps'),
+    select('batch', 'f_batch', ['0', '1', '8', '16', '32', '64', '128', '256'], Number),
+    select('schedule', 'f_schedule'),
+    number('sched_gamma', 'f_sched_gamma'),
+    number('sched_epochs', 'f_sched_epochs'),
+    select('reg', 'f_reg'),
+    number('lambda', 'f_lambda'),
+    select('clip', 'f_clip'),
+    number('clip_at', 'f_clip_at'),
+  ]);
+  return { panel, lrSlider };
+}
+
+/**
+ * The values in `s` a control cannot show (a slider's or the network
+ * editor's reach is less than a link's): `[{ key, value, offers }]`, the
+ * value as a link writes it and what the control offers, in `tr`'s words.
+ * Fields that do not matter or that the author hid are left out.
+ */
+function unshownValues(s, tr) {
+  const out = [];
+  const shown = (key) => applies(key, s) && !s[`${key}_hide`];
+  for (const [key, [min, max]] of Object.entries(SLIDERS)) {
+    if (shown(key) && (s[key] < min || s[key] > max)) {
+      out.push({ key, value: rawValue(s[key]), offers: rangeText({ value: min, inclusive: true }, { value: max, inclusive: true }) });
+    }
+  }
+  if (shown('layers') && (s.layers.length > CONTROL_LAYERS || s.layers.some((n) => n > CONTROL_UNITS))) {
+    out.push({ key: 'layers', value: rawValue(s.layers), offers: tr('layersOffer', { layers: CONTROL_LAYERS, units: CONTROL_UNITS }) });
+  }
+  return out;
+}
+
+/**
+ * Mounts the panels in `root` (the Run panel is returned for the page to
+ * place); `tr(key, params)` gives the current language's text.
+ */
+export function mountControls(root, on, tr) {
+  const f = fields(on, tr);
+  const { L, inputs, rows, live, select, number, checkbox, button } = f;
+
+  // ---- Data ---------------------------------------------------------------
+  const { panel: dataSection, thumbs, thumbButtons, drawClass, drawHint } = dataPanel(f, on, tr);
 
   // ---- Network ------------------------------------------------------------
   const layerList = el('div', { class: 'layers', id: 'layers' });
@@ -145,28 +212,7 @@ export function mountControls(root, on, tr) {
   }
 
   // ---- Optimizer ----------------------------------------------------------
-  const lrSlider = el('input', { type: 'range', min: -5, max: 1, step: 0.05, id: 'ctl-lr-slider', ...aria('lrSlider') });
-  lrSlider.addEventListener('input', () => on.change('lr', Number((10 ** Number(lrSlider.value)).toPrecision(3))));
-  const lrRow = number('lr', 'f_lr');
-  lrRow.insertBefore(lrSlider, inputs.lr);
-  const optPanel = el('section', { class: 'panel', id: 'panel-optimizer', 'aria-labelledby': 'opt-title' }, [
-    L('h2', 'optimizerTitle', { id: 'opt-title' }),
-    select('optimizer', 'f_optimizer'),
-    lrRow,
-    number('momentum', 'f_momentum'),
-    number('beta1', 'f_beta1'),
-    number('beta2', 'f_beta2'),
-    number('alpha', 'f_alpha'),
-    number('eps', 'f_eps'),
-    select('batch', 'f_batch', ['0', '1', '8', '16', '32', '64', '128', '256'], Number),
-    select('schedule', 'f_schedule'),
-    number('sched_gamma', 'f_sched_gamma'),
-    number('sched_epochs', 'f_sched_epochs'),
-    select('reg', 'f_reg'),
-    number('lambda', 'f_lambda'),
-    select('clip', 'f_clip'),
-    number('clip_at', 'f_clip_at'),
-  ]);
+  const { panel: optPanel, lrSlider } = optimizerPanel(f, on);
 
   // ---- Run ----------------------------------------------------------------
   const play = el('button', { type: 'button', id: 'play', class: 'primary', text: tr('play'), 'aria-pressed': 'false' });
@@ -196,7 +242,7 @@ export function mountControls(root, on, tr) {
     checkbox('show_test', 'f_show_test'),
   ]);
 
-  root.append(dataPanel, netPanel, optPanel);
+  root.append(dataSection, netPanel, optPanel);
 
   let shownSettings = '';
 
@@ -246,25 +292,5 @@ export function mountControls(root, on, tr) {
     shownSettings = '';
   }
 
-  /**
-   * The values in `s` a control cannot show (a slider's or the network
-   * editor's reach is less than a link's): `[{ key, value, offers }]`, the
-   * value as a link writes it and what the control offers, in `tr`'s words.
-   * Fields that do not matter or that the author hid are left out.
-   */
-  function unshown(s) {
-    const out = [];
-    const shown = (key) => applies(key, s) && !s[`${key}_hide`];
-    for (const [key, [min, max]] of Object.entries(SLIDERS)) {
-      if (shown(key) && (s[key] < min || s[key] > max)) {
-        out.push({ key, value: rawValue(s[key]), offers: rangeText({ value: min, inclusive: true }, { value: max, inclusive: true }) });
-      }
-    }
-    if (shown('layers') && (s.layers.length > CONTROL_LAYERS || s.layers.some((n) => n > CONTROL_UNITS))) {
-      out.push({ key: 'layers', value: rawValue(s.layers), offers: tr('layersOffer', { layers: CONTROL_LAYERS, units: CONTROL_UNITS }) });
-    }
-    return out;
-  }
-
-  return { update, relabel, unshown, runPanel, thumbCanvas: (kind) => thumbButtons[kind].canvas };
+  return { update, relabel, unshown: (s) => unshownValues(s, tr), runPanel, thumbCanvas: (kind) => thumbButtons[kind].canvas };
 }

@@ -6,6 +6,51 @@ import { labelled } from './i18n.js';
 const LINES = 13; // grid lines per direction
 const SAMPLES = 48; // points along each line
 
+/** Fills `sel` with the choices 1…n (values 0…n-1), `selected` chosen. */
+function options(sel, n, selected) {
+  sel.replaceChildren(...Array.from({ length: n }, (_, k) => el('option', { value: String(k), text: String(k + 1), selected: k === selected })));
+}
+
+/** The two units with the largest variance over the data (dead ReLUs have none). */
+function mostActive(out, units, first, count) {
+  const varOf = (u) => {
+    let m = 0;
+    let q = 0;
+    for (let k = 0; k < count; k++) {
+      const v = out[(first + k) * units + u];
+      m += v;
+      q += v * v;
+    }
+    m /= Math.max(count, 1);
+    return q / Math.max(count, 1) - m * m;
+  };
+  const order = Array.from({ length: units }, (_, u) => u).sort((a, b) => varOf(b) - varOf(a));
+  return [order[0], order[1] ?? order[0]];
+}
+
+/**
+ * The input plane's grid lines within bounds `b`, sampled: at each of LINES
+ * positions a vertical line, then a horizontal one, as flat `[x, y, …]`
+ * with SAMPLES points per line.
+ */
+function planeLines(b) {
+  const lines = [];
+  for (let k = 0; k < LINES; k++) {
+    const t = k / (LINES - 1);
+    const x = b.xMin + t * (b.xMax - b.xMin);
+    const y = b.yMin + t * (b.yMax - b.yMin);
+    for (let s = 0; s < SAMPLES; s++) {
+      const u = s / (SAMPLES - 1);
+      lines.push(x, b.yMin + u * (b.yMax - b.yMin));
+    }
+    for (let s = 0; s < SAMPLES; s++) {
+      const u = s / (SAMPLES - 1);
+      lines.push(b.xMin + u * (b.xMax - b.xMin), y);
+    }
+  }
+  return lines;
+}
+
 export function mountHidden(panel, ctx) {
   const { tr } = ctx;
   const L = (tag, key, props = {}, kids = []) => labelled(tr, tag, key, props, kids);
@@ -26,10 +71,6 @@ export function mountHidden(panel, ctx) {
   let shape = '';
   let autoPick = true; // until the learner picks, show the two most active neurons
 
-  function options(sel, n, selected) {
-    sel.replaceChildren(...Array.from({ length: n }, (_, k) => el('option', { value: String(k), text: String(k + 1), selected: k === selected })));
-  }
-
   function syncSelectors(sizes) {
     const hidden = sizes.slice(1, -1);
     const key = hidden.join(',');
@@ -42,23 +83,6 @@ export function mountHidden(panel, ctx) {
     options(jSel, units, Math.min(1, units - 1));
     autoPick = true;
     return hidden.length > 0;
-  }
-
-  /** The two units with the largest variance over the data (dead ReLUs have none). */
-  function mostActive(out, units, first, count) {
-    const varOf = (u) => {
-      let m = 0;
-      let q = 0;
-      for (let k = 0; k < count; k++) {
-        const v = out[(first + k) * units + u];
-        m += v;
-        q += v * v;
-      }
-      m /= Math.max(count, 1);
-      return q / Math.max(count, 1) - m * m;
-    };
-    const order = Array.from({ length: units }, (_, u) => u).sort((a, b) => varOf(b) - varOf(a));
-    return [order[0], order[1] ?? order[0]];
   }
 
   for (const s of [layerSel, iSel, jSel]) s.addEventListener('change', () => {
@@ -86,20 +110,7 @@ export function mountHidden(panel, ctx) {
     const units = sizes[layer + 1];
     const b = ctx.bounds();
     // The grid lines of the input plane, sampled, then the data, in one call.
-    const lines = [];
-    for (let k = 0; k < LINES; k++) {
-      const t = k / (LINES - 1);
-      const x = b.xMin + t * (b.xMax - b.xMin);
-      const y = b.yMin + t * (b.yMax - b.yMin);
-      for (let s = 0; s < SAMPLES; s++) {
-        const u = s / (SAMPLES - 1);
-        lines.push(x, b.yMin + u * (b.yMax - b.yMin));
-      }
-      for (let s = 0; s < SAMPLES; s++) {
-        const u = s / (SAMPLES - 1);
-        lines.push(b.xMin + u * (b.xMax - b.xMin), y);
-      }
-    }
+    const lines = planeLines(b);
     const points = pg.points();
     const all = new Float64Array(lines.length + points.length);
     all.set(lines);

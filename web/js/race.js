@@ -19,6 +19,32 @@ const CHOICES = [
 const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#56b4e9', '#e69f00', '#7f7f7f'];
 const CELL = 48; // boundary cells per side in each small multiple
 
+/**
+ * Draws run `i` of `race` on `canvas`: its boundary over bounds `b`, and
+ * every other point of the main run `pg` (the race trains on the same data).
+ */
+function drawBoundary(race, i, canvas, b, pg) {
+  race.grid(i, CELL, b.xMin, b.xMax, b.yMin, b.yMax, false);
+  const rgba = race.gridRgba(i);
+  const img = new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, CELL * CELL * 4), CELL, CELL);
+  const off = document.createElement('canvas');
+  off.width = CELL;
+  off.height = CELL;
+  off.getContext('2d').putImageData(img, 0, 0);
+  const g = canvas.getContext('2d');
+  g.imageSmoothingEnabled = true;
+  g.drawImage(off, 0, 0, canvas.width, canvas.height);
+  const pts = pg.points();
+  const labels = pg.labels();
+  const css = getComputedStyle(canvas);
+  for (let k = 0; k < labels.length; k += 2) {
+    g.fillStyle = css.getPropertyValue(`--class-${labels[k]}`).trim();
+    const x = ((pts[2 * k] - b.xMin) / (b.xMax - b.xMin)) * canvas.width;
+    const y = (1 - (pts[2 * k + 1] - b.yMin) / (b.yMax - b.yMin)) * canvas.height;
+    g.fillRect(x - 1, y - 1, 2, 2);
+  }
+}
+
 export function mountRace(panel, ctx) {
   const { tr } = ctx;
   const L = (tag, key, props = {}, kids = []) => labelled(tr, tag, key, props, kids);
@@ -95,31 +121,6 @@ export function mountRace(panel, ctx) {
   toggle.addEventListener('click', () => { playing = !playing; over = false; draw(); });
   target.addEventListener('change', () => draw());
 
-  function drawBoundary(i) {
-    const b = ctx.bounds();
-    race.grid(i, CELL, b.xMin, b.xMax, b.yMin, b.yMax, false);
-    const rgba = race.gridRgba(i);
-    const img = new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, CELL * CELL * 4), CELL, CELL);
-    const off = document.createElement('canvas');
-    off.width = CELL;
-    off.height = CELL;
-    off.getContext('2d').putImageData(img, 0, 0);
-    const c = runs[i].canvas;
-    const g = c.getContext('2d');
-    g.imageSmoothingEnabled = true;
-    g.drawImage(off, 0, 0, c.width, c.height);
-    const pg = ctx.run();
-    const pts = pg.points();
-    const labels = pg.labels();
-    const css = getComputedStyle(c);
-    for (let k = 0; k < labels.length; k += 2) {
-      g.fillStyle = css.getPropertyValue(`--class-${labels[k]}`).trim();
-      const x = ((pts[2 * k] - b.xMin) / (b.xMax - b.xMin)) * c.width;
-      const y = (1 - (pts[2 * k + 1] - b.yMin) / (b.yMax - b.yMin)) * c.height;
-      g.fillRect(x - 1, y - 1, 2, 2);
-    }
-  }
-
   function draw() {
     if (!race) return;
     const lossSeries = [];
@@ -129,7 +130,7 @@ export function mountRace(panel, ctx) {
     let epoch = 0;
     const epochs = [];
     // Grids first: computing them may grow wasm memory, which detaches earlier views.
-    runs.forEach((_, i) => drawBoundary(i));
+    runs.forEach((r, i) => drawBoundary(race, i, r.canvas, ctx.bounds(), ctx.run()));
     runs.forEach((r, i) => {
       const e = race.lastEpoch(i);
       const acc = e?.test_acc;
