@@ -1,4 +1,4 @@
-//! Reading and writing files: a small JSON reader with limits (`json`),
+//! Reading and writing files: JSON read into a small tree with limits (`json`),
 //! configs decoded from it with errors that name the field (`decode`), and
 //! model files (`model_io`).
 
