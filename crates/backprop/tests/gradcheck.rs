@@ -116,3 +116,68 @@ fn big_layers_are_sampled_and_biases_before_batch_norm_are_skipped() {
     assert_eq!(results[2].skipped, 0, "the output layer has no batch norm");
     assert!(results.iter().all(|r| r.verdict == Verdict::Good), "{results:?}");
 }
+
+#[test]
+fn a_runs_check_uses_its_first_training_points_with_one_hot_targets() {
+    use backprop::teach::gradcheck::{RUN_ROWS, check_trainer};
+    use backprop::{TrainConfig, Trainer};
+    // Three classes: softmax with one-hot targets, and L2 so the penalty is checked too.
+    let config = TrainConfig::from_json(
+        r#"{"seed":3,"dataset":{"kind":"spiral3","n_samples":200},
+            "network":{"hidden":[4]},"regularization":{"kind":"l2","lambda":0.01}}"#,
+    )
+    .expect("valid");
+    let mut run = Trainer::new(config).expect("valid");
+    run.step_epoch();
+    let data = run.data();
+    assert!(
+        data.n_train() > RUN_ROWS,
+        "the run must have more points than the check uses"
+    );
+    // The same check by hand: the first RUN_ROWS rows, labels written one-hot.
+    let mut t = vec![0.0; RUN_ROWS * 3];
+    for (r, &c) in data.train_y[..RUN_ROWS].iter().enumerate() {
+        t[r * 3 + usize::from(c)] = 1.0;
+    }
+    let by_hand = check(
+        run.model(),
+        &data.train_x[..RUN_ROWS * 2],
+        &t,
+        run.config().regularization,
+        GradCheckConfig {
+            max_per_layer: 5,
+            ..GradCheckConfig::default()
+        },
+        None,
+    );
+    let results = check_trainer(&run, 5).expect("training points");
+    assert_eq!(results, by_hand);
+    assert!(
+        results
+            .iter()
+            .all(|l| l.checked == 5 && l.verdict == Verdict::Good),
+        "{results:?}"
+    );
+    // Asked for none, at least one parameter per layer is compared.
+    assert!(
+        check_trainer(&run, 0)
+            .expect("training points")
+            .iter()
+            .all(|l| l.checked == 1)
+    );
+}
+
+#[test]
+fn a_run_without_training_points_has_nothing_to_check() {
+    use backprop::teach::gradcheck::check_trainer;
+    use backprop::{DataSource, TrainConfig, Trainer};
+    let mut config = TrainConfig::default();
+    config.dataset.kind = DataSource::Custom;
+    let mut run = Trainer::new(config).expect("valid");
+    assert!(check_trainer(&run, 64).is_none());
+    // A test point alone is still no training point.
+    run.add_point(0.5, 0.5, 1, true).expect("valid point");
+    assert!(check_trainer(&run, 64).is_none());
+    run.add_point(0.5, 0.5, 1, false).expect("valid point");
+    assert_eq!(check_trainer(&run, 64).map(|r| r.len()), Some(3));
+}

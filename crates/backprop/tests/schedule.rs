@@ -48,3 +48,19 @@ fn schedules_are_continuous_where_they_should_be() {
     assert!((cyc.lr(base, 8) - 0.5).abs() < 1e-12);
     assert!((cyc.lr(base, 16) - base).abs() < 1e-12);
 }
+
+#[test]
+fn the_curve_gives_each_epochs_rate_up_to_its_cap() {
+    use backprop::train::schedule::MAX_CURVE_EPOCHS;
+    // StepLR(step_size=2, gamma=0.5) from 0.1: halves every second epoch.
+    let step = Schedule::Step {
+        step_size: 2,
+        gamma: 0.5,
+    };
+    assert_eq!(step.curve(0.1, 5), [0.1, 0.1, 0.05, 0.05, 0.025]);
+    assert!(step.curve(0.1, 0).is_empty());
+    assert_eq!(
+        Schedule::Constant.curve(0.1, u64::MAX).len() as u64,
+        MAX_CURVE_EPOCHS
+    );
+}

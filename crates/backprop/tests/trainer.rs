@@ -395,3 +395,28 @@ fn full_batch_steps_see_every_change_to_the_data() {
     t.update_live(live).expect("live");
     check(&mut t, 2);
 }
+
+#[test]
+fn decode_json_leaves_validation_to_the_run_it_is_given_to() {
+    let text = r#"{"optimizer":{"kind":"sgd","lr":-1}}"#;
+    // Decoded only: the bindings hand it to `Trainer::new` or `update_live`,
+    // which validate it, so a change is validated once.
+    let decoded = TrainConfig::decode_json(text).expect("well-formed");
+    assert_eq!(decoded.optimizer.lr(), -1.0);
+    let field = |e: backprop::ConfigError| e.field().to_string();
+    assert_eq!(
+        field(Trainer::new(decoded.clone()).expect_err("lr")),
+        "optimizer.lr"
+    );
+    let mut run = Trainer::new(TrainConfig::default()).expect("valid");
+    assert_eq!(field(run.update_live(decoded).expect_err("lr")), "optimizer.lr");
+    assert_eq!(
+        field(TrainConfig::from_json(text).expect_err("lr")),
+        "optimizer.lr"
+    );
+    // What is not a config at all is still refused when decoding.
+    assert_eq!(
+        field(TrainConfig::decode_json(r#"{"seed":"x"}"#).expect_err("type")),
+        "seed"
+    );
+}

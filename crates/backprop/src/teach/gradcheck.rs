@@ -25,6 +25,8 @@ use rand::rngs::StdRng;
 use rand::seq::index::sample;
 
 use crate::net::mlp::{Mlp, Regularization, Workspace};
+use crate::train::Trainer;
+use crate::train::metrics::targets;
 
 /// Below this relative error the gradient is right (cs231n: "you should be happy").
 pub const GOOD: f64 = 1e-7;
@@ -192,6 +194,32 @@ pub fn check(
         });
     }
     results
+}
+
+/// Rows a run's check uses: the first training points, enough to exercise
+/// every layer while a check of every layer stays instant on the page.
+pub const RUN_ROWS: usize = 64;
+/// Most parameters per layer a run's check compares when asked for more.
+pub const MAX_PER_LAYER: usize = 10_000;
+
+/// Checks a run's network at its current parameters on its first `RUN_ROWS`
+/// training points, with its own regularisation, comparing `max_per_layer`
+/// parameters per layer (clamped to `1..=MAX_PER_LAYER`). `None` when the
+/// run has no training points.
+pub fn check_trainer(run: &Trainer, max_per_layer: usize) -> Option<Vec<LayerCheck>> {
+    let data = run.data();
+    let rows = data.n_train().min(RUN_ROWS);
+    if rows == 0 {
+        return None;
+    }
+    let model = run.model();
+    let x = &data.train_x[..rows * model.n_in()];
+    let t = targets(&data.train_y[..rows], model.output(), model.n_out());
+    let config = GradCheckConfig {
+        max_per_layer: max_per_layer.clamp(1, MAX_PER_LAYER),
+        ..GradCheckConfig::default()
+    };
+    Some(check(model, x, &t, run.config().regularization, config, None))
 }
 
 /// A hash of the signs of every pre-activation that feeds a kinked activation.

@@ -270,9 +270,16 @@ impl TrainConfig {
     /// field's path (`dataset.noise`, `optimizer.lr`, …) and the offending value;
     /// unknown fields are errors, missing ones take their defaults.
     pub fn from_json(text: &str) -> Result<Self> {
-        let config = Self::decode(&parse_document(text, "config", MAX_CONFIG_BYTES)?, "")?;
+        let config = Self::decode_json(text)?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// `from_json` without the validation, for a config about to be handed to
+    /// `Trainer::new` or `update_live`, which validate it: a change is
+    /// validated once.
+    pub fn decode_json(text: &str) -> Result<Self> {
+        Self::decode(&parse_document(text, "config", MAX_CONFIG_BYTES)?, "")
     }
 
     /// The config as compact JSON text.

@@ -11,6 +11,9 @@ use crate::train::optim::{LR, NON_NEGATIVE};
 pub const GAMMA: Range = Range::above_to(0.0, 1.0);
 /// A length in epochs (`step_size`, `t_max`, `total`): at least one.
 pub const EPOCHS: Range = Range::closed(1.0, u32::MAX as f64);
+/// Longest learning-rate curve given at once: as many epochs as one step
+/// call may run, and a bounded copy for the page.
+pub const MAX_CURVE_EPOCHS: u64 = 100_000;
 
 /// A schedule multiplies or replaces the optimizer's base learning rate per epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
@@ -65,6 +68,14 @@ impl Schedule {
                 base + (max_lr - base) * (1.0 - x).max(0.0)
             }
         }
+    }
+
+    /// The learning rate at each epoch `0..epochs` for base rate `base` (the
+    /// curve the page plots), at most `MAX_CURVE_EPOCHS` of them.
+    pub fn curve(&self, base: f64, epochs: u64) -> Vec<f64> {
+        (0..epochs.min(MAX_CURVE_EPOCHS))
+            .map(|e| self.lr(base, e))
+            .collect()
     }
 
     /// Checks every field; errors name `schedule.<field>` and the value.
