@@ -11,8 +11,8 @@ use backprop::{OptimizerConfig, TrainConfig, Trainer};
 use js_sys::{Float64Array, Uint8Array, Uint32Array};
 use wasm_bindgen::prelude::*;
 
+use crate::convert::{EpochView, StepView, config_from_js, config_to_js, history_view, to_js, to_value};
 use crate::run::{Run, check_count};
-use crate::{EpochView, StepView, config_from_js, history_view, to_js, to_value};
 
 /// 2 to 6 runs that differ only in their optimizer, stepped together.
 #[wasm_bindgen]
@@ -27,7 +27,10 @@ impl Race {
     /// 2 to 6 optimizer objects (`{ kind: "adam", lr: 0.001 }`, …).
     #[wasm_bindgen(constructor)]
     pub fn new(base: JsValue, optimizers: JsValue) -> Result<Race, JsError> {
+        // Checked here so that its errors name its fields; each run's config
+        // (the base with its optimizer) is checked by `Trainer::new`.
         let base: TrainConfig = config_from_js(&base)?;
+        base.validate().map_err(to_js)?;
         let text = js_sys::JSON::stringify(&optimizers)
             .ok()
             .and_then(|s| s.as_string())
@@ -121,8 +124,7 @@ impl Race {
 
     /// The settings of run `i`, as a plain object.
     pub fn config(&self, i: usize) -> Result<JsValue, JsError> {
-        js_sys::JSON::parse(&self.run(i)?.trainer.config().to_json())
-            .map_err(|_| JsError::new("config: not JSON"))
+        config_to_js(self.run(i)?.trainer.config())
     }
 
     /// A history series of run `i` (view); see `Playground.history`.
