@@ -2,6 +2,7 @@
 //! each layer's health, one point's pass through the network, and the
 //! decision boundary's pixels.
 
+pub mod diagnose;
 pub mod draw;
 pub mod gradcheck;
 pub mod health;
