@@ -346,10 +346,14 @@ pub fn exploding(run: &RunView<'_>) -> Option<Finding> {
         return None;
     }
     let (first, last) = (h.train_loss[0], h.train_loss[h.len() - 1]);
+    // A loss below its start is no explosion: return before the median's sort.
+    if last <= first {
+        return None;
+    }
     let norm = total_norm(h, h.len() - 1);
     let median = median_norm(h, h.len());
     let loss_blown = last >= EXPLODE_LOSS * first;
-    let grad_blown = norm >= EXPLODE_GRAD * median && last > first;
+    let grad_blown = norm >= EXPLODE_GRAD * median;
     if !(loss_blown || grad_blown) {
         return None;
     }
