@@ -61,6 +61,7 @@ function relabelUi(p) {
   ui.lossChart.setLabels({ yLabel: tr('lossAxis'), epochWord: tr('epochWord') });
   ui.accChart.setLabels({ yLabel: tr('accAxis'), epochWord: tr('epochWord') });
   ui.views.relabel();
+  ui.diagnosis?.relabel();
   ui.tour?.update();
   redraw(p.state, true);
 }
@@ -144,6 +145,8 @@ function viewContext(p) {
     setParam: api.setParam,
     stepOnSample: api.stepOnSample,
     importModel: api.importModel,
+    newDiagnosis: api.newDiagnosis,
+    play: api.play,
     showSnapshot: (snap) => { state.snapshot = snap; state.dirty = true; },
     shownSnapshot: () => state.snapshot,
     showView: (id) => p.ui.views.select(id),
@@ -179,6 +182,8 @@ function buildUi(p) {
   logLoss.addEventListener('change', () => ui.lossChart.setLog(logLoss.checked));
   ui.exports = mountExports(find('export-slot'), p.ctx);
   ui.views = mountViews(find('panel-views'), p.ctx);
+  // The Diagnosis panel: loaded after the first frame, like the views; hidden until a detector fires.
+  ui.diagnosisLoaded = import('./diagnosis.js').then((m) => { ui.diagnosis = m.mountDiagnosis(find('diagnosis-slot'), p.ctx); });
   layOut(p);
 }
 
@@ -326,6 +331,7 @@ export async function mount(host, options = {}) {
   equip(p, handle, problems, stopListening);
   // The teaching views' modules load after the first frame; ready means all of it.
   await p.ui.views.loaded;
+  await p.ui.diagnosisLoaded;
   host.dataset.ready = 'true';
   return handle;
 }

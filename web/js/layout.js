@@ -107,6 +107,7 @@ export function buildSkeleton(root, { tr, lang, language }, on) {
           el('canvas', { id: 'acc-chart', width: 380, height: 190, ...aria('accChartLabel') }),
           el('p', { id: 'chart-readout', class: 'hover', 'aria-live': 'off' }),
         ]),
+        el('div', { id: 'diagnosis-slot' }),
         el('div', { id: 'export-slot' }),
       ]),
     ]),

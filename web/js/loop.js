@@ -174,6 +174,7 @@ export function startLoop(p) {
     if (state.visible) {
       p.api.trainFor(FRAME_BUDGET_MS);
       p.ui.views.frame(now);
+      p.ui.diagnosis?.frame();
       p.ui.tour?.update();
       if (state.dirty || state.playing) {
         render(p, now);

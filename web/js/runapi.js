@@ -293,6 +293,20 @@ export function createRunApi(page) {
       return loss;
     },
     drawPoint: (x, y, how) => drawPoint(r, x, y, how),
+    /**
+     * The engine's diagnosis of the live run (`wasm.Diagnosis`), each call
+     * passed the run: it reads the run and changes nothing.
+     */
+    newDiagnosis() {
+      const d = new r.wasm.Diagnosis(r.state.pg);
+      return {
+        observe: () => d.observe(r.state.pg),
+        findings: () => d.findings(r.state.pg),
+        reach: () => d.reach(),
+        curedConfig: (finding, cure) => d.curedConfig(r.state.pg, finding, cure),
+        free: () => d.free(),
+      };
+    },
     /** Replaces the run with the model in `text` (JSON) and returns the new run to read; throws the engine's message when it cannot. */
     importModel(text) {
       adopt(r, r.wasm.Playground.importModel(text));

@@ -12,6 +12,7 @@
 //! step calls do not allocate once a run is built.
 
 mod convert;
+mod diagnose;
 mod race;
 mod run;
 mod step;
