@@ -221,6 +221,22 @@ fn a_wide_network_on_80_noisy_points_overfits_and_l2_holds_it() {
     });
 }
 
+#[test]
+fn a_run_before_its_first_epoch_and_a_run_without_points_have_nothing_to_diagnose() {
+    let t = Trainer::new(config(r#"{"network":{"init":"zeros"}}"#)).expect("valid run");
+    let mut w = Watch::new(&t);
+    w.observe(&t);
+    assert_eq!(w.scans().len(), 1, "a scan of the untrained network");
+    assert!(w.diagnose(&t).is_empty());
+    let mut drawn = Trainer::new(config(r#"{"dataset":{"kind":"custom"}}"#)).expect("valid run");
+    drawn.step_epoch();
+    let mut w = Watch::new(&drawn);
+    w.observe(&drawn);
+    assert!(w.reach().is_nan(), "no points: nothing to compare with");
+    assert!(w.scans().is_empty(), "no points to scan");
+    assert!(w.diagnose(&drawn).is_empty());
+}
+
 /// A history in which every record has `loss`, accuracy `acc` and per-layer gradient norms `norms`.
 fn flat_history(epochs: usize, loss: f64, acc: f64, norms: &[f64]) -> History {
     let mut h = History::new(norms.len(), 4096, 1024);

@@ -280,7 +280,7 @@ fn stalled(h: &History) -> Option<usize> {
 /// Whether the latest training accuracy is far below what the data allows.
 fn far_from_reach(run: &RunView<'_>) -> bool {
     let h = run.history;
-    run.reach.is_finite() && h.train_acc[h.len() - 1] < run.reach - ACC_GAP
+    !h.is_empty() && run.reach.is_finite() && h.train_acc[h.len() - 1] < run.reach - ACC_GAP
 }
 
 fn acc_figures(run: &RunView<'_>) -> [Figure; 2] {
@@ -384,9 +384,13 @@ pub fn exploding(run: &RunView<'_>) -> Option<Finding> {
 /// classic case). It began where the loss went flat.
 pub fn plateau(run: &RunView<'_>) -> Option<Finding> {
     let h = run.history;
+    // The cheap test first: a healthy run is near its reach.
+    if !far_from_reach(run) {
+        return None;
+    }
     let from = stalled(h)?;
     let norm = total_norm(h, h.len() - 1);
-    if !(norm < GRAD_SMALL && far_from_reach(run)) {
+    if norm >= GRAD_SMALL {
         return None;
     }
     let [acc, reach] = acc_figures(run);
@@ -411,10 +415,10 @@ pub fn plateau(run: &RunView<'_>) -> Option<Finding> {
 /// first epoch of the final stretch in which that layer's ratio stayed low.
 pub fn vanishing(run: &RunView<'_>) -> Option<Finding> {
     let h = run.history;
-    stalled(h)?;
     if !far_from_reach(run) {
         return None;
     }
+    stalled(h)?;
     let n = h.n_layers();
     let ratio = |i: usize, l: usize| h.grad_norms[i * n + l] / h.grad_norms[i * n + n - 1];
     let last = h.len() - 1;
@@ -565,11 +569,14 @@ pub fn lr_too_large(run: &RunView<'_>) -> Option<Finding> {
 /// loss that stays put with a large gradient is bouncing, not creeping.)
 pub fn lr_too_small(run: &RunView<'_>) -> Option<Finding> {
     let h = run.history;
+    if !far_from_reach(run) {
+        return None;
+    }
     let from = stalled(h)?;
     let last = h.len() - 1;
     let norm = total_norm(h, last);
     let creeping = h.train_loss[last] < h.train_loss[from];
-    if !(norm >= GRAD_SMALL && creeping && far_from_reach(run)) {
+    if !(norm >= GRAD_SMALL && creeping) {
         return None;
     }
     let [acc, reach] = acc_figures(run);
@@ -593,13 +600,17 @@ pub fn overfitting(run: &RunView<'_>) -> Option<Finding> {
         return None;
     }
     let last = h.len() - 1;
+    let gap = |i: usize| h.test_loss[i] - h.train_loss[i];
+    // The cheap test first, before the search for the best test loss.
+    if gap(last) < OVERFIT_GAP {
+        return None;
+    }
     let best = (0..h.len())
         .filter(|&i| h.test_loss[i].is_finite())
         .min_by(|&a, &b| h.test_loss[a].total_cmp(&h.test_loss[b]))?;
-    let gap = |i: usize| h.test_loss[i] - h.train_loss[i];
     let rising = h.test_loss[last] >= h.test_loss[best] * (1.0 + OVERFIT_RISE);
     let train_falling = h.train_loss[last] < h.train_loss[best];
-    let widening = gap(last) >= OVERFIT_GAP && gap(last) > gap(best);
+    let widening = gap(last) > gap(best);
     let acc_gap = |i: usize| h.train_acc[i] - h.test_acc[i];
     let generalises_worse = acc_gap(last) >= acc_gap(best) + OVERFIT_ACC;
     if !(rising && train_falling && widening && generalises_worse) {
