@@ -8,7 +8,7 @@
 
 use std::hint::black_box;
 
-use backprop::diagnose::Watch;
+use backprop::teach::diagnose::Watch;
 use backprop::{TrainConfig, Trainer};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 

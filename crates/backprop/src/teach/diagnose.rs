@@ -12,14 +12,14 @@
 
 use serde::Serialize;
 
+use crate::data::Data;
+use crate::fast::transpose;
 use crate::net::activation::{Activation, ActivationKind};
+use crate::net::init::InitKind;
+use crate::net::mlp::{Mlp, Regularization, Workspace};
 use crate::train::clip::Clipping;
 use crate::train::config::TrainConfig;
-use crate::data::Data;
 use crate::train::history::History;
-use crate::net::init::InitKind;
-use crate::fast::transpose;
-use crate::net::mlp::{Mlp, Regularization, Workspace};
 use crate::train::{Divergence, Status, Trainer};
 
 /// What a detector found wrong.
