@@ -13,6 +13,7 @@ const THUMB = 150;
 
 export function mountDiagnosis(slot, ctx) {
   const { tr } = ctx;
+  const L = (tag, key, props = {}, kids = []) => labelled(tr, tag, key, props, kids);
   const { what, why, since, evidence, canvas, cures, brokenThumb, curedThumb, compareCanvas, compareNote, compare, healthy, problem, panel } =
     buildPanel(slot, tr);
   const chart = mountChart(canvas, { yLabel: '', log: true, epochWord: tr('epochWord') });
