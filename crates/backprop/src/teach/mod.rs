@@ -7,4 +7,5 @@ pub mod draw;
 pub mod gradcheck;
 pub mod health;
 pub mod inspect;
+pub mod landscape;
 pub mod render;

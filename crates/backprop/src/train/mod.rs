@@ -535,6 +535,10 @@ impl Trainer {
     pub fn data(&self) -> &Data {
         &self.data
     }
+    /// The training targets, row-major `[rows, n_out]` (one-hot for softmax).
+    pub fn train_targets(&self) -> &[f64] {
+        &self.train_t
+    }
     pub fn model(&self) -> &Mlp {
         &self.model
     }
