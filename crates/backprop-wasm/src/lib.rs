@@ -13,6 +13,7 @@
 
 mod convert;
 mod diagnose;
+mod landscape;
 mod race;
 mod run;
 mod step;

@@ -176,6 +176,11 @@ impl Race {
         Ok(unsafe { Uint8Array::view(self.run_mut(i)?.rgba()) })
     }
 
+    /// Run `i`'s trainer (for the landscape the runs share).
+    pub(crate) fn trainer(&self, i: usize) -> Result<&Trainer, JsError> {
+        Ok(&self.run(i)?.trainer)
+    }
+
     fn run(&self, i: usize) -> Result<&Run, JsError> {
         let k = self.runs.len();
         self.runs.get(i).ok_or_else(|| bad_index(i, k))
