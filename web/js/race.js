@@ -114,6 +114,8 @@ export function mountRace(panel, ctx) {
     toggle.disabled = false;
     shownEpoch = -1;
     panel.dataset.runs = String(runs.length);
+    // Other views (the landscape) follow the race through these events.
+    panel.dispatchEvent(new CustomEvent('race-begin', { bubbles: true, detail: { race, runs } }));
     draw();
   }
 
@@ -168,6 +170,8 @@ export function mountRace(panel, ctx) {
         panel.dataset.firstLosses = JSON.stringify(runs.map((r) => r.firstLoss));
       }
       over = race.stepEpochs(1, maxEpochs);
+      const epochs = race.history(0, 'epoch');
+      panel.dispatchEvent(new CustomEvent('race-step', { bubbles: true, detail: { race, epoch: epochs[epochs.length - 1] ?? 0 } }));
       if (over) playing = false;
       if (visible || over) draw();
     },

@@ -18,6 +18,7 @@ const TABS = [
   ['network', 'tabNetwork', () => import('./diagram.js').then((m) => m.mountDiagram), true],
   ['hidden', 'tabHidden', () => import('./hidden.js').then((m) => m.mountHidden), true],
   ['timeline', 'tabTimeline', () => mountTimeline, true],
+  ['landscape', 'tabLandscape', () => import('./landscape.js').then((m) => m.mountLandscape), true],
 ];
 
 export function mountViews(root, ctx) {
@@ -71,7 +72,7 @@ export function mountViews(root, ctx) {
   return {
     /** Resolves when every view is mounted. */
     loaded: Promise.all(mounting),
-    /** Opens tab `id` (walk, race, lab, network, hidden, timeline). */
+    /** Opens tab `id` (walk, race, lab, network, hidden, timeline, landscape). */
     select(id) {
       if (views[id]) select(id);
     },
