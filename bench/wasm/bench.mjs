@@ -2,7 +2,8 @@
 // W1: the tutorial's run (800 points, [2,10,8,1], GD lr 0.1, full batch);
 // W2: the same with Adam lr 1e-3; W4: [2,64,64,64,1] with Adam;
 // W3: a full 200x200 boundary refresh (predict + RGBA) through `grid` and
-// `gridRgba`; W3p: the prediction alone (`grid`).
+// `gridRgba`; W3p: the prediction alone (`grid`); L1: a 41x41 slice of the
+// loss landscape (`Landscape.start` and `computeRows`).
 // Each figure: median, min and max over RUNS timed runs after a warm-up of
 // at least a second.
 
@@ -57,6 +58,30 @@ function gridMs(wasm, reps, colour) {
   return stats(times);
 }
 
+/** L1: a 41 x 41 slice of the loss landscape around the W1 net after 100 epochs, start to last row. */
+function sliceMs(wasm, reps) {
+  const p = new wasm.Playground({ dataset: { kind: 'tutorial' } });
+  p.stepEpochs(100);
+  const land = wasm.Landscape.ofRun(p);
+  land.useRandom(1);
+  const refresh = () => {
+    land.start(-1, 1, -1, 1, 41);
+    land.computeRows(41);
+  };
+  const warm = performance.now();
+  do refresh(); // the first also sizes the buffer
+  while (performance.now() - warm < WARM_UP_MS);
+  const times = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) refresh();
+    times.push((performance.now() - t0) / reps);
+  }
+  land.free();
+  p.free();
+  return stats(times);
+}
+
 export function runAll(wasm) {
   const tutorial = { dataset: { kind: 'tutorial' } };
   return {
@@ -65,5 +90,6 @@ export function runAll(wasm) {
     W3: gridMs(wasm, 20, true),
     W3p: gridMs(wasm, 20, false),
     W4: epochsPerSecond(wasm, { ...tutorial, network: { hidden: [64, 64, 64] }, optimizer: { kind: 'adam', lr: 0.001 } }, 30),
+    L1: sliceMs(wasm, 3),
   };
 }

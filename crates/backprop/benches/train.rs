@@ -7,7 +7,9 @@
 //! - W2: the same with Adam, lr 1e-3;
 //! - W3: predicting a 200 × 200 grid with the W1 net (the f32 drawing copy,
 //!   and the f64 eval path for comparison);
-//! - W4: `[2, 64, 64, 64, 1]`, Adam, full batch of 800.
+//! - W4: `[2, 64, 64, 64, 1]`, Adam, full batch of 800;
+//! - L1: a 41 × 41 slice of the loss landscape around the W1 net after 100
+//!   epochs: 1,681 eval-mode passes over the 800 training points.
 //!
 //! An epoch here is what the page runs: the update, then the 200 test points
 //! evaluated for the curves.
@@ -15,6 +17,7 @@
 use std::hint::black_box;
 
 use backprop::teach::draw::DrawNet;
+use backprop::teach::landscape::{Grid, Landscape};
 use backprop::{TrainConfig, Trainer};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -92,5 +95,32 @@ fn grid(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, epochs, grid);
+fn landscape(c: &mut Criterion) {
+    lanes_from_env();
+    let mut t = trainer("{}");
+    for _ in 0..100 {
+        t.step_epoch();
+    }
+    let mut land = Landscape::of_run(&t).expect("a landscape of the run");
+    land.use_random(1);
+    let grid = Grid {
+        a0: -1.0,
+        a1: 1.0,
+        b0: -1.0,
+        b1: 1.0,
+        side: 41,
+    };
+    let mut g = c.benchmark_group("landscape");
+    g.throughput(Throughput::Elements(41 * 41));
+    // A whole refresh, as the page spreads it over frames: start, then every row.
+    g.bench_function("L1 slice 41x41", |b| {
+        b.iter(|| {
+            land.start(grid).expect("a valid grid");
+            black_box(land.compute_rows(41))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, epochs, grid, landscape);
 criterion_main!(benches);

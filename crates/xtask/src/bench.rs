@@ -86,6 +86,7 @@ fn native(tools: &Tools, smoke: bool, baseline: bool) -> Result<Value, String> {
         "W2": get("epoch", "W2 Adam [2,10,8,1]", true),
         "W3": get("grid", "W3 predict 200x200", false),
         "W4": get("epoch", "W4 Adam [2,64,64,64,1]", true),
+        "L1": get("landscape", "L1 slice 41x41", false),
     }))
 }
 
@@ -299,6 +300,17 @@ fn budgets(native: &Value, chrome: &Value, peers: &[(&str, Value)], load: [&crat
         "ms",
     );
     at_most("wasm in Chromium, W3 full refresh", m(chrome, "W3"), 1.5, "ms");
+    at_most(
+        "wasm in Chromium, landscape slice 41 × 41",
+        m(chrome, "L1"),
+        40.0,
+        "ms",
+    );
+    println!(
+        "\nLandscape slice 41 × 41 (L1): native {:.2} ms, wasm in Chromium {:.2} ms.",
+        m(native, "L1"),
+        m(chrome, "L1")
+    );
     for (summary, budget) in load
         .into_iter()
         .zip([crate::load::LOCAL_BUDGET_MS, crate::load::FAST_3G_BUDGET_MS])
@@ -370,6 +382,29 @@ fn budgets(native: &Value, chrome: &Value, peers: &[(&str, Value)], load: [&crat
             ));
         }
         None => eprintln!("no {}: run the e2e tests for the racing budgets", perf.display()),
+    }
+    let landscape = sh::root().join("target/e2e/landscape-perf.json");
+    match std::fs::read_to_string(&landscape)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+    {
+        Some(p) => {
+            let f = |k: &str| p[k].as_f64().unwrap_or(f64::NAN);
+            lines.push((
+                "page: training with the landscape open at ≥ 55 fps (60 Hz)".into(),
+                format!("{:.1} fps", f("fps")),
+                f("fps") >= 55.0,
+            ));
+            lines.push((
+                "page: worst long task with the landscape open ≤ 50 ms".into(),
+                format!("{:.0} ms", f("worst_long_task_ms")),
+                f("worst_long_task_ms") <= 50.0,
+            ));
+        }
+        None => eprintln!(
+            "no {}: run the e2e test `landscape` for the landscape's frame budget",
+            landscape.display()
+        ),
     }
     println!("\n| budget | measured | holds |\n| --- | --- | --- |");
     for (what, v, ok) in &lines {

@@ -117,6 +117,7 @@ pub fn bench_wasm(_args: &[String]) -> Result<(), String> {
         ("W3", "ms per 200×200 refresh"),
         ("W3p", "ms per 200×200 predict (no colours)"),
         ("W4", "epochs/s"),
+        ("L1", "ms per 41×41 landscape slice"),
     ] {
         let f = |v: &serde_json::Value| {
             let n = |k: &str| v[w][k].as_f64().unwrap_or(f64::NAN);
