@@ -192,6 +192,21 @@ fn the_landscape_fits_a_phone() {
     let overflow = s.eval("document.documentElement.scrollWidth - window.innerWidth");
     assert_eq!(overflow, json!(0), "no horizontal scrolling at 390 px");
     shot(&s, "landscape-390");
+    // Keyboard: arrows move the cursor over the slice, Enter sets the weights there.
+    s.exec("document.getElementById('landscape-slice').focus()", json!([]));
+    s.keys("\u{E014}\u{E014}\u{E013}");
+    let hover = s.eval("document.getElementById('landscape-hover').textContent");
+    assert!(
+        hover.to_string().contains("loss ≈"),
+        "the cursor reads the loss: {hover}"
+    );
+    let before = s.eval(PLOT_HASH);
+    s.keys("\u{E007}");
+    s.wait_for(
+        "document.getElementById('view-landscape').dataset.jumps === '1'",
+        LOAD,
+    );
+    s.wait_for(&format!("{PLOT_HASH} !== {before}"), LOAD);
     s.assert_no_console_errors();
 }
 

@@ -149,7 +149,14 @@ export function mountLandscape(panel, ctx) {
     }
     const centre = pg.snapshot();
     try {
-      land.centreOnSnapshot(centre);
+      try {
+        land.centreOnSnapshot(centre);
+      } catch {
+        // The run may have been rebuilt with another network at the same epoch: a new landscape.
+        land.free();
+        land = ctx.wasm.Landscape.ofRun(pg);
+        land.centreOnSnapshot(centre);
+      }
     } catch (e) {
       about.textContent = tr('landscapeCannot', { why: e.message });
       wanted = false;

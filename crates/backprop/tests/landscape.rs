@@ -410,6 +410,26 @@ fn a_refreshed_slice_allocates_nothing_once_its_buffers_exist() {
 }
 
 #[test]
+fn moving_the_centre_or_the_directions_leaves_no_slice_complete_until_started_again() {
+    let mut t = run("{}", 2);
+    let mut land = Landscape::of_run(&t).unwrap();
+    assert!(!land.compute_rows(5), "nothing to compute before a start");
+    land.use_random(1);
+    land.start(symmetric(3, 1.0)).unwrap();
+    assert!(land.compute_rows(3) && land.is_complete());
+    t.step_epoch();
+    land.centre_on(t.model()).unwrap();
+    assert!(
+        !land.is_complete() && !land.compute_rows(3),
+        "the old slice is not the new centre's"
+    );
+    land.start(symmetric(3, 1.0)).unwrap();
+    assert!(land.compute_rows(3));
+    land.use_random(2);
+    assert!(!land.is_complete(), "nor the old directions'");
+}
+
+#[test]
 fn bad_grids_snapshots_and_centres_are_refused_by_name() {
     let t = run("{}", 1);
     let mut land = Landscape::of_run(&t).unwrap();

@@ -138,6 +138,9 @@ pub struct Landscape {
     loss: Vec<f64>,
     /// The next row to compute; `grid.side` when the slice is complete.
     next_row: usize,
+    /// Whether the slice belongs to the current centre and directions (a
+    /// change of either waits for the next `start`).
+    current: bool,
 }
 
 impl Landscape {
@@ -187,6 +190,7 @@ impl Landscape {
             grid,
             loss: Vec::new(),
             next_row: grid.side,
+            current: false,
         })
     }
 
@@ -219,7 +223,7 @@ impl Landscape {
             mine.mean.copy_from_slice(&theirs.mean);
             mine.var.copy_from_slice(&theirs.var);
         }
-        self.next_row = self.grid.side;
+        self.current = false;
         Ok(())
     }
 
@@ -252,7 +256,7 @@ impl Landscape {
             r.var.copy_from_slice(&snapshot[at + k..at + 2 * k]);
             at += 2 * k;
         }
-        self.next_row = self.grid.side;
+        self.current = false;
         Ok(())
     }
 
@@ -286,7 +290,7 @@ impl Landscape {
             }
         }
         self.dirs.explained = [f64::NAN; 2];
-        self.next_row = self.grid.side;
+        self.current = false;
     }
 
     /// The top two principal directions of the trajectory `snapshots` (each
@@ -373,7 +377,7 @@ impl Landscape {
             }
         }
         self.dirs.explained = [l1 / total, l2 / total];
-        self.next_row = self.grid.side;
+        self.current = false;
         Ok(self.dirs.explained)
     }
 
@@ -388,12 +392,16 @@ impl Landscape {
         }
         self.grid = grid;
         self.next_row = 0;
+        self.current = true;
         Ok(())
     }
 
     /// Computes up to `rows` more rows of the slice; true once it is complete.
     /// Allocates nothing.
     pub fn compute_rows(&mut self, rows: usize) -> bool {
+        if !self.current {
+            return false;
+        }
         let side = self.grid.side;
         let end = (self.next_row + rows).min(side);
         for r in self.next_row..end {
@@ -539,12 +547,14 @@ impl Landscape {
     pub fn loss(&self) -> &[f64] {
         &self.loss
     }
-    /// Rows computed so far.
+    /// Rows computed so far of the slice started last.
     pub fn rows_done(&self) -> usize {
         self.next_row
     }
+    /// True once every row of the slice started last is computed, for the
+    /// centre and directions it was started with.
     pub fn is_complete(&self) -> bool {
-        self.next_row == self.grid.side && !self.loss.is_empty()
+        self.current && self.next_row == self.grid.side
     }
 }
 
