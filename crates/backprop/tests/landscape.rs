@@ -6,7 +6,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use backprop::teach::landscape::{Grid, Landscape};
+use backprop::teach::landscape::{Grid, Landscape, MAX_PCA_SNAPSHOTS};
 use backprop::train::optim::SgdConfig;
 use backprop::{Activation, Mlp, OptimizerConfig, OutputLoss, TrainConfig, Trainer};
 
@@ -471,6 +471,22 @@ fn bad_grids_snapshots_and_centres_are_refused_by_name() {
     let mut bad = s.clone();
     bad[0] = f64::NAN;
     assert!(land.centre_on_snapshot(&bad).is_err());
+    let many: Vec<f64> = (0..MAX_PCA_SNAPSHOTS + 1)
+        .flat_map(|_| s.iter().copied())
+        .collect();
+    let err = land.use_pca(&many, stride).unwrap_err().to_string();
+    assert!(err.contains("at most 256") && err.contains("got 257"), "{err}");
+    let other = run(r#"{"network":{"hidden":[3]}}"#, 0);
+    let err = land
+        .gradient_line(other.optimizer(), 0.1, 5)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("landscape.optimizer") && err.contains("for 13 parameters"),
+        "{err}"
+    );
+    let err = land.gradient_line(t.optimizer(), 0.0, 5).unwrap_err().to_string();
+    assert!(err.contains("landscape.lr") && err.contains("got 0"), "{err}");
     let none = Mlp::new(&[2, 1], &[], OutputLoss::SigmoidBce, false).unwrap();
     let err = Landscape::new(&none, &[], &[]).unwrap_err().to_string();
     assert!(err.contains("at least one training point"), "{err}");

@@ -30,6 +30,9 @@ pub const MAX_SIDE: usize = 201;
 /// The gradient line reaches at least this far (in parameter units), so that a
 /// tiny step is seen as tiny beside the valley rather than filling the plot.
 const LINE_MIN_REACH: f64 = 0.5;
+/// Most snapshots PCA takes: its `[n, n]` Gram matrix and O(n³) rotations
+/// stay small (a run's path keeps 40; a race of six, 6 × 24 plus starts).
+pub const MAX_PCA_SNAPSHOTS: usize = 256;
 /// A second principal direction whose variance is below this fraction of the
 /// first is noise: the snapshots lie on a line.
 const PCA_FLAT: f64 = 1e-12;
@@ -315,10 +318,10 @@ impl Landscape {
             ));
         }
         let n = snapshots.len() / stride;
-        if n < 3 {
+        if !(3..=MAX_PCA_SNAPSHOTS).contains(&n) {
             return Err(ConfigError::out_of_range(
                 "landscape.snapshots",
-                "at least 3 snapshots for two principal directions",
+                format!("at least 3 snapshots for two principal directions, at most {MAX_PCA_SNAPSHOTS}"),
                 n,
             ));
         }
@@ -489,6 +492,16 @@ impl Landscape {
         }
         if !(lr.is_finite() && lr > 0.0) {
             return Err(ConfigError::out_of_range("landscape.lr", "finite and > 0", lr));
+        }
+        let state = optimizer.state().1.len();
+        if state != self.centre.len() {
+            return Err(ConfigError::invalid(
+                "landscape.optimizer",
+                format!(
+                    "an optimizer for {state} parameters does not fit a landscape of {}",
+                    self.centre.len()
+                ),
+            ));
         }
         let rows = self.rows;
         self.model.params.copy_from_slice(&self.centre);
