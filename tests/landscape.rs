@@ -95,6 +95,13 @@ fn the_slice_is_drawn_its_path_follows_training_and_the_timeline_and_jump_here_m
         "PCA shows the variance explained: {explained}"
     );
     assert_eq!(data(&s, "marker"), "0.00000,0.00000", "the present is the centre");
+    // The step along the gradient: plain SGD goes lr·|g| downhill.
+    assert!(number(&s, "stepT") > 0.0, "the step goes along −g");
+    let note = s.eval("document.getElementById('landscape-line-note').textContent");
+    assert!(
+        note.to_string().contains("learning rate 0.1000"),
+        "the line names this step's learning rate: {note}"
+    );
     shot(&s, "landscape-1440-light");
 
     // Scrubbing the timeline back marks that epoch's weights on the plane.
