@@ -253,6 +253,83 @@ fn pca_directions_are_orthonormal_and_projection_leaves_only_the_unexplained_par
     }
 }
 
+/// scikit-learn's PCA agrees to rounding in sums of a few dozen terms.
+const SKLEARN: f64 = 1e-10;
+
+fn numbers(v: &serde_json::Value) -> Vec<f64> {
+    let list = v.as_array().expect("a JSON array");
+    list.iter()
+        .flat_map(|x| match x.as_array() {
+            Some(row) => row.iter().map(|y| y.as_f64().expect("a number")).collect(),
+            None => vec![x.as_f64().expect("a number")],
+        })
+        .collect()
+}
+
+/// `tests/fixtures/landscape_pca.json`, written by this script (NumPy 2.4.6,
+/// scikit-learn 1.9.1):
+///
+/// ```python
+/// p, n = 13, 9
+/// centre = [0.3 * math.sin(1.1 * k) + 0.05 * k for k in range(p)]
+/// snaps = [[centre[k] + (i / (n - 1)) * (0.8 * math.sin(0.7 * i + 0.3 * k) + 0.2 * math.cos(1.3 * i * k + 0.5))
+///           + 0.05 * math.sin(2.9 * i + 1.7 * k) for k in range(p)] for i in range(n)]
+/// X = np.array(snaps) - np.array(centre)
+/// pca = PCA(n_components=2, svd_solver="full").fit(X)
+/// # explained_variance_ratio_, components_, X @ components_.T
+/// ```
+#[test]
+fn principal_directions_match_scikit_learns_pca_of_the_displacements() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/landscape_pca.json");
+    let text = std::fs::read_to_string(path).expect("the PCA fixture is part of the repository");
+    let fixture: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    let centre = numbers(&fixture["centre"]);
+    let snaps = numbers(&fixture["snapshots"]);
+    let ratio = numbers(&fixture["explained_variance_ratio"]);
+    let components = numbers(&fixture["components"]);
+    let projections = numbers(&fixture["projections"]);
+    let p = centre.len();
+    assert_eq!(
+        (p, snaps.len(), components.len(), projections.len()),
+        (13, 9 * 13, 2 * 13, 9 * 2)
+    );
+    // [2, 3, 1] has 13 parameters; its data only has to exist.
+    let mut m = Mlp::new(&[2, 3, 1], &[Activation::Relu], OutputLoss::SigmoidBce, false).expect("a network");
+    m.params.copy_from_slice(&centre);
+    let mut land = Landscape::new(&m, &[0.5, -0.5, 1.0, 2.0], &[0.0, 1.0]).unwrap();
+    let explained = land.use_pca(&snaps, p).unwrap();
+    for k in 0..2 {
+        assert!(
+            close(explained[k], ratio[k], SKLEARN),
+            "ratio {k}: {} vs {}",
+            explained[k],
+            ratio[k]
+        );
+    }
+    // A principal direction's sign is arbitrary: align ours to scikit-learn's.
+    let d = land.directions().clone();
+    let signs: Vec<f64> = [&d.d1, &d.d2]
+        .iter()
+        .enumerate()
+        .map(|(k, dir)| {
+            let c = &components[k * p..(k + 1) * p];
+            let sign = dir.iter().zip(c).map(|(x, y)| x * y).sum::<f64>().signum();
+            for (x, y) in dir.iter().zip(c) {
+                assert!((sign * x - y).abs() < SKLEARN, "direction {k}: {x} vs {y}");
+            }
+            sign
+        })
+        .collect();
+    for i in 0..9 {
+        let (a, b) = land.project(&snaps[i * p..(i + 1) * p]).unwrap();
+        let (ea, eb) = (projections[2 * i], projections[2 * i + 1]);
+        assert!(
+            (signs[0] * a - ea).abs() < SKLEARN && (signs[1] * b - eb).abs() < SKLEARN,
+            "snapshot {i}: ({a}, {b}) vs ({ea}, {eb})"
+        );
+    }
+}
+
 /// A network with identity activations and MSE on a small data set; its
 /// output is linear in the last layer's parameters.
 fn linear_network(sizes: &[usize]) -> (Mlp, Vec<f64>, Vec<f64>) {
