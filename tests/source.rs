@@ -28,6 +28,7 @@ const MUTATING: &[&str] = &[
     "importCsv",
     "addPoint",
     "removeNearest",
+    "jumpRun",
 ];
 
 /// The only module that calls them on the run.

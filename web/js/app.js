@@ -147,6 +147,8 @@ function viewContext(p) {
     importModel: api.importModel,
     newDiagnosis: api.newDiagnosis,
     play: api.play,
+    newLandscape: api.newLandscape,
+    jumpTo: api.jumpTo,
     showSnapshot: (snap) => { state.snapshot = snap; state.dirty = true; },
     shownSnapshot: () => state.snapshot,
     showView: (id) => p.ui.views.select(id),

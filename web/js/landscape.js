@@ -141,7 +141,7 @@ export function mountLandscape(panel, ctx) {
     const pg = ctx.run();
     if (!land) {
       try {
-        land = ctx.wasm.Landscape.ofRun(pg);
+        land = ctx.newLandscape();
       } catch (e) {
         about.textContent = tr('landscapeCannot', { why: e.message });
         return;
@@ -154,7 +154,7 @@ export function mountLandscape(panel, ctx) {
       } catch {
         // The run may have been rebuilt with another network at the same epoch: a new landscape.
         land.free();
-        land = ctx.wasm.Landscape.ofRun(pg);
+        land = ctx.newLandscape();
         land.centreOnSnapshot(centre);
       }
     } catch (e) {
@@ -551,14 +551,13 @@ export function mountLandscape(panel, ctx) {
       land.centreOnSnapshot(shown.centre);
       if (shown.kind === 'pca') land.usePca(flat(snaps.map((s) => s.weights), shown.centre.length), shown.centre.length);
       else land.useRandom(seedValue());
-      land.jumpRun(ctx.run(), at.a, at.b);
+      ctx.jumpTo(land, at.a, at.b);
     } catch (e) {
       hover.textContent = tr('landscapeCannot', { why: e.message });
       return;
     }
     job = null;
     wanted = true;
-    ctx.changed();
     hover.textContent = tr('landscapeJumped', { a: fmt(at.a), b: fmt(at.b) });
     panel.dataset.jumps = String(Number(panel.dataset.jumps ?? 0) + 1);
   }
@@ -639,7 +638,7 @@ export function mountLandscape(panel, ctx) {
       if (shown) draw();
       drawRace();
     },
-    reset() {
+    freshRun() {
       resetRun(ctx.run());
     },
     relabel() {

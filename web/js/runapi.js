@@ -306,6 +306,12 @@ export function createRunApi(page) {
         curedConfig: (finding, cure) => d.curedConfig(r.state.pg, finding, cure),
         free: () => d.free(),
       };
+    /** A loss landscape of the live run (`wasm.Landscape`): it reads the run and changes nothing. */
+    newLandscape: () => r.wasm.Landscape.ofRun(r.state.pg),
+    /** Sets the live weights to the point (a, b) of `land`'s plane (the landscape's "jump here"). */
+    jumpTo(land, a, b) {
+      land.jumpRun(r.state.pg, a, b);
+      changed(r);
     },
     /** Replaces the run with the model in `text` (JSON) and returns the new run to read; throws the engine's message when it cannot. */
     importModel(text) {

@@ -22,8 +22,8 @@ use rand_distr::StandardNormal;
 
 use crate::error::{ConfigError, Result};
 use crate::net::mlp::{Mlp, Workspace};
-use crate::train::optim::Optimizer;
 use crate::train::Trainer;
+use crate::train::optim::Optimizer;
 
 /// Most grid points along a side of a slice.
 pub const MAX_SIDE: usize = 201;
