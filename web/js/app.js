@@ -148,6 +148,7 @@ function viewContext(p) {
     newDiagnosis: api.newDiagnosis,
     play: api.play,
     newLandscape: api.newLandscape,
+    gradientLine: api.gradientLine,
     jumpTo: api.jumpTo,
     showSnapshot: (snap) => { state.snapshot = snap; state.dirty = true; },
     shownSnapshot: () => state.snapshot,

@@ -165,7 +165,7 @@ export function mountLandscape(panel, ctx) {
     const chosen = chooseDirections(dirs.value, snaps.map((s) => s.weights));
     let line = null;
     try {
-      line = land.gradientLine(pg, LINE_POINTS);
+      line = ctx.gradientLine(land, LINE_POINTS);
     } catch (e) {
       line = { why: e.message };
     }

@@ -308,6 +308,12 @@ export function createRunApi(page) {
       };
     /** A loss landscape of the live run (`wasm.Landscape`): it reads the run and changes nothing. */
     newLandscape: () => r.wasm.Landscape.ofRun(r.state.pg),
+    /**
+     * The loss along the gradient at `land`'s centre (`points` points) and
+     * where the live run's optimizer, at its learning rate, steps next. The
+     * binding needs the run itself, not its reader; it changes nothing.
+     */
+    gradientLine: (land, points) => land.gradientLine(r.state.pg, points),
     /** Sets the live weights to the point (a, b) of `land`'s plane (the landscape's "jump here"). */
     jumpTo(land, a, b) {
       land.jumpRun(r.state.pg, a, b);
