@@ -306,6 +306,7 @@ export function createRunApi(page) {
         curedConfig: (finding, cure) => d.curedConfig(r.state.pg, finding, cure),
         free: () => d.free(),
       };
+    },
     /** A loss landscape of the live run (`wasm.Landscape`): it reads the run and changes nothing. */
     newLandscape: () => r.wasm.Landscape.ofRun(r.state.pg),
     /**
