@@ -15,6 +15,7 @@ mod convert;
 mod diagnose;
 mod landscape;
 mod race;
+mod replay;
 mod run;
 mod step;
 mod teach;

@@ -7,15 +7,14 @@ pub mod config;
 pub mod history;
 pub mod metrics;
 pub mod optim;
+pub mod replay;
 mod restore;
 pub mod schedule;
+pub mod shuffle;
 pub mod stop;
 
 pub use restore::{EpochProgress, MAX_COUNTER, check_counter};
 
-use rand::SeedableRng;
-use rand::rngs::StdRng;
-use rand::seq::SliceRandom;
 
 use crate::data::Data;
 use crate::data::dataset::Dataset;
@@ -174,10 +173,8 @@ impl Trainer {
                 ),
             ));
         }
-        let mut model = config.network.build(data.n_classes())?;
+        let model = replay::initial_model(&config, data.n_classes())?;
         check_buffers(data.n_train(), model.sizes())?;
-        let mut init_rng = StdRng::seed_from_u64(stream_seed(config.seed, Stream::Init));
-        model.init(config.network.init, config.network.init_scale, &mut init_rng);
         let opt = Optimizer::new(config.optimizer, model.params.len())?;
         let n_layers = model.layers().len();
         let mut t = Self {
@@ -354,14 +351,11 @@ impl Trainer {
 
     /// Puts the training rows in this epoch's order, which depends only on
     /// (seed, epoch): reproducible, and identical across runs that share a
-    /// seed (the optimizer race).
+    /// seed (the optimizer race). The generator is one an exported script
+    /// can copy (see `shuffle`).
     fn shuffle_for_epoch(&mut self) {
-        let seed =
-            stream_seed(self.config.seed, Stream::Shuffle) ^ self.epoch.wrapping_mul(0xA24B_AED4_963E_E407);
-        for (i, o) in self.order.iter_mut().enumerate() {
-            *o = i;
-        }
-        self.order.shuffle(&mut StdRng::seed_from_u64(seed));
+        let stream = stream_seed(self.config.seed, Stream::Shuffle);
+        shuffle::shuffle(&mut self.order, shuffle::epoch_seed(stream, self.epoch));
     }
 
     /// Steps until the current epoch ends (or training stops).
