@@ -23,46 +23,61 @@ export function runFacts(pg, epochs) {
     labels: Array.from(pg.labels()),
     test: Array.from(pg.testFlags()),
     classes: pg.nClasses(),
+    params: Array.from(pg.initialParams()),
+    shuffle: pg.shuffleStream(),
     epochs,
   };
+}
+
+/** The optimizer's settings as the scripts' constants (every field, defaults where the kind has none). */
+function optimizerLines(opt) {
+  const mom = opt.momentum && typeof opt.momentum === 'object' ? opt.momentum : null;
+  const momentum = mom ? Object.values(mom)[0] : typeof opt.momentum === 'number' ? opt.momentum : 0;
+  return `OPTIMIZER = ${py(opt.kind)}  # sgd, rmsprop, adam, adamw or adagrad
+LR = ${py(opt.lr)}
+MOMENTUM, NESTEROV, DAMPENING = ${py(momentum)}, ${py(mom ? Object.keys(mom)[0] === 'nesterov' : false)}, ${py(opt.dampening ?? 0)}  # SGD; RMSprop's momentum too
+ALPHA = ${py(opt.alpha ?? 0.99)}  # RMSprop
+BETAS, AMSGRAD = (${py(opt.beta1 ?? 0.9)}, ${py(opt.beta2 ?? 0.999)}), ${py(opt.amsgrad ?? false)}  # Adam, AdamW
+LR_DECAY, INITIAL_ACCUMULATOR = ${py(opt.lr_decay ?? 0)}, ${py(opt.initial_accumulator_value ?? 0)}  # Adagrad
+EPS = ${py(opt.eps ?? 1e-8)}
+WEIGHT_DECAY = ${py(opt.weight_decay ?? 0)}  # on every parameter (AdamW: decoupled)`;
 }
 
 function header(title, f) {
   const c = f.config;
   const net = c.network;
-  const opt = c.optimizer;
-  const mom = opt.momentum && opt.momentum !== 'none' ? opt.momentum : null;
+  const acts = net.activations ?? net.hidden.map(() => net.activation);
+  const output = net.output ?? (f.classes > 2 ? 'softmax_ce' : 'sigmoid_bce');
   const rows = f.labels.map((l, i) => `    [${f.points[2 * i]}, ${f.points[2 * i + 1]}, ${l}, ${f.test[i]}],`).join('\n');
   return `#!/usr/bin/env python3
 """${title}
 
-Rebuilds a Backprop Playground run: the same points and train/test split,
-network, initialiser, loss, optimizer, schedule, clipping and batch
-normalisation. The initial weights are a fresh random draw, so the curves
-differ in detail but not in character.
+Replays a Backprop Playground run number for number: the same points and
+train/test split, network, initial weights, batch order, loss, optimizer,
+schedule, clipping, regularisation and batch normalisation.
+
+    python script.py                  prints progress lines
+    python script.py --history FILE   also writes the page's History CSV
+                                      (epoch,train_loss,test_loss,train_acc,test_acc,lr)
+
+The initial weights and the seed of the batch order sit at the bottom.
+Cells start at "# %%" (a notebook keeps them as its cells).
 """
+# %% Settings
+import argparse
 import math
 
 import numpy as np
 
-SEED = ${py(c.seed)}
 EPOCHS = ${py(f.epochs)}
 HIDDEN = ${py(net.hidden)}
-ACTIVATION = ${py(net.activation)}  # relu, leaky_relu, tanh, sigmoid, elu, gelu or linear
+ACTIVATIONS = ${py(acts)}  # per hidden layer: relu, leaky_relu, tanh, sigmoid, elu, gelu (exact, with erf) or linear
 LEAKY_SLOPE = ${py(net.leaky_slope)}
 ELU_ALPHA = ${py(net.elu_alpha)}
-INIT = ${py(net.init)}  # he_normal, he_uniform, xavier_normal, xavier_uniform, lecun_normal, uniform or zeros
-INIT_SCALE = ${py(net.init_scale)}  # half-width of the uniform initialiser
-BATCH_NORM = ${py(net.batch_norm)}
-CLASSES = ${py(f.classes)}  # 2: one sigmoid output and binary cross-entropy; more: softmax and cross-entropy
-OPTIMIZER = ${py(opt.kind)}
-LR = ${py(opt.lr)}
-MOMENTUM = ${py(mom ? Object.values(mom)[0] : 0)}
-NESTEROV = ${py(mom ? Object.keys(mom)[0] === 'nesterov' : false)}
-BETAS = (${py(opt.beta1 ?? 0.9)}, ${py(opt.beta2 ?? 0.999)})
-ALPHA = ${py(opt.alpha ?? 0.99)}
-EPS = ${py(opt.eps ?? 1e-8)}
-WEIGHT_DECAY = ${py(opt.weight_decay ?? 0)}
+BATCH_NORM = ${py(net.batch_norm)}  # after every hidden layer's weights, before its activation
+CLASSES = ${py(f.classes)}
+OUTPUT = ${py(output)}  # sigmoid_bce (one output), softmax_ce (one per class) or identity_mse (regression on the label)
+${optimizerLines(c.optimizer)}
 BATCH_SIZE = ${py(c.batch_size)}  # None: full batch, as in the tutorial
 REGULARIZATION = ${py(c.regularization.kind)}  # none, l1 (lambda * sum |W|) or l2 (lambda / 2 * sum W^2), weights only
 LAMBDA = ${py(c.regularization.lambda ?? 0)}
@@ -70,8 +85,9 @@ CLIPPING = ${py(c.clipping.kind)}  # none, norm (global L2 norm) or value
 CLIP_AT = ${py(c.clipping.max_norm ?? c.clipping.clip_value ?? 0)}
 SCHEDULE = ${py(c.schedule)}
 STANDARDIZE = ${py(c.dataset.standardize)}
+BN_EPS, BN_MOMENTUM = 1e-5, 0.1
 
-# The playground's points: x, y, label, test (1 = held out for testing).
+# %% Data: the playground's points: x, y, label, test (1 = held out for testing).
 DATA = np.array([
 ${rows}
 ], dtype=np.float64).reshape(-1, 4)
@@ -82,8 +98,11 @@ if STANDARDIZE:
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
     std[std == 0] = 1.0
     X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
-print(f"训练集大小: {len(X_train)}")
-print(f"测试集大小: {len(X_test)}")
+OUT = 1 if OUTPUT != "softmax_ce" else CLASSES
+sizes = [2] + HIDDEN + [OUT]
+
+
+# %% Learning rate, batch order, parameters, metrics
 
 
 def lr_at(epoch):
@@ -103,249 +122,336 @@ def lr_at(epoch):
         if e >= total:
             return 0.0
         if e < w:
-            return LR * e / w
-        return LR * max(0.0, 0.5 * (1 + math.cos(math.pi * (e - w) / max(1.0, total - w))))
+            return LR * (e / w)
+        return LR * max(0.0, 0.5 * (1 + math.cos(math.pi * ((e - w) / max(1.0, total - w)))))
     if kind == "cyclic":
         step = max(1, s["step_size"])
         cycle = math.floor(1 + e / (2 * step))
         x = abs(e / step - 2 * cycle + 1)
         return LR + (s["max_lr"] - LR) * max(0.0, 1 - x)
     return LR
+
+
+def epoch_order(epoch, n):
+    """This epoch's order of the training points: SplitMix64 feeding a Fisher-Yates shuffle."""
+    mask = 2**64 - 1
+    state = SHUFFLE_SEED ^ (epoch * 0xA24BAED4963EE407 & mask)
+    order = list(range(n))
+    for i in range(n - 1, 0, -1):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = ((state ^ (state >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        j = (z ^ (z >> 31)) % (i + 1)
+        order[i], order[j] = order[j], order[i]
+    return np.array(order)
+
+
+def batches(epoch):
+    """The index arrays of one epoch's mini-batches (one full batch without BATCH_SIZE)."""
+    n = len(X_train)
+    size = min(BATCH_SIZE or n, n)
+    order = epoch_order(epoch, n) if size < n else np.arange(n)
+    return [order[start:start + size] for start in range(0, n, size)]
+
+
+def unpack(flat):
+    """The flat parameters, per layer: W [n_in, n_out], b, then gamma and beta with batch norm."""
+    W, B, GAMMA, BETA, at = [], [], [], [], 0
+    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        W.append(np.array(flat[at:at + n_in * n_out], dtype=np.float64).reshape(n_in, n_out))
+        B.append(np.array(flat[at + n_in * n_out:at + (n_in + 1) * n_out], dtype=np.float64))
+        at += (n_in + 1) * n_out
+        if BATCH_NORM and l < len(HIDDEN):
+            GAMMA.append(np.array(flat[at:at + n_out], dtype=np.float64))
+            BETA.append(np.array(flat[at + n_out:at + 2 * n_out], dtype=np.float64))
+            at += 2 * n_out
+    return W, B, GAMMA, BETA
+
+
+def predicted(out):
+    """The class each row of outputs names (the page's rule)."""
+    if OUTPUT == "sigmoid_bce":
+        return (out[:, 0] > 0.5).astype(int)
+    if OUTPUT == "identity_mse":
+        return np.maximum(np.floor(out[:, 0] + 0.5), 0).astype(int)
+    return out.argmax(axis=1)
+
+
+class History:
+    """Per-epoch figures: printed as progress lines, written as CSV with --history."""
+
+    def __init__(self):
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--history", metavar="FILE", help="write the per-epoch figures as CSV")
+        # parse_known_args: a notebook's kernel passes arguments of its own.
+        self.path = parser.parse_known_args()[0].history
+        self.rows = []
+
+    def add(self, epoch, train_loss, test_loss, train_acc, test_acc, lr):
+        self.rows.append((epoch, train_loss, test_loss, train_acc, test_acc, lr))
+        if epoch % max(1, EPOCHS // 10) == 0:
+            print(f"Epoch {epoch}/{EPOCHS}, Loss: {train_loss:.4f}, Accuracy: {train_acc:.4f}")
+
+    def close(self, test_acc):
+        print(f"Test accuracy: {test_acc:.4f}")
+        if self.path:
+            with open(self.path, "w") as f:
+                f.write("epoch,train_loss,test_loss,train_acc,test_acc,lr\\n")
+                for row in self.rows:
+                    f.write(",".join("" if isinstance(v, float) and math.isnan(v) else repr(v) for v in row) + "\\n")
+`;
+}
+
+/** The parity data, at the bottom of both scripts, and the call that starts the run. */
+function footer(f) {
+  const perLine = 6;
+  const lines = [];
+  for (let i = 0; i < f.params.length; i += perLine) lines.push(`    ${f.params.slice(i, i + perLine).map(py).join(', ')},`);
+  return `
+
+# %% The parity data: the page's initial parameters, and the seed of its batch order.
+INITIAL_PARAMS = [
+${lines.join('\n')}
+]
+SHUFFLE_SEED = 0x${f.shuffle}
+
+# %% Train
+if __name__ == "__main__":
+    main()
 `;
 }
 
 /** A runnable PyTorch script for the run described by `facts` (see `runFacts`). */
 export function pytorchScript(facts) {
-  return `${header('The playground run, in PyTorch (float64, one thread).', facts)}
+  return `${header('The playground run, in PyTorch (one thread).', facts)}
 
+# %% The model, optimizer and schedule in PyTorch
 import torch
 from torch import nn
 
-torch.manual_seed(SEED)
+DTYPE = torch.float64  # torch.float32 trains faster, and parts from the page's figures after a few digits
 torch.set_num_threads(1)
-ACTIVATIONS = {
-    "relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(LEAKY_SLOPE), "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
-    "elu": lambda: nn.ELU(ELU_ALPHA), "gelu": nn.GELU, "linear": nn.Identity,
-}
+torch.set_default_dtype(DTYPE)
 
 
-def init_(linear):
-    w = linear.weight  # [out, in]: fan_in is the number of inputs
-    if INIT == "he_normal":
-        nn.init.kaiming_normal_(w, nonlinearity="relu")
-    elif INIT == "he_uniform":
-        nn.init.kaiming_uniform_(w, nonlinearity="relu")
-    elif INIT == "xavier_normal":
-        nn.init.xavier_normal_(w)
-    elif INIT == "xavier_uniform":
-        nn.init.xavier_uniform_(w)
-    elif INIT == "lecun_normal":
-        nn.init.normal_(w, 0.0, math.sqrt(1.0 / w.shape[1]))
-    elif INIT == "uniform":
-        nn.init.uniform_(w, -INIT_SCALE, INIT_SCALE)
-    else:
-        nn.init.zeros_(w)
-    nn.init.zeros_(linear.bias)
+def activation(kind):
+    return {
+        "relu": nn.ReLU(), "leaky_relu": nn.LeakyReLU(LEAKY_SLOPE), "tanh": nn.Tanh(), "sigmoid": nn.Sigmoid(),
+        "elu": nn.ELU(ELU_ALPHA), "gelu": nn.GELU(), "linear": nn.Identity(),
+    }[kind]
 
 
-layers, n_in = [], 2
-for n in HIDDEN:
-    layers.append(nn.Linear(n_in, n))
-    if BATCH_NORM:
-        layers.append(nn.BatchNorm1d(n))
-    layers.append(ACTIVATIONS[ACTIVATION]())
-    n_in = n
-outputs = 1 if CLASSES == 2 else CLASSES
-layers.append(nn.Linear(n_in, outputs))
-model = nn.Sequential(*layers).double()
-for m in model:
-    if isinstance(m, nn.Linear):
-        init_(m)
-linears = [m for m in model if isinstance(m, nn.Linear)]
-
-if OPTIMIZER == "sgd":
-    opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM, nesterov=NESTEROV, weight_decay=WEIGHT_DECAY)
-elif OPTIMIZER == "rmsprop":
-    opt = torch.optim.RMSprop(model.parameters(), lr=LR, alpha=ALPHA, eps=EPS, weight_decay=WEIGHT_DECAY)
-elif OPTIMIZER == "adam":
-    opt = torch.optim.Adam(model.parameters(), lr=LR, betas=BETAS, eps=EPS, weight_decay=WEIGHT_DECAY)
-elif OPTIMIZER == "adamw":
-    opt = torch.optim.AdamW(model.parameters(), lr=LR, betas=BETAS, eps=EPS, weight_decay=WEIGHT_DECAY)
-else:
-    opt = torch.optim.Adagrad(model.parameters(), lr=LR, eps=EPS, weight_decay=WEIGHT_DECAY)
-sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda e: lr_at(e) / LR)
-
-Xtr, Xte = torch.tensor(X_train), torch.tensor(X_test)
-if CLASSES == 2:
-    loss_fn = nn.BCEWithLogitsLoss()
-    ytr, yte = torch.tensor(y_train, dtype=torch.float64)[:, None], torch.tensor(y_test, dtype=torch.float64)[:, None]
-else:
-    loss_fn = nn.CrossEntropyLoss()
-    ytr, yte = torch.tensor(y_train), torch.tensor(y_test)
-
-
-def accuracy(X, y):
-    model.eval()
+def build_model():
+    """nn.Sequential of Linear (BatchNorm1d) activation ..., Linear, loaded with the page's initial weights."""
+    W, B, GAMMA, BETA = unpack(INITIAL_PARAMS)
+    layers = []
+    for l, kind in enumerate(ACTIVATIONS):
+        layers.append(nn.Linear(sizes[l], sizes[l + 1]))
+        if BATCH_NORM:
+            layers.append(nn.BatchNorm1d(sizes[l + 1], eps=BN_EPS, momentum=BN_MOMENTUM))
+        layers.append(activation(kind))
+    layers.append(nn.Linear(sizes[-2], sizes[-1]))
+    model = nn.Sequential(*layers)
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    norms = [m for m in model if isinstance(m, nn.BatchNorm1d)]
     with torch.no_grad():
-        out = model(X)
-        pred = (out > 0).long() if CLASSES == 2 else out.argmax(1)
-        return (pred.view(-1) == y.long().view(-1)).double().mean().item()
+        for m, w, b in zip(linears, W, B):
+            m.weight.copy_(torch.tensor(w.T))  # nn.Linear keeps W as [out, in]
+            m.bias.copy_(torch.tensor(b))
+        for m, g, beta in zip(norms, GAMMA, BETA):
+            m.weight.copy_(torch.tensor(g))
+            m.bias.copy_(torch.tensor(beta))
+    return model, linears
 
 
-gen = torch.Generator().manual_seed(SEED)
-n = len(Xtr)
-for epoch in range(EPOCHS):
-    model.train()
-    order = torch.randperm(n, generator=gen) if BATCH_SIZE else torch.arange(n)
-    size = BATCH_SIZE or n
-    for start in range(0, n, size):
-        idx = order[start:start + size]
-        if BATCH_NORM and len(idx) < 2:
-            continue  # batch statistics need two rows
-        opt.zero_grad()
-        loss = loss_fn(model(Xtr[idx]), ytr[idx])
-        if REGULARIZATION == "l1":
-            loss = loss + LAMBDA * sum(m.weight.abs().sum() for m in linears)
-        elif REGULARIZATION == "l2":
-            loss = loss + 0.5 * LAMBDA * sum((m.weight ** 2).sum() for m in linears)
-        loss.backward()
-        if CLIPPING == "norm":
-            nn.utils.clip_grad_norm_(model.parameters(), CLIP_AT)
-        elif CLIPPING == "value":
-            nn.utils.clip_grad_value_(model.parameters(), CLIP_AT)
-        opt.step()
-    sched.step()
-    if (epoch + 1) % max(1, EPOCHS // 10) == 0:
+def make_optimizer(params):
+    if OPTIMIZER == "sgd":
+        return torch.optim.SGD(params, lr=LR, momentum=MOMENTUM, dampening=DAMPENING, nesterov=NESTEROV,
+                               weight_decay=WEIGHT_DECAY)
+    if OPTIMIZER == "rmsprop":
+        return torch.optim.RMSprop(params, lr=LR, alpha=ALPHA, eps=EPS, momentum=MOMENTUM, weight_decay=WEIGHT_DECAY)
+    if OPTIMIZER == "adam":
+        return torch.optim.Adam(params, lr=LR, betas=BETAS, eps=EPS, weight_decay=WEIGHT_DECAY, amsgrad=AMSGRAD)
+    if OPTIMIZER == "adamw":
+        return torch.optim.AdamW(params, lr=LR, betas=BETAS, eps=EPS, weight_decay=WEIGHT_DECAY, amsgrad=AMSGRAD)
+    return torch.optim.Adagrad(params, lr=LR, lr_decay=LR_DECAY, eps=EPS, weight_decay=WEIGHT_DECAY,
+                               initial_accumulator_value=INITIAL_ACCUMULATOR)
+
+
+def make_schedule(opt):
+    kind = SCHEDULE["kind"]
+    if kind == "step":
+        return torch.optim.lr_scheduler.StepLR(opt, step_size=SCHEDULE["step_size"], gamma=SCHEDULE["gamma"])
+    if kind == "exponential":
+        return torch.optim.lr_scheduler.ExponentialLR(opt, gamma=SCHEDULE["gamma"])
+    # Constant, and the playground's cosine (which stays at eta_min after t_max
+    # where CosineAnnealingLR rises again), warm-up cosine and per-epoch cyclic
+    # rates: lr_at above, through LambdaLR.
+    return torch.optim.lr_scheduler.LambdaLR(opt, lambda epoch: lr_at(epoch) / LR)
+
+
+# %% Training loop
+
+
+def main():
+    model, linears = build_model()
+    opt = make_optimizer(model.parameters())
+    sched = make_schedule(opt)
+    if OUTPUT == "sigmoid_bce":
+        loss_fn, target = nn.BCEWithLogitsLoss(), lambda y: torch.tensor(y, dtype=DTYPE)[:, None]
+    elif OUTPUT == "identity_mse":
+        loss_fn, target = nn.MSELoss(), lambda y: torch.tensor(y, dtype=DTYPE)[:, None]
+    else:
+        loss_fn, target = nn.CrossEntropyLoss(), torch.tensor
+    Xtr, ytr, Xte, yte = torch.tensor(X_train, dtype=DTYPE), target(y_train), torch.tensor(X_test, dtype=DTYPE), target(y_test)
+
+    def outputs(logits):
+        if OUTPUT == "sigmoid_bce":
+            return torch.sigmoid(logits)
+        return logits.softmax(1) if OUTPUT == "softmax_ce" else logits
+
+    def correct(logits, y):
+        return int((predicted(outputs(logits).detach().numpy()) == y).sum())
+
+    history = History()
+    n = len(Xtr)
+    for epoch in range(EPOCHS):
+        model.train()
+        loss_sum, right = 0.0, 0
+        lr = opt.param_groups[0]["lr"]
+        for idx in batches(epoch):
+            idx = torch.from_numpy(idx)
+            opt.zero_grad()
+            logits = model(Xtr[idx])
+            loss = loss_fn(logits, ytr[idx])
+            loss_sum += loss.item() * len(idx)  # the page's training loss: the batches' mean, before each update
+            right += correct(logits, y_train[idx.numpy()])
+            if REGULARIZATION == "l1":
+                loss = loss + LAMBDA * sum(m.weight.abs().sum() for m in linears)
+            elif REGULARIZATION == "l2":
+                loss = loss + 0.5 * LAMBDA * sum((m.weight ** 2).sum() for m in linears)
+            loss.backward()
+            if CLIPPING == "norm":
+                nn.utils.clip_grad_norm_(model.parameters(), CLIP_AT)
+            elif CLIPPING == "value":
+                nn.utils.clip_grad_value_(model.parameters(), CLIP_AT)
+            opt.step()
+        sched.step()
         model.eval()
         with torch.no_grad():
-            train_loss = loss_fn(model(Xtr), ytr).item()
-        print(f"Epoch {epoch + 1}/{EPOCHS}, Loss: {train_loss:.4f}, Accuracy: {accuracy(Xtr, ytr):.4f}")
-
-print(f"Test accuracy: {accuracy(Xte, yte):.4f}")
-`;
+            logits = model(Xte)
+            test_loss = loss_fn(logits, yte).item() if len(Xte) else math.nan
+            test_acc = correct(logits, y_test) / len(Xte) if len(Xte) else math.nan
+        history.add(epoch + 1, loss_sum / n, test_loss, right / n, test_acc, lr)
+    history.close(test_acc)
+${footer(facts)}`;
 }
 
-// The NumPy script after its header, in three parts: the activations and
-// initialisers, the network's forward and backward, and the training loop.
-const NUMPY_LAYERS = `rng = np.random.default_rng(SEED)
+/** A runnable NumPy script (forward and backward by hand) for the run described by `facts`. */
+export function numpyScript(facts) {
+  return `${header('The playground run, in NumPy: forward and backward written out by hand.', facts)}
+
+# %% The network: forward, backward, update
 _erf = np.vectorize(math.erf)
 
 
-def activate(z):
-    if ACTIVATION == "relu":
+def activate(kind, z):
+    if kind == "relu":
         return np.maximum(z, 0)
-    if ACTIVATION == "leaky_relu":
+    if kind == "leaky_relu":
         return np.where(z > 0, z, LEAKY_SLOPE * z)
-    if ACTIVATION == "tanh":
+    if kind == "tanh":
         return np.tanh(z)
-    if ACTIVATION == "sigmoid":
+    if kind == "sigmoid":
         return 1 / (1 + np.exp(-z))
-    if ACTIVATION == "elu":
+    if kind == "elu":
         return np.where(z > 0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0)))
-    if ACTIVATION == "gelu":
+    if kind == "gelu":
         return 0.5 * z * (1 + _erf(z / math.sqrt(2)))
     return z
 
 
-def activate_grad(z, a):
-    if ACTIVATION == "relu":
+def activate_grad(kind, z, a):
+    if kind == "relu":
         return (z > 0).astype(float)
-    if ACTIVATION == "leaky_relu":
+    if kind == "leaky_relu":
         return np.where(z > 0, 1.0, LEAKY_SLOPE)
-    if ACTIVATION == "tanh":
+    if kind == "tanh":
         return 1 - a ** 2
-    if ACTIVATION == "sigmoid":
+    if kind == "sigmoid":
         return a * (1 - a)
-    if ACTIVATION == "elu":
+    if kind == "elu":
         return np.where(z > 0, 1.0, a + ELU_ALPHA)
-    if ACTIVATION == "gelu":
+    if kind == "gelu":
         return 0.5 * (1 + _erf(z / math.sqrt(2))) + z * np.exp(-0.5 * z ** 2) / math.sqrt(2 * math.pi)
     return np.ones_like(z)
 
 
-def init_weight(n_in, n_out):
-    if INIT == "he_normal":
-        return rng.standard_normal((n_in, n_out)) * math.sqrt(2 / n_in)
-    if INIT == "he_uniform":
-        a = math.sqrt(6 / n_in)
-        return rng.uniform(-a, a, (n_in, n_out))
-    if INIT == "xavier_normal":
-        return rng.standard_normal((n_in, n_out)) * math.sqrt(2 / (n_in + n_out))
-    if INIT == "xavier_uniform":
-        a = math.sqrt(6 / (n_in + n_out))
-        return rng.uniform(-a, a, (n_in, n_out))
-    if INIT == "lecun_normal":
-        return rng.standard_normal((n_in, n_out)) * math.sqrt(1 / n_in)
-    if INIT == "uniform":
-        return rng.uniform(-INIT_SCALE, INIT_SCALE, (n_in, n_out))
-    return np.zeros((n_in, n_out))
-
-
-`;
-
-const NUMPY_NETWORK = `OUT = 1 if CLASSES == 2 else CLASSES
-sizes = [2] + HIDDEN + [OUT]
 L = len(sizes) - 1
-# Parameters in one list, each with its gradient slot: W, b (and gamma, beta with batch norm) per layer.
-W = [init_weight(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
-B = [np.zeros(n) for n in sizes[1:]]
-G = [np.ones(n) for n in HIDDEN]
-BETA = [np.zeros(n) for n in HIDDEN]
+W, B, GAMMA, BETA = [], [], [], []
 RUN_MEAN = [np.zeros(n) for n in HIDDEN]
 RUN_VAR = [np.ones(n) for n in HIDDEN]
-BN_EPS, BN_MOMENTUM = 1e-5, 0.1
-params = W + B + (G + BETA if BATCH_NORM else [])
 
 
 def forward(X, train):
+    """Returns the logits and, per layer, what backward needs: (input, pre-activation, batch-norm terms)."""
     cache, a = [], X
-    for l in range(L):
+    for l in range(L - 1):
         z = a @ W[l] + B[l]
-        if l == L - 1:
-            cache.append((a, z, None))
-            break
         bn = None
         if BATCH_NORM:
             if train:
                 mu, var = z.mean(axis=0), z.var(axis=0)
-                n = len(z)
-                RUN_MEAN[l] = (1 - BN_MOMENTUM) * RUN_MEAN[l] + BN_MOMENTUM * mu
-                RUN_VAR[l] = (1 - BN_MOMENTUM) * RUN_VAR[l] + BN_MOMENTUM * var * n / max(1, n - 1)
+                m = len(z)
+                if m > 1:  # one row has no unbiased variance: the running statistics stay
+                    RUN_MEAN[l] = (1 - BN_MOMENTUM) * RUN_MEAN[l] + BN_MOMENTUM * mu
+                    RUN_VAR[l] = (1 - BN_MOMENTUM) * RUN_VAR[l] + BN_MOMENTUM * var * m / (m - 1)
             else:
                 mu, var = RUN_MEAN[l], RUN_VAR[l]
             inv = 1 / np.sqrt(var + BN_EPS)
             xhat = (z - mu) * inv
             bn = (xhat, inv)
-            z = G[l] * xhat + BETA[l]
+            z = GAMMA[l] * xhat + BETA[l]
         cache.append((a, z, bn))
-        a = activate(z)
-    z = cache[-1][1]
-    if OUT == 1:
-        p = 1 / (1 + np.exp(-z))
-    else:
+        a = activate(ACTIVATIONS[l], z)
+    cache.append((a, None, None))
+    return a @ W[-1] + B[-1], cache
+
+
+def output(z):
+    if OUTPUT == "sigmoid_bce":
+        return 1 / (1 + np.exp(-z))
+    if OUTPUT == "softmax_ce":
         e = np.exp(z - z.max(axis=1, keepdims=True))
-        p = e / e.sum(axis=1, keepdims=True)
-    return p, cache
+        return e / e.sum(axis=1, keepdims=True)
+    return z
 
 
-def loss_of(p, y):
-    if OUT == 1:
-        q = np.where(y[:, None] == 1, p, 1 - p)
-    else:
-        q = p[np.arange(len(y)), y][:, None]
-    return float(-np.log(np.maximum(q, 1e-300)).mean())
+def loss_of(z, y):
+    """The mean loss, computed from the logits so that it stays finite."""
+    if OUTPUT == "sigmoid_bce":
+        t = y[:, None]
+        return float((np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))).mean())
+    if OUTPUT == "softmax_ce":
+        zmax = z.max(axis=1)
+        log_sum_exp = zmax + np.log(np.exp(z - zmax[:, None]).sum(axis=1))
+        return float((log_sum_exp - z[np.arange(len(y)), y]).mean())
+    return float(((z[:, 0] - y) ** 2).mean())
 
 
-def backward(p, y, cache):
+def backward(z, y, cache):
+    """The gradients, in the order of params: every W, every b, then every gamma and beta."""
     n = len(y)
-    if OUT == 1:
-        delta = (p - y[:, None]) / n
-    else:
+    p = output(z)
+    if OUTPUT == "softmax_ce":
         delta = p.copy()
         delta[np.arange(n), y] -= 1
         delta /= n
+    else:
+        # sigmoid + BCE and identity + MSE: (y_pred - y_true) / n, twice that for MSE
+        delta = (p - y[:, None]) / n * (2 if OUTPUT == "identity_mse" else 1)
     gW, gB = [None] * L, [None] * L
-    gG, gBeta = [np.zeros(k) for k in HIDDEN], [np.zeros(k) for k in HIDDEN]
+    gGamma, gBeta = [None] * (L - 1), [None] * (L - 1)
     for l in reversed(range(L)):
         a_in = cache[l][0]
         gW[l] = a_in.T @ delta
@@ -353,88 +459,87 @@ def backward(p, y, cache):
         if l == 0:
             break
         _, z_prev, bn = cache[l - 1]
-        da = delta @ W[l].T
-        dz = da * activate_grad(z_prev, activate(z_prev))
+        dz = (delta @ W[l].T) * activate_grad(ACTIVATIONS[l - 1], z_prev, cache[l][0])
         if BATCH_NORM:
             xhat, inv = bn
-            gG[l - 1] = (dz * xhat).sum(axis=0)
+            gGamma[l - 1] = (dz * xhat).sum(axis=0)
             gBeta[l - 1] = dz.sum(axis=0)
-            dx = dz * G[l - 1]
-            m = len(dx)
-            dz = inv / m * (m * dx - dx.sum(axis=0) - xhat * (dx * xhat).sum(axis=0))
+            m = len(dz)
+            dz = GAMMA[l - 1] * inv / m * (m * dz - gBeta[l - 1] - xhat * gGamma[l - 1])
         delta = dz
     for l in range(L):
         if REGULARIZATION == "l1":
             gW[l] = gW[l] + LAMBDA * np.sign(W[l])
         elif REGULARIZATION == "l2":
             gW[l] = gW[l] + LAMBDA * W[l]
-    return gW + gB + (gG + gBeta if BATCH_NORM else [])
+    return gW + gB + (gGamma + gBeta if BATCH_NORM else [])
 
 
-`;
-
-const NUMPY_TRAINING = `state = [dict() for _ in params]
-t = 0
-
-
-def update(grads, lr):
-    global t
-    t += 1
+def clip(grads):
     if CLIPPING == "norm":
         norm = math.sqrt(sum(float((g ** 2).sum()) for g in grads))
-        if norm > CLIP_AT:
-            grads = [g * (CLIP_AT / (norm + 1e-6)) for g in grads]
+        coef = CLIP_AT / (norm + 1e-6)
+        if coef < 1:
+            return [g * coef for g in grads]
     elif CLIPPING == "value":
-        grads = [np.clip(g, -CLIP_AT, CLIP_AT) for g in grads]
+        return [np.clip(g, -CLIP_AT, CLIP_AT) for g in grads]
+    return grads
+
+
+def update(params, grads, state, t, lr):
+    """One step of the optimizer on every parameter, as torch.optim does it."""
     for p, g, s in zip(params, grads, state):
-        if WEIGHT_DECAY and OPTIMIZER != "adamw":
+        if OPTIMIZER != "adamw":
             g = g + WEIGHT_DECAY * p
         if OPTIMIZER == "sgd":
             if MOMENTUM:
-                s["buf"] = g.copy() if "buf" not in s else MOMENTUM * s["buf"] + g
+                s["buf"] = g.copy() if t == 1 else MOMENTUM * s["buf"] + (1 - DAMPENING) * g
                 g = g + MOMENTUM * s["buf"] if NESTEROV else s["buf"]
             p -= lr * g
         elif OPTIMIZER == "rmsprop":
-            s["sq"] = ALPHA * s.get("sq", 0) + (1 - ALPHA) * g ** 2
-            p -= lr * g / (np.sqrt(s["sq"]) + EPS)
+            s["sq"] = ALPHA * s.get("sq", 0) + (1 - ALPHA) * g * g
+            avg = np.sqrt(s["sq"]) + EPS
+            if MOMENTUM:
+                s["buf"] = MOMENTUM * s.get("buf", 0) + g / avg
+                p -= lr * s["buf"]
+            else:
+                p -= lr * g / avg
         elif OPTIMIZER in ("adam", "adamw"):
             if OPTIMIZER == "adamw":
                 p *= 1 - lr * WEIGHT_DECAY
             b1, b2 = BETAS
-            s["m"] = b1 * s.get("m", 0) + (1 - b1) * g
-            s["v"] = b2 * s.get("v", 0) + (1 - b2) * g ** 2
-            p -= lr * (s["m"] / (1 - b1 ** t)) / (np.sqrt(s["v"] / (1 - b2 ** t)) + EPS)
+            s["m"] = s.get("m", 0) + (1 - b1) * (g - s.get("m", 0))
+            s["v"] = b2 * s.get("v", 0) + (1 - b2) * g * g
+            v = np.maximum(s.get("vmax", 0), s["v"]) if AMSGRAD else s["v"]
+            s["vmax"] = v
+            p -= lr / (1 - b1 ** t) * s["m"] / (np.sqrt(v) / math.sqrt(1 - b2 ** t) + EPS)
         else:
-            s["sum"] = s.get("sum", 0) + g ** 2
-            p -= lr * g / (np.sqrt(s["sum"]) + EPS)
+            s["sum"] = s.get("sum", INITIAL_ACCUMULATOR) + g * g
+            p -= lr / (1 + (t - 1) * LR_DECAY) * g / (np.sqrt(s["sum"]) + EPS)
 
 
-def accuracy(X, y):
-    p, _ = forward(X, train=False)
-    pred = (p[:, 0] > 0.5).astype(int) if OUT == 1 else p.argmax(axis=1)
-    return float((pred == y).mean())
+# %% Training loop
 
 
-n = len(X_train)
-for epoch in range(EPOCHS):
-    order = rng.permutation(n) if BATCH_SIZE else np.arange(n)
-    size = BATCH_SIZE or n
-    lr = lr_at(epoch)
-    for start in range(0, n, size):
-        idx = order[start:start + size]
-        if BATCH_NORM and len(idx) < 2:
-            continue  # batch statistics need two rows
-        p, cache = forward(X_train[idx], train=True)
-        update(backward(p, y_train[idx], cache), lr)
-    if (epoch + 1) % max(1, EPOCHS // 10) == 0:
-        p, _ = forward(X_train, train=False)
-        print(f"Epoch {epoch + 1}/{EPOCHS}, Loss: {loss_of(p, y_train):.4f}, Accuracy: {accuracy(X_train, y_train):.4f}")
-
-print(f"Test accuracy: {accuracy(X_test, y_test):.4f}")
-`;
-
-/** A runnable NumPy script (forward and backward by hand) for the run described by `facts`. */
-export function numpyScript(facts) {
-  const head = header('The playground run, in NumPy: forward and backward written out by hand.', facts);
-  return `${head}\n${NUMPY_LAYERS}${NUMPY_NETWORK}${NUMPY_TRAINING}`;
+def main():
+    W[:], B[:], GAMMA[:], BETA[:] = unpack(INITIAL_PARAMS)
+    params = W + B + (GAMMA + BETA if BATCH_NORM else [])
+    state = [dict() for _ in params]
+    history = History()
+    n, t = len(X_train), 0
+    for epoch in range(EPOCHS):
+        lr = lr_at(epoch)
+        loss_sum, right = 0.0, 0
+        for idx in batches(epoch):
+            z, cache = forward(X_train[idx], train=True)
+            loss_sum += loss_of(z, y_train[idx]) * len(idx)  # the page's training loss: the batches' mean, before each update
+            right += int((predicted(output(z)) == y_train[idx]).sum())
+            t += 1
+            update(params, clip(backward(z, y_train[idx], cache)), state, t, lr)
+        z, _ = forward(X_test, train=False)
+        test_loss = loss_of(z, y_test) if len(X_test) else math.nan
+        test_acc = float((predicted(output(z)) == y_test).mean()) if len(X_test) else math.nan
+        history.add(epoch + 1, loss_sum / n, test_loss, right / n, test_acc, lr)
+    history.close(test_acc)
+${footer(facts)}`;
 }

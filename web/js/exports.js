@@ -116,6 +116,13 @@ export function mountExports(slot, ctx) {
     el('div', { class: 'buttons' }, [
       button('export-pytorch', 'exportPytorch', () => script('pytorch')),
       button('export-numpy', 'exportNumpy', () => script('numpy')),
+      button('export-notebook', 'exportNotebook', async () => {
+        // The script last shown (PyTorch when none is), as a Jupyter notebook.
+        const kind = codeBox.dataset.kind || 'pytorch';
+        const text = script(kind);
+        const { notebook } = await import('./notebook.js');
+        download(new Blob([notebook(text, kind)], { type: 'application/x-ipynb+json' }), `${stem()}-${kind}.ipynb`);
+      }),
     ]),
     codeBox,
   ]);

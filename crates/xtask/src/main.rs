@@ -19,6 +19,7 @@ mod sh;
 mod soak;
 mod strip;
 mod test;
+mod torch;
 
 use std::process::ExitCode;
 

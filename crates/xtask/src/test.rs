@@ -196,18 +196,17 @@ fn e2e(tools: &Tools, chrome: &Path, chromedriver: &Path) -> Result<(), String> 
         .env("BACKPROP_SITE_DIR", site_dir())
         .env("CHROME", chrome)
         .env("CHROMEDRIVER", chromedriver);
-    // The exported NumPy scripts are run in the venv made for the
-    // benchmark. Without it the rest still runs, and the stage fails.
-    let python = crate::bench::python_with_numpy(tools);
-    if let Some(python) = &python {
+    // The exported NumPy and PyTorch scripts run in the PyTorch venv. Without
+    // it the rest still runs, and the stage fails.
+    let python = crate::torch::python_with_torch(tools);
+    if let Ok(python) = &python {
         cmd.env("BACKPROP_PYTHON", python);
     }
     let tests = sh::run(&mut cmd);
     match python {
-        Some(_) => tests,
-        None => Err(format!(
-            "no Python with NumPy in target/bench-venv (python3 -m venv, pip install numpy) \
-             to run the exported scripts{}",
+        Ok(_) => tests,
+        Err(why) => Err(format!(
+            "{why}: the exported scripts cannot run{}",
             tests.err().map_or(String::new(), |e| format!("; and {e}"))
         )),
     }

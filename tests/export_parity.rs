@@ -1,0 +1,311 @@
+//! The exported PyTorch and NumPy scripts replay the page's run number for
+//! number. For a matrix of configurations covering every optimizer and
+//! schedule, clipping by norm and by value, L1 and L2, batch norm, every
+//! activation and initialiser, both outputs (binary and multi-class) and the
+//! data sources (generated, the tutorial's, drawn by hand), the page trains
+//! to `max_epochs`, its "History CSV" is downloaded, both scripts run with
+//! `--history FILE`, and each epoch's training loss must agree, and the
+//! final test accuracy be equal.
+//!
+//! `BACKPROP_PYTHON` names the Python that runs them: it must import NumPy
+//! and PyTorch (`cargo xtask test` provisions one, see the README); a
+//! missing interpreter or module fails the test.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use e2e::{Browser, Session, Site, artifacts_dir, open, site_dir};
+use serde_json::{Value, json};
+
+const LOAD: Duration = Duration::from_secs(60);
+const TRAIN: Duration = Duration::from_secs(300);
+
+/// NumPy replays the engine's float64 operations one for one; what differs
+/// is only the order of sums inside matrix products (BLAS against the
+/// engine's kernels), a few ulps per step, which training over these runs
+/// grows to well under this.
+const NUMPY_REL: f64 = 1e-9;
+
+/// PyTorch computes the same float64 maths through its own kernels (fused
+/// BCE-with-logits, its batch-norm and optimizer formulas, LambdaLR's
+/// `base * factor`): a few ulps per operation, more of them than NumPy's.
+const TORCH_REL: f64 = 1e-6;
+
+/// Captures downloads: clicking a download link stores `{ name, text }` in `window.__downloads`.
+const CAPTURE_JS: &str = "window.__downloads = []; window.__blobs = {};\
+    const make = URL.createObjectURL;\
+    URL.createObjectURL = (b) => { const u = make(b); window.__blobs[u] = b; return u; };\
+    HTMLAnchorElement.prototype.click = function () {\
+      const name = this.download; const b = window.__blobs[this.href];\
+      b.text().then((text) => window.__downloads.push({ name, type: b.type, text }));\
+    };";
+
+/// The matrix: a tag and the page's link. Each line adds what the others lack.
+const CASES: [(&str, &str); 13] = [
+    // The page's defaults: moons, full-batch SGD, ReLU, He normal, sigmoid + BCE.
+    ("default", "#max_epochs=60&seed=1"),
+    (
+        "momentum-step",
+        "#n=300&optimizer=momentum&momentum=0.9&lr=0.05&batch=32&schedule=step&sched_gamma=0.5&sched_epochs=15&max_epochs=50&seed=2",
+    ),
+    (
+        "nesterov-exponential-clip-value",
+        "#n=300&optimizer=nesterov&momentum=0.8&lr=0.05&batch=50&schedule=exponential&sched_gamma=0.5&clip=value&clip_at=0.05&max_epochs=50&seed=3",
+    ),
+    (
+        "rmsprop-cosine-l1-tanh",
+        "#dataset=circles&n=300&optimizer=rmsprop&lr=0.01&alpha=0.9&batch=25&schedule=cosine&sched_epochs=30&reg=l1&lambda=0.001&activation=tanh&max_epochs=50&seed=4",
+    ),
+    (
+        "adam-warmup-clip-norm-l2-bn",
+        "#dataset=xor&n=300&optimizer=adam&lr=0.01&batch=32&bn=1&schedule=warmup_cosine&sched_epochs=40&clip=norm&clip_at=0.5&reg=l2&lambda=0.001&max_epochs=50&seed=5",
+    ),
+    (
+        "adamw-cyclic-sigmoid-xavier",
+        "#dataset=gaussians&n=300&optimizer=adamw&lr=0.005&batch=64&schedule=cyclic&sched_epochs=10&activation=sigmoid&init=xavier_uniform&max_epochs=50&seed=6",
+    ),
+    (
+        "adagrad-leaky-relu-he-uniform",
+        "#dataset=spiral&n=300&optimizer=adagrad&lr=0.05&batch=16&activation=leaky_relu&init=he_uniform&layers=16,16&max_epochs=50&seed=7",
+    ),
+    (
+        "multiclass-adam-bn-elu",
+        "#dataset=spiral3&n=300&noise=0.05&layers=16,16&optimizer=adam&lr=0.02&batch=32&bn=1&activation=elu&max_epochs=50&seed=8",
+    ),
+    (
+        "multiclass-gelu-lecun-full-batch",
+        "#dataset=spiral3&n=300&activation=gelu&init=lecun_normal&lr=0.5&max_epochs=50&seed=9",
+    ),
+    (
+        "linear-uniform-unscaled",
+        "#dataset=gaussians&n=200&activation=linear&init=uniform&standardize=0&lr=0.1&batch=20&max_epochs=50&seed=10",
+    ),
+    (
+        "bn-full-batch-xavier-normal",
+        "#n=200&bn=1&init=xavier_normal&clip=value&clip_at=0.1&max_epochs=50&seed=13",
+    ),
+    ("tutorial-data", "#dataset=tutorial&max_epochs=60&seed=11"),
+    // Drawn by hand (see `draw`), in mini-batches that leave a remainder.
+    (
+        "custom-data",
+        "#dataset=custom&batch=3&optimizer=adam&lr=0.02&max_epochs=60&seed=12",
+    ),
+];
+
+/// The Python from `BACKPROP_PYTHON` (else `python3`); it must import NumPy and PyTorch.
+fn python() -> PathBuf {
+    let python = std::env::var_os("BACKPROP_PYTHON").map_or_else(|| PathBuf::from("python3"), PathBuf::from);
+    let how = "set BACKPROP_PYTHON to a Python with NumPy and PyTorch (`cargo xtask test` provisions one)";
+    match Command::new(&python).args(["-c", "import numpy, torch"]).output() {
+        Ok(out) if out.status.success() => python,
+        Ok(out) => panic!(
+            "{} cannot import numpy and torch: {}; {how}",
+            python.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+        Err(e) => panic!("cannot run the Python at {}: {e}; {how}", python.display()),
+    }
+}
+
+/// One History CSV row.
+#[derive(Debug, PartialEq)]
+struct Row {
+    epoch: f64,
+    train_loss: f64,
+    test_acc: f64,
+}
+
+fn parse_history(text: &str, what: &str) -> Vec<Row> {
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("epoch,train_loss,test_loss,train_acc,test_acc,lr"),
+        "{what}: header"
+    );
+    lines
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            assert_eq!(cells.len(), 6, "{what}: {line}");
+            let num = |i: usize| -> f64 {
+                cells[i]
+                    .parse()
+                    .unwrap_or_else(|e| panic!("{what}: column {i} of {line}: {e}"))
+            };
+            Row {
+                epoch: num(0),
+                train_loss: num(1),
+                test_acc: num(4),
+            }
+        })
+        .collect()
+}
+
+fn download(s: &Session, button: &str) -> Value {
+    let before = s.eval("window.__downloads.length").as_u64().unwrap_or(0);
+    s.click(button);
+    s.wait_for(&format!("window.__downloads.length > {before}"), LOAD);
+    s.eval("window.__downloads[window.__downloads.length - 1]")
+}
+
+/// Draws 20 points by clicking the plot: two interleaved arcs, one per class.
+fn draw(s: &Session) {
+    for i in 0..20_i64 {
+        let (dx, dy) = ((i - 10) * 14, if i % 2 == 0 { -60 + i * 3 } else { 60 - i * 3 });
+        let shift = (i % 2 == 1).then_some("\u{E008}");
+        s.click_at("#plot", dx, dy, shift);
+    }
+    assert_eq!(s.eval("window.backprop.run().len()"), json!(20));
+}
+
+/// Runs `script` with `--history`, returning the file's rows.
+fn run_script(python: &Path, script: &Path) -> Vec<Row> {
+    let history = script.with_extension("csv");
+    let out = Command::new(python)
+        .arg(script)
+        .arg("--history")
+        .arg(&history)
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", script.display()));
+    assert!(
+        out.status.success(),
+        "{} failed:\n{}{}",
+        script.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&history).expect("the script wrote its history");
+    parse_history(&text, &script.display().to_string())
+}
+
+/// The largest relative difference in training loss over the run; panics
+/// unless every epoch is there and the last test accuracy is the page's.
+fn compare(page: &[Row], script: &[Row], what: &str) -> f64 {
+    assert_eq!(script.len(), page.len(), "{what}: epochs in the history");
+    let mut worst = 0.0_f64;
+    for (p, s) in page.iter().zip(script) {
+        assert_eq!(s.epoch, p.epoch, "{what}");
+        worst = worst.max((s.train_loss - p.train_loss).abs() / p.train_loss.abs());
+    }
+    let (p, s) = (&page[page.len() - 1], &script[script.len() - 1]);
+    assert_eq!(s.test_acc, p.test_acc, "{what}: final test accuracy");
+    worst
+}
+
+#[test]
+fn exported_scripts_replay_the_pages_run_number_for_number() {
+    // First, so a missing interpreter fails before any browser work.
+    let python = python();
+    let (site, browser) = (Site::serve(site_dir()), Browser::start());
+    let mut table = vec![format!(
+        "{:<36} {:>6} {:>12} {:>12}",
+        "configuration", "epochs", "numpy", "pytorch"
+    )];
+    let mut failures = vec![];
+    for (tag, fragment) in CASES {
+        let s = open(&browser, &site, fragment, 1440, 1000);
+        s.exec(CAPTURE_JS, json!([]));
+        if tag == "custom-data" {
+            draw(&s);
+        }
+        s.click("#play");
+        s.wait_for(
+            "document.body.dataset.playing === 'false' && Number(document.body.dataset.epoch) > 0",
+            TRAIN,
+        );
+        let history = download(&s, "#export-history");
+        let page = parse_history(history["text"].as_str().unwrap_or(""), "the page's History CSV");
+        let epochs = fragment
+            .split("max_epochs=")
+            .nth(1)
+            .and_then(|v| v.split('&').next())
+            .and_then(|v| v.parse::<usize>().ok())
+            .expect("every case names max_epochs");
+        assert_eq!(page.len(), epochs, "{tag}: the page trained every epoch");
+        let mut worst = vec![];
+        for (kind, tol) in [("numpy", NUMPY_REL), ("pytorch", TORCH_REL)] {
+            s.click(&format!("#export-{kind}"));
+            s.wait_for(
+                &format!("document.getElementById('export-code-box').dataset.kind === '{kind}'"),
+                LOAD,
+            );
+            let code = s.eval("document.getElementById('export-code').value");
+            let path = artifacts_dir().join(format!("parity-{tag}-{kind}.py"));
+            std::fs::write(&path, code.as_str().unwrap_or("")).expect("write script");
+            let diff = compare(&page, &run_script(&python, &path), &format!("{tag} ({kind})"));
+            if diff > tol {
+                failures.push(format!(
+                    "{tag} ({kind}): training loss differs by {diff:.3e} (relative), over {tol:e}"
+                ));
+            }
+            worst.push(diff);
+        }
+        table.push(format!(
+            "{tag:<36} {epochs:>6} {:>12.3e} {:>12.3e}",
+            worst[0], worst[1]
+        ));
+        s.assert_no_console_errors();
+    }
+    let table = table.join("\n");
+    eprintln!("largest relative difference in training loss per epoch:\n{table}");
+    std::fs::write(artifacts_dir().join("export-parity.txt"), format!("{table}\n")).expect("write table");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_notebook_holds_the_scripts_cells() {
+    let python = python();
+    let (site, browser) = (Site::serve(site_dir()), Browser::start());
+    let s = open(&browser, &site, "#max_epochs=5&seed=1", 1440, 1000);
+    s.exec(CAPTURE_JS, json!([]));
+    for kind in ["numpy", "pytorch"] {
+        s.click(&format!("#export-{kind}"));
+        let script = s.eval("document.getElementById('export-code').value");
+        let script = script.as_str().unwrap_or("");
+        let file = download(&s, "#export-notebook");
+        assert!(
+            file["name"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with(&format!("-{kind}.ipynb")),
+            "{}",
+            file["name"]
+        );
+        let nb: Value = serde_json::from_str(file["text"].as_str().unwrap_or("")).expect("notebook JSON");
+        assert_eq!(nb["nbformat"], json!(4));
+        let cells = nb["cells"].as_array().expect("cells");
+        let sections = script.matches("\n# %%").count();
+        assert_eq!(
+            cells.len(),
+            sections + 1,
+            "{kind}: one cell per section and the docstring's"
+        );
+        // Run together, the cells are the script (without its #! line).
+        let code: Vec<String> = cells
+            .iter()
+            .map(|c| {
+                assert_eq!(c["cell_type"], json!("code"));
+                c["source"]
+                    .as_array()
+                    .expect("source lines")
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<String>()
+            })
+            .collect();
+        let joined = code.join("\n\n");
+        let path = artifacts_dir().join(format!("notebook-{kind}.py"));
+        std::fs::write(&path, &joined).expect("write cells");
+        let out = Command::new(&python).arg(&path).output().expect("run the cells");
+        assert!(
+            out.status.success(),
+            "{kind}: the notebook's cells fail:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Epoch 5/5"),
+            "{kind}: the cells train"
+        );
+    }
+    s.assert_no_console_errors();
+}
