@@ -1,6 +1,6 @@
 """NumPy peers on W1-W4: the tutorial's own class as written (W1 and W3),
 and the same maths in a lean loop (forward and backward only, one BLAS
-thread). PyTorch's loop is added when torch is importable. Prints JSON."""
+thread). PyTorch's loop is torch_bench.py. Prints JSON."""
 import json
 import os
 import statistics
@@ -161,11 +161,6 @@ def main():
         "W3": grid_ms(predict),
         "W4": per_second(lean([2, 64, 64, 64, 1], True)[0], x, y, 30),
     }
-    try:
-        import torch  # noqa: F401
-        out["pytorch-note"] = "torch is importable but its loop is not written yet"
-    except ImportError:
-        out["pytorch-note"] = "torch is not installed (its default wheel pulls CUDA packages this machine cannot fetch in reasonable size); skipped"
     print(json.dumps(out))
 
 

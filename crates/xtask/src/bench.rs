@@ -5,7 +5,8 @@
 //! TensorFlow.js 4.22 (wasm and cpu backends, from bench/peers); a plain
 //! JavaScript Float64Array loop; the tutorial's NumPy class and the same maths
 //! in a lean NumPy loop (in a venv under target/, skipped when NumPy cannot be
-//! installed). Peers live in bench/peers and never ship with the page.
+//! installed); PyTorch on one thread (f64), in the venv `torch` provisions.
+//! Peers live in bench/peers and never ship with the page.
 //!
 //! Then the page's load: the release site served with gzip, the first
 //! boundary after navigation with an empty cache, unthrottled and under
@@ -133,6 +134,20 @@ fn numpy(tools: &Tools, runs: u32) -> Option<Value> {
     serde_json::from_str(out.trim()).ok()
 }
 
+/// PyTorch's figures, in the venv the exported scripts are checked in (see `torch`).
+fn pytorch(tools: &Tools, runs: u32) -> Result<Value, String> {
+    let python = crate::torch::python_with_torch(tools)?;
+    let script = sh::root().join("bench/peers/torch_bench.py");
+    let out = sh::output(
+        tools
+            .cmd(&python)
+            .arg(&script)
+            .env("BACKPROP_BENCH_RUNS", runs.to_string()),
+    )
+    .ok_or_else(|| format!("{} failed", script.display()))?;
+    serde_json::from_str(out.trim()).map_err(|e| format!("{}: {e}", script.display()))
+}
+
 fn cell(v: &Value, w: &str) -> String {
     let f = &v[w];
     match (f["median"].as_f64(), f["min"].as_f64(), f["max"].as_f64()) {
@@ -182,6 +197,8 @@ pub fn run(tools: &Tools, smoke: bool) -> Result<(), String> {
     let tf_cpu = node_json(tools, "bench/peers/tfjs.mjs", Some("cpu"), &node_env)?;
     eprintln!("== NumPy");
     let np = numpy(tools, runs);
+    eprintln!("== PyTorch, one thread (f64)");
+    let torch = pytorch(tools, runs)?;
     eprintln!("== the page's load (release site, gzip, empty cache)");
     let site = crate::load::build_site(tools)?;
     let [load_local, load_3g] = crate::load::measure(tools, &[site], runs as usize, false)?
@@ -201,12 +218,10 @@ pub fn run(tools: &Tools, smoke: bool) -> Result<(), String> {
         Some(v) => {
             rows.push(("NumPy, the tutorial's class", v["numpy-tutorial"].clone()));
             rows.push(("NumPy, lean loop, 1 BLAS thread", v["numpy-lean"].clone()));
-            if v["pytorch"].is_object() {
-                rows.push(("PyTorch, 1 thread (f32)", v["pytorch"].clone()));
-            }
         }
         None => eprintln!("NumPy could not be installed: its rows are skipped"),
     }
+    rows.push(("PyTorch 2.15, 1 thread (f64)", torch));
     // Our rows come first; every one of their cells must have a figure, or
     // the harness is broken.
     const OURS: usize = 4;
