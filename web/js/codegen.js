@@ -102,7 +102,12 @@ OUT = 1 if OUTPUT != "softmax_ce" else CLASSES
 sizes = [2] + HIDDEN + [OUT]
 
 
-# %% Learning rate, batch order, parameters, metrics
+${scheduleAndMetrics()}`;
+}
+
+/** The learning rate, the batch order, the parameters' layout and the metrics: shared by both scripts. */
+function scheduleAndMetrics() {
+  return `# %% Learning rate, batch order, parameters, metrics
 
 
 def lr_at(epoch):
@@ -518,7 +523,12 @@ def update(params, grads, state, t, lr):
             p -= lr / (1 + (t - 1) * LR_DECAY) * g / (np.sqrt(s["sum"]) + EPS)
 
 
-# %% Training loop
+${numpyTrainingLoop()}${footer(facts)}`;
+}
+
+/** The NumPy script's training loop: epochs of shuffled batches, then the test set. */
+function numpyTrainingLoop() {
+  return `# %% Training loop
 
 
 def main():
@@ -541,5 +551,5 @@ def main():
         test_acc = float((predicted(output(z)) == y_test).mean()) if len(X_test) else math.nan
         history.add(epoch + 1, loss_sum / n, test_loss, right / n, test_acc, lr)
     history.close(test_acc)
-${footer(facts)}`;
+`;
 }
