@@ -480,7 +480,41 @@ def backward(z, y, cache):
     return gW + gB + (gGamma + gBeta if BATCH_NORM else [])
 
 
-def clip(grads):
+${numpyClipAndUpdate()}${numpyTrainingLoop()}${footer(facts)}`;
+}
+
+/** The NumPy script's training loop: epochs of shuffled batches, then the test set. */
+function numpyTrainingLoop() {
+  return `# %% Training loop
+
+
+def main():
+    W[:], B[:], GAMMA[:], BETA[:] = unpack(INITIAL_PARAMS)
+    params = W + B + (GAMMA + BETA if BATCH_NORM else [])
+    state = [dict() for _ in params]
+    history = History()
+    n, t = len(X_train), 0
+    for epoch in range(EPOCHS):
+        lr = lr_at(epoch)
+        loss_sum, right = 0.0, 0
+        for idx in batches(epoch):
+            z, cache = forward(X_train[idx], train=True)
+            loss_sum += loss_of(z, y_train[idx]) * len(idx)  # the page's training loss: the batches' mean, before each update
+            right += int((predicted(output(z)) == y_train[idx]).sum())
+            t += 1
+            update(params, clip(backward(z, y_train[idx], cache)), state, t, lr)
+        z, _ = forward(X_test, train=False)
+        test_loss = loss_of(z, y_test) if len(X_test) else math.nan
+        test_acc = float((predicted(output(z)) == y_test).mean()) if len(X_test) else math.nan
+        history.add(epoch + 1, loss_sum / n, test_loss, right / n, test_acc, lr)
+    history.close(test_acc)
+`;
+}
+
+
+/** The NumPy script's clipping and its optimizers' update rules. */
+function numpyClipAndUpdate() {
+  return `def clip(grads):
     if CLIPPING == "norm":
         norm = math.sqrt(sum(float((g ** 2).sum()) for g in grads))
         coef = CLIP_AT / (norm + 1e-6)
@@ -523,33 +557,5 @@ def update(params, grads, state, t, lr):
             p -= lr / (1 + (t - 1) * LR_DECAY) * g / (np.sqrt(s["sum"]) + EPS)
 
 
-${numpyTrainingLoop()}${footer(facts)}`;
-}
-
-/** The NumPy script's training loop: epochs of shuffled batches, then the test set. */
-function numpyTrainingLoop() {
-  return `# %% Training loop
-
-
-def main():
-    W[:], B[:], GAMMA[:], BETA[:] = unpack(INITIAL_PARAMS)
-    params = W + B + (GAMMA + BETA if BATCH_NORM else [])
-    state = [dict() for _ in params]
-    history = History()
-    n, t = len(X_train), 0
-    for epoch in range(EPOCHS):
-        lr = lr_at(epoch)
-        loss_sum, right = 0.0, 0
-        for idx in batches(epoch):
-            z, cache = forward(X_train[idx], train=True)
-            loss_sum += loss_of(z, y_train[idx]) * len(idx)  # the page's training loss: the batches' mean, before each update
-            right += int((predicted(output(z)) == y_train[idx]).sum())
-            t += 1
-            update(params, clip(backward(z, y_train[idx], cache)), state, t, lr)
-        z, _ = forward(X_test, train=False)
-        test_loss = loss_of(z, y_test) if len(X_test) else math.nan
-        test_acc = float((predicted(output(z)) == y_test).mean()) if len(X_test) else math.nan
-        history.add(epoch + 1, loss_sum / n, test_loss, right / n, test_acc, lr)
-    history.close(test_acc)
 `;
 }
