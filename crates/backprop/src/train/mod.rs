@@ -15,7 +15,6 @@ pub mod stop;
 
 pub use restore::{EpochProgress, MAX_COUNTER, check_counter};
 
-
 use crate::data::Data;
 use crate::data::dataset::Dataset;
 use crate::error::{ConfigError, Result};
