@@ -21,9 +21,9 @@ import { pct } from './i18n.js';
  */
 const READS = [
   'batchIndices', 'config', 'confusion', 'dataGradient', 'exportCsv', 'exportModel', 'gradCheck', 'grads',
-  'grid', 'gridAt', 'gridProbs', 'gridRgba', 'health', 'history', 'historyLength', 'isEmpty', 'labels',
+  'grid', 'gridAt', 'gridProbs', 'gridRgba', 'health', 'history', 'historyLength', 'initialParams', 'isEmpty', 'labels',
   'lastEpoch', 'lastStep', 'layerOutputs', 'layout', 'len', 'lrCurve', 'nClasses', 'neuronGridValues',
-  'neuronGrids', 'optimizerState', 'params', 'points', 'runningStats', 'sampleLoss', 'seed', 'snapshot',
+  'neuronGrids', 'optimizerState', 'params', 'points', 'runningStats', 'sampleLoss', 'seed', 'shuffleStream', 'snapshot',
   'status', 'stopReached', 'testFlags', 'trace',
 ];
 /** The run's counters, read as properties. */
