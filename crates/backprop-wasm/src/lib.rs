@@ -20,6 +20,7 @@ mod run;
 mod step;
 mod teach;
 mod views;
+mod walk;
 
 use backprop::Trainer;
 use backprop::io::model_io::{export_csv, export_model, import_csv, import_model};
