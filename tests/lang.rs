@@ -158,8 +158,20 @@ fn no_ui_text_outside_the_message_tables() {
         "'δ = ŷ − y'",
     ];
     let mut found = vec![];
-    for entry in std::fs::read_dir(&dir).expect("web/js") {
-        let path = entry.expect("entry").path();
+    // The modules in web/js and in its folders (a view's own modules, e.g. web/js/walk).
+    let mut files = vec![];
+    let mut dirs = vec![dir];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d).expect("a folder of web/js") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    for path in files {
         let name = path
             .file_name()
             .and_then(|n| n.to_str())
