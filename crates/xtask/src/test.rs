@@ -156,6 +156,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .env("BACKPROP_PKG_DIR", crate::pkg::pkg_dir()),
         )
     });
+    stage("walk-questions", &mut || {
+        // The walk-through's question templates against the engine on random networks and points.
+        sh::run(
+            tools
+                .cmd("node")
+                .args(["tests/node/questions.mjs", "60"])
+                .env("BACKPROP_PKG_DIR", crate::pkg::pkg_dir()),
+        )
+    });
     stage("soak-short", &mut || {
         let pkg = crate::pkg::build(&tools)?;
         crate::soak::run(&tools, SHORT_SOAK_EPOCHS, &pkg)
