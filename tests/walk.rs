@@ -768,6 +768,16 @@ fn every_step_fits_a_phone_in_chinese_and_the_dark_theme() {
             s.screenshot(&artifacts_dir().join(format!("walk-390-zh-dark-{step}-question.png")));
             s.click("#walk-question button[data-choice]");
         }
+        if *want == "forward:1" {
+            // No hover on a phone: a tap on a node shows its formula.
+            let (dx, dy) = node_offset(&s, 2, 0);
+            s.click_at("#walk-stage", dx, dy, None);
+            assert_eq!(
+                s.eval("document.querySelector('#walk-hover p[data-line=z]') !== null"),
+                json!(true),
+                "a tapped node's formula"
+            );
+        }
         let overflow = s.eval("document.documentElement.scrollWidth - window.innerWidth");
         assert_eq!(
             overflow,

@@ -145,6 +145,7 @@ export function mountWalkthrough(panel, ctx) {
   // δ flowing back: dots run along the step's links from the output side, { start }.
   let flow = null;
   const FLOW_MS = 700;
+  const NARROW_PX = 560; // CSS width under which the picture is drawn for a phone
   const reducedMotion = () => window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
   function stages(L) {
@@ -294,6 +295,12 @@ export function mountWalkthrough(panel, ctx) {
 
   function drawPictureNow(stage, hidden, now = performance.now()) {
     const pg = ctx.run();
+    // A phone gets a taller, narrower drawing, so nodes and their values stay legible when scaled down.
+    const [w, h] = canvas.clientWidth > 0 && canvas.clientWidth < NARROW_PX ? [450, 520] : [900, 400];
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+    }
     const params = pg.params();
     ({ links, nodes } = drawPicture(canvas, {
       stage,
@@ -612,8 +619,15 @@ export function mountWalkthrough(panel, ctx) {
   langEn.addEventListener('click', () => { ctx.change('lang', 'en'); refresh(); });
   langZh.addEventListener('click', () => { ctx.change('lang', 'zh'); refresh(); });
   canvas.addEventListener('click', (e) => {
-    if (!trace) return;
+    if (!trace || point === null) return;
     const { x, y } = canvasPoint(canvas, e);
+    // A tap on a node shows its formula (touch screens have no hover).
+    const node = nodeAt(nodes, x, y);
+    if (node && node.value && panel.dataset.pending !== 'true') {
+      hovered = node;
+      draw();
+      return;
+    }
     const best = nearestSegment(links, x, y, 8);
     if (best) {
       weight = best;
