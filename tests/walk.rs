@@ -249,9 +249,12 @@ fn check_one_weights_chain_rule(s: &Session, trace: &Value) {
         .iter()
         .position(|&d| d > 0.0)
         .expect("a live unit in layer 1");
+    // Two fifths of the way along: x₂'s links cross this one at a half, a third, a quarter…
+    // of the way, so the midpoint could pick x₂ → unit j − 1 instead.
+    const ALONG: f64 = 0.4;
     let (mx, my) = (
-        (40.0 + 313.3) / 2.0,
-        (181.0 + 200.0 + (j as f64 - 4.5) * 38.0) / 2.0,
+        40.0 + ALONG * (313.3 - 40.0),
+        181.0 + ALONG * (200.0 + (j as f64 - 4.5) * 38.0 - 181.0),
     );
     let offset = s.exec(
         "const c = document.getElementById('walk-stage'); const r = c.getBoundingClientRect(); const k = r.width / c.width;\

@@ -239,6 +239,7 @@ export function mountWalkthrough(panel, ctx) {
   }
 
   function drawQuestion(stage) {
+    score.hidden = !predict.checked;
     score.textContent = tr('walkScore', tally);
     score.dataset.right = String(tally.right);
     score.dataset.asked = String(tally.asked);
