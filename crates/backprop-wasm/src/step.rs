@@ -26,13 +26,7 @@ impl Playground {
             steps: Some(u64::from(n)),
             epochs: None,
         };
-        train(
-            &mut self.run.trainer,
-            &stop_rule(max_epochs, target_acc)?,
-            limit,
-            |_| true,
-        );
-        Ok(self.run.status().state.into())
+        self.train_within(limit, max_epochs, target_acc)
     }
 
     /// Advances `n` epochs (at most 100,000; an epoch under way counts as the
@@ -49,13 +43,7 @@ impl Playground {
             epochs: Some(u64::from(n)),
             steps: None,
         };
-        train(
-            &mut self.run.trainer,
-            &stop_rule(max_epochs, target_acc)?,
-            limit,
-            |_| true,
-        );
-        Ok(self.run.status().state.into())
+        self.train_within(limit, max_epochs, target_acc)
     }
 
     /// Runs mini-batches until `ms` milliseconds have passed, training cannot
@@ -149,5 +137,24 @@ impl Playground {
     /// "grad_norms" (`[length, layers]`, row-major).
     pub fn history(&self, series: &str) -> Result<Float64Array, JsError> {
         history_view(&self.run.trainer, series)
+    }
+}
+
+impl Playground {
+    /// Trains up to `limit`, stopping early at the stop conditions; returns
+    /// the status state (what `stepBatches` and `stepEpochs` share).
+    fn train_within(
+        &mut self,
+        limit: Limit,
+        max_epochs: Option<f64>,
+        target_acc: Option<f64>,
+    ) -> Result<String, JsError> {
+        train(
+            &mut self.run.trainer,
+            &stop_rule(max_epochs, target_acc)?,
+            limit,
+            |_| true,
+        );
+        Ok(self.run.status().state.into())
     }
 }
