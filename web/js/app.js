@@ -278,6 +278,8 @@ function equip(p, handle, problems, stopListening) {
 export async function mount(host, options = {}) {
   const { shadow = true, hash = false, tour: tourOption = null, ...keys } = options;
   const wasm = await bindings;
+  // The load's phases, read by `cargo xtask bench-load --waterfall` (first-boundary is in loop.js).
+  if (hash) performance.mark('engine-ready');
   useEngine(wasm);
   const handle = new EventTarget();
   const root = openRoot(host, shadow);
@@ -314,7 +316,9 @@ export async function mount(host, options = {}) {
     state.settings = defaults();
     p.api.reset();
   }
+  if (hash) performance.mark('run-ready');
   buildUi(p);
+  if (hash) performance.mark('ui-built');
   if (problems.length) notice(tr('badLink', { list: problems.join('; ') }), 'warn', true);
   reportUnshown(p);
   writeHash(p);

@@ -72,6 +72,8 @@ pub struct Load {
     pub critical_bytes: f64,
     /// Every resource: (path, start ms, end ms, transferred bytes), in start order.
     pub waterfall: Vec<(String, f64, f64, f64)>,
+    /// The page's performance marks (name, ms after navigation start): its load phases.
+    pub marks: Vec<(String, f64)>,
 }
 
 /// Median, min and max of each figure over the loads of one site and network.
@@ -187,6 +189,9 @@ fn print_waterfall(site: &Path, network: Option<Network>, load: &Load) {
     for (name, start, end, bytes) in &load.waterfall {
         eprintln!("  {start:7.0} – {end:7.0} ms {bytes:8.0} B  {name}");
     }
+    for (name, at) in &load.marks {
+        eprintln!("  {at:7.0} ms            mark  {name}");
+    }
 }
 
 /// One load in a fresh browser profile (an empty cache).
@@ -246,6 +251,19 @@ fn load_once(browser: &e2e::Browser, site: &GzipSite, network: Option<Network>) 
                 .collect()
         })
         .unwrap_or_default();
+    let marks = figures["marks"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|r| {
+                    (
+                        r[0].as_str().unwrap_or("").to_string(),
+                        r[1].as_f64().unwrap_or(f64::NAN),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Load {
         first_boundary_ms: num("first")?,
         requests: num("requests")? as usize,
@@ -253,6 +271,7 @@ fn load_once(browser: &e2e::Browser, site: &GzipSite, network: Option<Network>) 
         critical_requests: num("criticalRequests")? as usize,
         critical_bytes: num("criticalBytes")?,
         waterfall,
+        marks,
     })
 }
 
@@ -275,6 +294,7 @@ return {
   criticalRequests: critical.length,
   criticalBytes: sum(critical),
   waterfall: all.map((e) => [path(e), e.startTime, e.responseEnd, e.transferSize]),
+  marks: performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]),
 };
 ";
 
