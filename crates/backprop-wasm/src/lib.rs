@@ -19,11 +19,13 @@ mod replay;
 mod run;
 mod step;
 mod teach;
+mod values;
 mod views;
 mod walk;
 
 use backprop::Trainer;
-use backprop::io::model_io::{export_csv, export_model, import_csv, import_model};
+use backprop::io::csv::{export_csv, import_csv};
+use backprop::io::model_io::{export_model, import_model};
 use backprop::settings::{self, Checked, Named, OptimizerChoice, Problem};
 use backprop::teach::inspect::NeuronGrids;
 use convert::{config_from_js, config_to_js, fields_from_js, optional_fields, seed_from_js, to_js, to_value};
@@ -89,21 +91,31 @@ impl Playground {
         export_model(&self.run.trainer)
     }
 
-    /// The points as CSV (`x,y,label,split`).
+    /// The points as CSV: `x,y,label,split`, `x,y,value,split` or
+    /// `x,value,split` (a curve).
     #[wasm_bindgen(js_name = exportCsv)]
     pub fn export_csv(&self) -> String {
         export_csv(self.run.trainer.data())
     }
 
-    /// Replaces the points with CSV text (`x,y,label[,split]`) and restarts
-    /// training on them with the current settings (as hand-drawn data).
+    /// Replaces the points with CSV text (see `backprop::io::csv`) and
+    /// restarts training on them with the current settings, as the `custom`
+    /// data set. Throws naming the line and column of the first bad line;
+    /// the run is then left as it was.
     #[wasm_bindgen(js_name = importCsv)]
     pub fn import_csv(&mut self, text: &str) -> Result<(), JsError> {
         let mut config = self.run.trainer.config().clone();
-        let classes = config.dataset.n_classes();
-        let data = import_csv(text, classes, config.dataset.standardize).map_err(to_js)?;
+        let prefer_values = self.run.trainer.data().values().is_some();
+        let data = import_csv(text, prefer_values, config.dataset.standardize).map_err(to_js)?;
         config.dataset.kind = backprop::DataSource::Custom;
-        config.dataset.classes = classes;
+        config.dataset.custom = match (data.values(), data.is_1d()) {
+            (None, _) => backprop::CustomKind::Classes,
+            (Some(_), false) => backprop::CustomKind::Values,
+            (Some(_), true) => backprop::CustomKind::Curve,
+        };
+        if data.values().is_none() {
+            config.dataset.classes = data.n_classes();
+        }
         self.run = Run::new(Trainer::with_data(config, data).map_err(to_js)?);
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 use backprop::Trainer;
 use backprop::teach::draw::DrawNet;
-use backprop::teach::render::{boundary_rgba, grid_points};
+use backprop::teach::render::{boundary_rgba, grid_points, value_rgba};
 use backprop::train::Status;
 use serde::Serialize;
 use wasm_bindgen::JsError;
@@ -139,7 +139,15 @@ impl Run {
             // The grid's own width: the run may have been rebuilt since.
             let n_out = self.grid_n_out;
             self.grid_rgba.resize(self.grid_probs.len() / n_out * 4, 0);
-            boundary_rgba(&self.grid_probs, n_out, self.discrete, &mut self.grid_rgba);
+            match self.trainer.data().values() {
+                // Regression: the predicted value, coloured over the data's range.
+                Some(values) if n_out == 1 => {
+                    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+                    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    value_rgba(&self.grid_probs, lo, hi, self.discrete, &mut self.grid_rgba);
+                }
+                _ => boundary_rgba(&self.grid_probs, n_out, self.discrete, &mut self.grid_rgba),
+            }
             self.coloured = true;
         }
         &self.grid_rgba

@@ -299,7 +299,7 @@ fn export_then_import_gives_identical_predictions() {
     let mut c = Playground::new(JsValue::UNDEFINED).expect("valid");
     c.import_csv(&csv).expect("csv");
     assert_eq!(c.points().to_vec(), a.points().to_vec());
-    assert!(message(c.import_csv("1,2,9\n").expect_err("label")).contains("line 1"));
+    assert!(message(c.import_csv("1,zz,1\n").expect_err("y")).contains("line 1, column 2"));
 }
 
 #[wasm_bindgen_test]

@@ -27,7 +27,7 @@ pub use data::scaler::StandardScaler;
 pub use error::{ConfigError, Result};
 pub use net::{Activation, ActivationKind, InitKind, Mlp, OutputLoss, Regularization, Workspace};
 pub use train::clip::Clipping;
-pub use train::config::{DataConfig, DataSource, NetworkConfig, TrainConfig};
+pub use train::config::{CustomKind, DataConfig, DataSource, NetworkConfig, TrainConfig};
 pub use train::optim::{Optimizer, OptimizerConfig};
 pub use train::schedule::Schedule;
 pub use train::stop::{Stop, StopRule};

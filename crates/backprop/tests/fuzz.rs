@@ -11,7 +11,8 @@
 
 use std::sync::LazyLock;
 
-use backprop::io::model_io::{export_model, import_csv, import_model};
+use backprop::io::csv::{export_csv, import_csv};
+use backprop::io::model_io::{export_model, import_model};
 use backprop::train::MAX_COUNTER;
 use backprop::{TrainConfig, Trainer};
 use proptest::prelude::*;
@@ -288,20 +289,40 @@ proptest! {
     }
 
     #[test]
-    fn csv_import_never_panics(lines in proptest::collection::vec(
+    fn csv_import_never_panics_and_names_line_and_column(lines in proptest::collection::vec(
         prop_oneof![
             ".{0,30}",
-            (-1e3f64..1e3, -1e3f64..1e3, 0u8..4, proptest::sample::select(&["train", "test", "", "TEST", "x"][..]))
+            (-1e3f64..1e3, -1e3f64..1e3, 0u8..10, proptest::sample::select(&["train", "test", "", "TEST", "x"][..]))
                 .prop_map(|(x, y, c, s)| format!("{x},{y},{c},{s}")),
+            (-1e3f64..1e3, -1e3f64..1e3, -1e3f64..1e3).prop_map(|(x, y, v)| format!("{x},{y},{v}")),
+            (-1e3f64..1e3, -1e3f64..1e3, proptest::sample::select(&["train", "test", ""][..]))
+                .prop_map(|(x, v, s)| format!("{x},{v},{s}")),
+            (-1e3f64..1e3, -1e3f64..1e3).prop_map(|(x, v)| format!("{x},{v}")),
+            proptest::sample::select(&["x,y,label,split", "x,y,value", "x,value,split", "x1,x2,class", "x,y,z", "#c", ""][..])
+                .prop_map(str::to_string),
             Just("1e309,0,0".to_string()),
             Just("NaN,0,1".to_string()),
         ],
         0..40,
-    ), classes in 2usize..5) {
+    ), prefer_values in any::<bool>()) {
         let text = lines.join("\n");
-        match import_csv(&text, classes, true) {
-            Ok(data) => prop_assert!(data.len() <= 40),
-            Err(e) => prop_assert!(e.field().starts_with("data"), "{}", e),
+        match import_csv(&text, prefer_values, true) {
+            Ok(data) => {
+                prop_assert!(data.len() <= 40);
+                // Whatever was read writes out and reads back to the same text.
+                let csv = export_csv(&data);
+                let again = import_csv(&csv, prefer_values, true).map(|d| export_csv(&d));
+                prop_assert_eq!(again.as_deref().ok(), Some(csv.as_str()), "{:?}", again);
+            }
+            Err(e) => {
+                let field = e.field();
+                let named = field.strip_prefix("data.csv line ").and_then(|rest| {
+                    let (line, rest) = rest.split_once(", column ")?;
+                    let (column, _) = rest.split_once(" (")?;
+                    Some(line.parse::<usize>().ok()? >= 1 && column.parse::<usize>().ok()? >= 1)
+                });
+                prop_assert_eq!(named, Some(true), "a rejection names its line and column: {}", e);
+            }
         }
     }
 }

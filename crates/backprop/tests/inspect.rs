@@ -1,6 +1,7 @@
 //! Looking inside a run, and saving and loading it.
 
-use backprop::io::model_io::{export_csv, export_model, import_csv, import_model};
+use backprop::io::csv::{export_csv, import_csv};
+use backprop::io::model_io::{export_model, import_model};
 use backprop::teach::inspect::{NeuronGrids, confusion, trace};
 use backprop::teach::render::grid_points;
 use backprop::{TrainConfig, Trainer};
@@ -149,18 +150,22 @@ fn bad_model_files_name_the_field() {
 fn csv_round_trips_and_bad_lines_are_named() {
     let t = trainer(r#"{"dataset":{"n_samples":30}}"#);
     let csv = export_csv(t.data());
-    let back = import_csv(&csv, 2, true).expect("own export imports");
+    let back = import_csv(&csv, false, true).expect("own export imports");
     assert_eq!(back.points(), t.data().points());
     assert_eq!(back.labels(), t.data().labels());
     assert_eq!(back.test_flags(), t.data().test_flags());
     for (text, field, value) in [
-        ("x,y,label\n0,0,0\n1,zz,1\n", "data.csv line 3 (y)", "zz"),
-        ("0,0,5\n", "data.csv line 1 (label)", "5"),
-        ("0,0,1,valid\n", "data.csv line 1 (split)", "valid"),
-        ("0,0\n", "data.csv line 1 (columns)", "2"),
-        ("1e999,0,0\n", "data.csv line 1 (x)", "inf"),
+        (
+            "x,y,label\n0,0,0\n1,zz,1\n",
+            "data.csv line 3, column 2 (y)",
+            "zz",
+        ),
+        ("x,y,label\n0,0,9\n", "data.csv line 2, column 3 (label)", "9"),
+        ("0,0,1,valid\n", "data.csv line 1, column 4 (split)", "valid"),
+        ("0,0,1\n0,0\n", "data.csv line 2, column 3 (columns)", "2"),
+        ("1e999,0,0\n", "data.csv line 1, column 1 (x)", "inf"),
     ] {
-        let e = import_csv(text, 2, true).map(|_| ()).expect_err(text);
+        let e = import_csv(text, false, true).map(|_| ()).expect_err(text);
         assert_eq!(e.field(), field);
         assert!(e.to_string().contains(value), "{e}");
     }

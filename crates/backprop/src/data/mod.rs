@@ -1,8 +1,10 @@
 //! The points a run trains on: a train/test split in data space, the
 //! standard scaler fitted on the training rows, and the scaled copies the
-//! model sees. Points can be added and removed one at a time.
+//! model sees. Points can be added and removed one at a time. A point has
+//! a class label, or (regression) a real value to predict.
 
 pub mod dataset;
+pub mod regression;
 pub mod scaler;
 
 use ndarray::Array2;
@@ -11,6 +13,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use crate::data::dataset::Dataset;
+use crate::data::regression::Values;
 use crate::data::scaler::StandardScaler;
 use crate::error::{ConfigError, Result};
 use crate::range::Range;
@@ -50,6 +53,19 @@ pub struct Data {
     pub test_y: Vec<u8>,
     /// For each training row, the index of its point in `points()`.
     pub train_points: Vec<u32>,
+    /// Regression: each point's value (labels are then all 0); `None` for classes.
+    values: Option<Vec<f64>>,
+    /// Regression: the values of the training and test rows, in their order.
+    pub train_v: Vec<f64>,
+    pub test_v: Vec<f64>,
+    /// The points are one number `x`, stored as `(x, 0)` (a curve `y = f(x)`).
+    one_d: bool,
+}
+
+/// What regression data is: one value per point, and whether points are 1-D.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValueShape {
+    pub one_d: bool,
 }
 
 impl Data {
@@ -111,7 +127,71 @@ impl Data {
             test_x: Vec::new(),
             test_y: Vec::new(),
             train_points: Vec::new(),
+            values: None,
+            train_v: Vec::new(),
+            test_v: Vec::new(),
+            one_d: false,
         }
+    }
+
+    /// No points yet, for regression ("draw your own" values or curve).
+    pub fn empty_values(shape: ValueShape, standardize: bool) -> Self {
+        Self {
+            values: Some(Vec::new()),
+            one_d: shape.one_d,
+            ..Self::empty(1, standardize)
+        }
+    }
+
+    /// Regression points split like `split` splits classes.
+    pub fn split_values(
+        set: Values,
+        shape: ValueShape,
+        train_ratio: f64,
+        standardize: bool,
+        seed: u64,
+    ) -> Result<Self> {
+        check_train_ratio(train_ratio)?;
+        let n = set.values.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut StdRng::seed_from_u64(seed));
+        let mut is_test = vec![1u8; n];
+        for &i in &order[..train_rows(n, train_ratio)] {
+            is_test[i] = 0;
+        }
+        Self::from_values(set.points, set.values, is_test, shape, standardize)
+    }
+
+    /// Regression points `[n, 2]` (`(x, 0)` when 1-D), values and test flags, validated.
+    pub fn from_values(
+        points: Vec<f64>,
+        values: Vec<f64>,
+        is_test: Vec<u8>,
+        shape: ValueShape,
+        standardize: bool,
+    ) -> Result<Self> {
+        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+            return Err(ConfigError::out_of_range(
+                format!("data.values[{i}]"),
+                "finite values",
+                values[i],
+            ));
+        }
+        if shape.one_d
+            && let Some(i) = (0..points.len() / 2).find(|&i| points[2 * i + 1] != 0.0)
+        {
+            return Err(ConfigError::out_of_range(
+                format!("data.points[{i}]"),
+                "(x, 0) for a curve's points",
+                points[2 * i + 1],
+            ));
+        }
+        let labels = vec![0; values.len()];
+        let mut data = Self::from_parts(points, labels, is_test, 1, standardize)?;
+        data.values = Some(values);
+        data.one_d = shape.one_d;
+        data.rebuild();
+        Ok(data)
     }
 
     /// Points `[n, 2]`, labels and test flags as given, validated.
@@ -178,6 +258,7 @@ impl Data {
             StandardScaler::identity(2)
         };
         let (mut train_x, mut train_y, mut test_x, mut test_y) = (vec![], vec![], vec![], vec![]);
+        let (mut train_v, mut test_v) = (vec![], vec![]);
         self.train_points.clear();
         for i in 0..self.len() {
             let p = self
@@ -191,8 +272,17 @@ impl Data {
             };
             xs.extend(p);
             ys.push(self.labels[i]);
+            if let Some(values) = &self.values {
+                let vs = if self.is_test[i] == 0 {
+                    &mut train_v
+                } else {
+                    &mut test_v
+                };
+                vs.push(values[i]);
+            }
         }
         (self.train_x, self.train_y, self.test_x, self.test_y) = (train_x, train_y, test_x, test_y);
+        (self.train_v, self.test_v) = (train_v, test_v);
     }
 
     /// Adds a point (data space); the scaler is refitted. Errors name the bad value.
@@ -225,6 +315,35 @@ impl Data {
         Ok(())
     }
 
+    /// Adds a regression point `(x, y)` (data space; `y` must be 0 for a
+    /// curve) with its value; the scaler is refitted.
+    pub fn add_value_point(&mut self, x: f64, y: f64, value: f64, test: bool) -> Result<()> {
+        if self.values.is_none() {
+            return Err(ConfigError::invalid(
+                "point.value",
+                "these points have classes, not values",
+            ));
+        }
+        if !value.is_finite() {
+            return Err(ConfigError::out_of_range("point.value", "finite", value));
+        }
+        if self.one_d && y != 0.0 {
+            return Err(ConfigError::out_of_range("point.y", "0 for a curve's points", y));
+        }
+        // The value goes in first, so that `add_point`'s rebuild sees it; it
+        // comes out again if the point is refused.
+        if let Some(values) = &mut self.values {
+            values.push(value);
+        }
+        let added = self.add_point(x, y, 0, test);
+        if added.is_err()
+            && let Some(values) = &mut self.values
+        {
+            values.pop();
+        }
+        added
+    }
+
     /// Removes the point nearest to `(x, y)` in data space; returns its index, if any.
     pub fn remove_nearest(&mut self, x: f64, y: f64) -> Option<usize> {
         let i = (0..self.len()).min_by(|&a, &b| {
@@ -234,6 +353,9 @@ impl Data {
         self.points.drain(2 * i..2 * i + 2);
         self.labels.remove(i);
         self.is_test.remove(i);
+        if let Some(values) = &mut self.values {
+            values.remove(i);
+        }
         self.rebuild();
         Some(i)
     }
@@ -269,6 +391,14 @@ impl Data {
     }
     pub fn standardize(&self) -> bool {
         self.standardize
+    }
+    /// Regression: each point's value; `None` when points have classes.
+    pub fn values(&self) -> Option<&[f64]> {
+        self.values.as_deref()
+    }
+    /// Whether the points are one number `x` (stored as `(x, 0)`).
+    pub fn is_1d(&self) -> bool {
+        self.one_d
     }
 }
 

@@ -12,7 +12,7 @@ use crate::net::backprop::OutputLoss;
 use crate::net::init::InitKind;
 use crate::net::mlp::Regularization;
 use crate::train::clip::Clipping;
-use crate::train::config::{DataConfig, DataSource, NetworkConfig, TrainConfig};
+use crate::train::config::{CustomKind, DataConfig, DataSource, NetworkConfig, TrainConfig};
 use crate::train::optim::{
     AdagradConfig, AdamConfig, AdamWConfig, Momentum, OptimizerConfig, RmsPropConfig, SgdConfig,
 };
@@ -46,6 +46,18 @@ by_name!(DataSource, [
     "spiral3" => DataSource::Spiral3,
     "tutorial" => DataSource::Tutorial,
     "custom" => DataSource::Custom,
+    "reg_plane" => DataSource::RegPlane,
+    "reg_gauss" => DataSource::RegGauss,
+    "sine" => DataSource::Sine,
+    "step" => DataSource::Step,
+    "abs" => DataSource::Abs,
+    "cubic" => DataSource::Cubic,
+]);
+
+by_name!(CustomKind, [
+    "classes" => CustomKind::Classes,
+    "values" => CustomKind::Values,
+    "curve" => CustomKind::Curve,
 ]);
 
 by_name!(ActivationKind, [
@@ -116,6 +128,7 @@ impl Decode for DataConfig {
                 "train_ratio",
                 "standardize",
                 "classes",
+                "custom",
             ],
         )?;
         let d = Self::default();
@@ -126,6 +139,7 @@ impl Decode for DataConfig {
             train_ratio: f.or("train_ratio", d.train_ratio)?,
             standardize: f.or("standardize", d.standardize)?,
             classes: f.or("classes", d.classes)?,
+            custom: f.or("custom", d.custom)?,
         })
     }
 }
@@ -456,6 +470,7 @@ mod tests {
                     train_ratio: 0.7,
                     standardize: i % 2 == 0,
                     classes: 2 + i % 3,
+                    custom: CustomKind::ALL[i % CustomKind::ALL.len()],
                 },
                 network: NetworkConfig {
                     hidden: vec![3 + i, 4],

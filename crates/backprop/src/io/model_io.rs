@@ -1,6 +1,6 @@
 //! Saving and loading: a run as versioned JSON (config, parameters, batch-norm
 //! statistics, optimizer state, how far the run is through its epoch, and
-//! hand-drawn points), and points as CSV.
+//! hand-drawn points). Points as CSV are in `csv`.
 //! Imports are validated like configs: every error names the field (or the
 //! line) and the value, and sizes are bounded. A model file's counters are
 //! whole numbers up to `MAX_COUNTER` that agree with each other (`epoch <=
@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use crate::data::{Data, MAX_POINTS};
+use crate::data::Data;
 use crate::error::{ConfigError, Result};
 use crate::io::json::{Decode, Fields, Json, parse_document};
 use crate::net::backprop::RunningStats;
@@ -20,8 +20,6 @@ pub const MODEL_FORMAT: &str = "backprop-playground/model";
 pub const MODEL_VERSION: u32 = 1;
 /// Largest model file accepted (a 100,000-parameter network with Adam state fits).
 pub const MAX_MODEL_BYTES: usize = 16 * 1024 * 1024;
-/// Largest CSV accepted.
-pub const MAX_CSV_BYTES: usize = 8 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 struct ModelFile {
@@ -60,6 +58,9 @@ struct PointsFile {
     points: Vec<f64>,
     labels: Vec<u8>,
     test: Vec<u8>,
+    /// Regression: each point's value (the labels are then all 0); absent for classes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    values: Option<Vec<f64>>,
 }
 
 impl Decode for ModelFile {
@@ -141,11 +142,12 @@ impl Decode for EpochProgress {
 
 impl Decode for PointsFile {
     fn decode(v: &Json, path: &str) -> Result<Self> {
-        let f = Fields::of(v, path, &["points", "labels", "test"])?;
+        let f = Fields::of(v, path, &["points", "labels", "test", "values"])?;
         Ok(Self {
             points: f.req("points")?,
             labels: f.req("labels")?,
             test: f.req("test")?,
+            values: f.or("values", None)?,
         })
     }
 }
@@ -182,6 +184,7 @@ pub fn export_model(t: &Trainer) -> String {
             points: data.points().to_vec(),
             labels: data.labels().to_vec(),
             test: data.test_flags().to_vec(),
+            values: data.values().map(<[f64]>::to_vec),
         }),
     };
     serde_json::to_string(&file).unwrap_or_default()
@@ -201,13 +204,38 @@ pub fn import_model(text: &str) -> Result<Trainer> {
     }
     let mut t = match file.data {
         Some(d) => {
-            let data = Data::from_parts(
-                d.points,
-                d.labels,
-                d.test,
-                file.config.dataset.n_classes(),
-                file.config.dataset.standardize,
-            )
+            let standardize = file.config.dataset.standardize;
+            let data = match (file.config.dataset.values(), d.values) {
+                (Some(shape), Some(values)) => {
+                    if values.len() != d.labels.len() {
+                        return Err(ConfigError::invalid(
+                            "model.data.values",
+                            format!(
+                                "{} points need {} values, got {}",
+                                d.labels.len(),
+                                d.labels.len(),
+                                values.len()
+                            ),
+                        ));
+                    }
+                    Data::from_values(d.points, values, d.test, shape, standardize)
+                }
+                (None, None) => Data::from_parts(
+                    d.points,
+                    d.labels,
+                    d.test,
+                    file.config.dataset.n_classes(),
+                    standardize,
+                ),
+                (Some(_), None) => Err(ConfigError::invalid(
+                    "data.values",
+                    "the config's points carry values, but the file has none",
+                )),
+                (None, Some(_)) => Err(ConfigError::invalid(
+                    "data.values",
+                    "the config's points carry classes, but the file has values",
+                )),
+            }
             .map_err(|e| e.within("model"))?;
             Trainer::with_data(file.config, data).map_err(|e| e.within("model.config"))?
         }
@@ -290,93 +318,4 @@ pub fn import_model(text: &str) -> Result<Trainer> {
         .set_state(o.t, &o.s1, &o.s2, &o.s3)
         .map_err(|e| e.within("model"))?;
     Ok(t)
-}
-
-/// The points as CSV: `x,y,label,split` with `split` either `train` or `test`.
-pub fn export_csv(data: &Data) -> String {
-    let mut out = String::from("x,y,label,split\n");
-    for i in 0..data.len() {
-        let split = if data.test_flags()[i] == 1 {
-            "test"
-        } else {
-            "train"
-        };
-        out.push_str(&format!(
-            "{},{},{},{split}\n",
-            data.points()[2 * i],
-            data.points()[2 * i + 1],
-            data.labels()[i]
-        ));
-    }
-    out
-}
-
-/// Points from CSV (`x,y,label[,split]`, an optional header line, `#` comments).
-/// Labels must be below `n_classes`; a missing split means `train`.
-pub fn import_csv(text: &str, n_classes: usize, standardize: bool) -> Result<Data> {
-    if text.len() > MAX_CSV_BYTES {
-        return Err(ConfigError::invalid(
-            "data.csv",
-            format!("at most {MAX_CSV_BYTES} bytes are accepted, got {}", text.len()),
-        ));
-    }
-    let (mut points, mut labels, mut test) = (Vec::new(), Vec::new(), Vec::new());
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        let lower = line.to_ascii_lowercase();
-        if line.is_empty() || line.starts_with('#') || (n == 0 && lower.starts_with("x,")) {
-            continue;
-        }
-        let field = |what: &str| format!("data.csv line {} ({what})", n + 1);
-        let cols: Vec<&str> = line.split(',').map(str::trim).collect();
-        if !(3..=4).contains(&cols.len()) {
-            return Err(ConfigError::invalid(
-                field("columns"),
-                format!("expected x,y,label[,split], got {} columns", cols.len()),
-            ));
-        }
-        let num = |i: usize, what: &str| -> Result<f64> {
-            let v: f64 = cols[i]
-                .parse()
-                .map_err(|_| ConfigError::invalid(field(what), format!("not a number: {:?}", cols[i])))?;
-            if v.is_finite() {
-                Ok(v)
-            } else {
-                Err(ConfigError::out_of_range(field(what), "finite", v))
-            }
-        };
-        let (x, y) = (num(0, "x")?, num(1, "y")?);
-        let label: u8 = cols[2]
-            .parse()
-            .ok()
-            .filter(|&c: &u8| usize::from(c) < n_classes)
-            .ok_or_else(|| {
-                ConfigError::invalid(
-                    field("label"),
-                    format!("expected a class from 0 to {}, got {:?}", n_classes - 1, cols[2]),
-                )
-            })?;
-        let is_test = match cols.get(3).map(|s| s.to_ascii_lowercase()) {
-            None => 0,
-            Some(s) if s == "train" || s.is_empty() => 0,
-            Some(s) if s == "test" => 1,
-            Some(s) => {
-                return Err(ConfigError::invalid(
-                    field("split"),
-                    format!("expected train or test, got {s:?}"),
-                ));
-            }
-        };
-        if labels.len() == MAX_POINTS {
-            return Err(ConfigError::out_of_range(
-                "data.csv",
-                "at most 100000 points",
-                labels.len() + 1,
-            ));
-        }
-        points.extend([x, y]);
-        labels.push(label);
-        test.push(is_test);
-    }
-    Data::from_parts(points, labels, test, n_classes, standardize)
 }

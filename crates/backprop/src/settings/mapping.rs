@@ -12,7 +12,7 @@ use crate::data::dataset::{NOISE, SAMPLES};
 use crate::net::mlp::{MAX_HIDDEN, Regularization, WIDTH};
 use crate::range::Range;
 use crate::train::clip::Clipping;
-use crate::train::config::{DataConfig, NetworkConfig, TrainConfig};
+use crate::train::config::{CustomKind, DataConfig, DataSource, NetworkConfig, TrainConfig};
 use crate::train::optim::{
     AdagradConfig, AdamConfig, AdamWConfig, DECAY, EPS, LR, MAX_LR, Momentum, OptimizerConfig, RmsPropConfig,
     SgdConfig,
@@ -62,9 +62,15 @@ impl Settings {
         let config = DataConfig {
             kind: self.dataset,
             standardize: self.standardize,
+            // Only `custom` points read it; a link writes it only for them.
+            custom: if self.dataset == DataSource::Custom {
+                self.custom
+            } else {
+                CustomKind::Classes
+            },
             ..DataConfig::default()
         };
-        if self.dataset.generator().is_none() {
+        if !self.dataset.is_generated() {
             return config;
         }
         DataConfig {
@@ -199,11 +205,12 @@ pub fn from_config(config: &TrainConfig, base: &Checked) -> (Checked, Vec<String
     // file may hold any there, and a link need not.
     let d = &config.dataset;
     let mut used = config.clone();
-    if d.kind.generator().is_none() {
+    if !d.kind.is_generated() {
         used.dataset = DataConfig {
             kind: d.kind,
             standardize: d.standardize,
             classes: d.classes,
+            custom: d.custom,
             ..DataConfig::default()
         };
     }
@@ -223,7 +230,8 @@ impl Settings {
     fn take_data(&mut self, d: &DataConfig) {
         self.dataset = d.kind;
         self.standardize = d.standardize;
-        if d.kind.generator().is_none() {
+        self.custom = d.custom;
+        if !d.kind.is_generated() {
             return;
         }
         if SAMPLES.contains(d.n_samples as f64) {

@@ -35,7 +35,7 @@ use crate::net::init::InitKind;
 use crate::net::mlp::{MAX_HIDDEN, WIDTH};
 use crate::range::{Bound, Range, number_text};
 use crate::train::clip::THRESHOLD;
-use crate::train::config::{DataSource, LAMBDA};
+use crate::train::config::{CustomKind, DataSource, LAMBDA};
 use crate::train::optim::{DECAY, EPS, LR, Momentum, OptimizerConfig};
 use crate::train::schedule::EPOCHS;
 
@@ -76,7 +76,7 @@ macro_rules! named_by_config {
         }
     )*};
 }
-named_by_config!(DataSource, ActivationKind, InitKind);
+named_by_config!(DataSource, CustomKind, ActivationKind, InitKind);
 
 /// Choices that exist only as settings (SGD's momentum is an optimizer of its own here).
 macro_rules! choices {
@@ -151,6 +151,7 @@ impl OptimizerChoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub dataset: DataSource,
+    pub custom: CustomKind,
     pub n: usize,
     pub noise: f64,
     pub ratio: f64,
@@ -181,6 +182,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             dataset: DataSource::Moons,
+            custom: CustomKind::Classes,
             n: 1000,
             noise: 0.2,
             ratio: 0.8,
@@ -275,12 +277,14 @@ impl Spec {
 }
 
 fn generated(s: &Settings) -> bool {
-    s.dataset.generator().is_some()
+    s.dataset.is_generated()
 }
 
 /// Every key, in the order links write them.
 pub const TABLE: &[Spec] = &[
     reset("dataset", Kind::Choice(DataSource::NAMES)),
+    // What drawn or imported points carry: classes, 2-D values or a curve's values.
+    reset("custom", Kind::Choice(CustomKind::NAMES)).when("dataset", |s| s.dataset == DataSource::Custom),
     reset("n", Kind::Whole(SAMPLES)).when("dataset", generated),
     reset("noise", Kind::Number(NOISE)).when("dataset", generated),
     reset("ratio", Kind::Number(TRAIN_RATIO)).when("dataset", generated),
@@ -381,6 +385,7 @@ impl Settings {
         let number = |x: f64| Some(Value::Number(x));
         match key {
             "dataset" => Some(Value::Name(self.dataset.name())),
+            "custom" => Some(Value::Name(self.custom.name())),
             "n" => number(self.n as f64),
             "noise" => number(self.noise),
             "ratio" => number(self.ratio),
@@ -414,6 +419,7 @@ impl Settings {
         // Whole numbers were checked against their range, so the casts are exact.
         match key {
             "dataset" => self.dataset = v.choice(self.dataset),
+            "custom" => self.custom = v.choice(self.custom),
             "n" => self.n = v.number() as usize,
             "noise" => self.noise = v.number(),
             "ratio" => self.ratio = v.number(),

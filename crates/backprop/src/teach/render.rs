@@ -80,6 +80,44 @@ pub fn boundary_rgba(probs: &[f64], n_out: usize, discrete: bool, rgba: &mut [u8
     }
 }
 
+/// Colours predicted values (`[pixels]`, one output) into `rgba` for data
+/// whose values run from `lo` to `hi`: the middle of the range is neutral,
+/// the low end class 0's colour and the high end class 1's (as TensorFlow
+/// Playground colours negative and positive), mixed by distance from the
+/// middle in 256 steps; beyond the range, full colour. `discrete` uses full
+/// colour on either side of the middle. Non-finite values are transparent.
+pub fn value_rgba(values: &[f64], lo: f64, hi: f64, discrete: bool, rgba: &mut [u8]) {
+    // No range (no points yet) centres on 0; a range of one value still gets
+    // a scale: its magnitude, or 1.
+    let mid = match (lo + hi) / 2.0 {
+        m if m.is_finite() => m,
+        _ => 0.0,
+    };
+    let half = match (hi - lo) / 2.0 {
+        h if h > 0.0 && h.is_finite() => h,
+        _ => mid.abs().max(1.0),
+    };
+    for (&v, px) in values.iter().zip(rgba.chunks_exact_mut(4)) {
+        if !v.is_finite() {
+            px.copy_from_slice(&[0, 0, 0, 0]);
+            continue;
+        }
+        let t = ((v - mid) / half).clamp(-1.0, 1.0);
+        let rgb = CLASS_RGB[usize::from(t > 0.0)];
+        let amount = if discrete && t != 0.0 {
+            1.0
+        } else {
+            (t.abs() * LEVELS as f64).round() / LEVELS as f64
+        };
+        for ch in 0..3 {
+            let n = f64::from(NEUTRAL_RGB[ch]);
+            // In [0, 255]: adding a half and truncating rounds.
+            px[ch] = (n + amount * (f64::from(rgb[ch]) - n) + 0.5) as u8;
+        }
+        px[3] = 255;
+    }
+}
+
 /// The centres of an `n × n` grid over `[x0, x1] × [y0, y1]`, row by row from
 /// the top (`y1`) down, as `[n * n, 2]` — the order an `ImageData` wants.
 pub fn grid_points(n: usize, x0: f64, x1: f64, y0: f64, y1: f64, out: &mut Vec<f64>) {
@@ -113,6 +151,34 @@ mod tests {
         boundary_rgba(&[0.1, 0.1, 0.8, 0.2, f64::NAN, 0.3], 3, true, &mut three);
         assert_eq!(&three[..4], &[0, 158, 115, 255]);
         assert_eq!(&three[4..], &[0, 0, 0, 0], "NaN is not drawn");
+    }
+
+    #[test]
+    fn values_run_from_one_colour_through_neutral_to_the_other() {
+        let mut rgba = [0u8; 20];
+        value_rgba(&[-1.0, 3.0, 1.0, 0.0, f64::INFINITY], -1.0, 3.0, false, &mut rgba);
+        assert_eq!(
+            &rgba[0..4],
+            &[230, 159, 0, 255],
+            "the lowest value: class 0's colour"
+        );
+        assert_eq!(&rgba[4..8], &[0, 114, 178, 255], "the highest: class 1's");
+        assert_eq!(
+            &rgba[8..12],
+            &[246, 246, 246, 255],
+            "the middle of the range is neutral"
+        );
+        assert_eq!(
+            &rgba[12..16],
+            &[238, 203, 123, 255],
+            "halfway down: half of class 0's colour"
+        );
+        assert_eq!(&rgba[16..20], &[0, 0, 0, 0], "not finite: not drawn");
+        let mut flat = [0u8; 4];
+        value_rgba(&[2.0], 2.0, 2.0, false, &mut flat);
+        assert_eq!(&flat, &[246, 246, 246, 255], "one value everywhere is the middle");
+        value_rgba(&[0.0], f64::INFINITY, f64::NEG_INFINITY, false, &mut flat);
+        assert_eq!(&flat, &[246, 246, 246, 255], "no points: 0 is the middle");
     }
 
     /// Every pixel is within one level of the exact mix of its class colour

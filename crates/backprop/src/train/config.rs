@@ -6,7 +6,8 @@
 use serde::Serialize;
 
 use crate::data::dataset::{DatasetKind, check_noise, check_samples};
-use crate::data::{MAX_POINTS, TUTORIAL_TRAIN_ROWS, train_rows};
+use crate::data::regression::RegressionKind;
+use crate::data::{MAX_POINTS, TUTORIAL_TRAIN_ROWS, ValueShape, train_rows};
 use crate::error::{ConfigError, Result};
 use crate::io::json::{Decode, parse_document};
 use crate::net::activation::{Activation, ActivationKind};
@@ -38,8 +39,32 @@ pub enum DataSource {
     /// The tutorial's exact 1000 moons and its 800/200 split (ignores n_samples,
     /// noise and train_ratio).
     Tutorial,
-    /// No points to start with: the user draws them.
+    /// No points to start with: the user draws them (or imports a CSV).
     Custom,
+    /// Regression (TensorFlow Playground's sets): a tilted plane.
+    RegPlane,
+    /// Regression: six bumps of alternating sign.
+    RegGauss,
+    /// 1-D regression: `y = 2 sin(πx / 2) + noise`.
+    Sine,
+    /// 1-D regression: a step from -1 to 1 at zero, plus noise.
+    Step,
+    /// 1-D regression: `y = 2|x| - 2 + noise`.
+    Abs,
+    /// 1-D regression: `y = x³ - 3x + noise`.
+    Cubic,
+}
+
+/// What hand-drawn or imported (`custom`) points carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomKind {
+    /// A class label per point (2 to 8 classes).
+    Classes,
+    /// A value per 2-D point (regression).
+    Values,
+    /// A value per 1-D point `x`: a curve `y = f(x)` (regression).
+    Curve,
 }
 
 impl DataSource {
@@ -52,8 +77,27 @@ impl DataSource {
             Self::Gaussians => DatasetKind::Gaussians,
             Self::Spiral => DatasetKind::Spiral,
             Self::Spiral3 => DatasetKind::Spiral3,
-            Self::Tutorial | Self::Custom => return None,
+            _ => return None,
         })
+    }
+
+    /// The regression generator behind this source, if it is one.
+    pub fn regression(self) -> Option<RegressionKind> {
+        Some(match self {
+            Self::RegPlane => RegressionKind::Plane,
+            Self::RegGauss => RegressionKind::Gauss,
+            Self::Sine => RegressionKind::Sine,
+            Self::Step => RegressionKind::Step,
+            Self::Abs => RegressionKind::Abs,
+            Self::Cubic => RegressionKind::Cubic,
+            _ => return None,
+        })
+    }
+
+    /// Whether the points are generated from the seed (classes or values):
+    /// `n_samples`, `noise` and `train_ratio` apply.
+    pub fn is_generated(self) -> bool {
+        self.generator().is_some() || self.regression().is_some()
     }
 }
 
@@ -71,6 +115,8 @@ pub struct DataConfig {
     pub standardize: bool,
     /// Number of classes for `custom` data (2 to 8); generated data sets their own.
     pub classes: usize,
+    /// What `custom` points carry: classes, values, or values along a curve.
+    pub custom: CustomKind,
 }
 
 impl Default for DataConfig {
@@ -82,6 +128,7 @@ impl Default for DataConfig {
             train_ratio: 0.8,
             standardize: true,
             classes: 2,
+            custom: CustomKind::Classes,
         }
     }
 }
@@ -104,11 +151,28 @@ impl DataConfig {
         }
     }
 
+    /// The number of classes; 1 for regression, whose one output is the value.
     pub fn n_classes(&self) -> usize {
+        if self.values().is_some() {
+            return 1;
+        }
         match self.kind {
             DataSource::Custom => self.classes,
             DataSource::Tutorial => 2,
             other => other.generator().map_or(2, DatasetKind::n_classes),
+        }
+    }
+}
+
+impl DataConfig {
+    /// For regression data, its shape; `None` when points have classes.
+    pub fn values(&self) -> Option<ValueShape> {
+        match (self.kind, self.custom) {
+            (DataSource::Custom, CustomKind::Classes) => None,
+            (DataSource::Custom, custom) => Some(ValueShape {
+                one_d: custom == CustomKind::Curve,
+            }),
+            (kind, _) => kind.regression().map(|r| ValueShape { one_d: r.is_1d() }),
         }
     }
 }
@@ -125,7 +189,8 @@ pub struct NetworkConfig {
     pub leaky_slope: f64,
     /// Alpha of ELU (PyTorch default 1).
     pub elu_alpha: f64,
-    /// Output and loss; `None` picks sigmoid + BCE for two classes, softmax + CE for more.
+    /// Output and loss; `None` picks sigmoid + BCE for two classes, softmax +
+    /// CE for more, identity + MSE for regression (one "class": the value).
     pub output: Option<OutputLoss>,
     pub init: InitKind,
     /// Half-width `a` of the `uniform` initialiser.
@@ -153,12 +218,23 @@ impl Default for NetworkConfig {
 impl NetworkConfig {
     /// The output and loss used for data with `n_classes` classes, and its width.
     pub fn output_for(&self, n_classes: usize) -> Result<(OutputLoss, usize)> {
-        let output = self.output.unwrap_or(if n_classes > 2 {
-            OutputLoss::SoftmaxCe
-        } else {
-            OutputLoss::SigmoidBce
+        let output = self.output.unwrap_or(match n_classes {
+            1 => OutputLoss::IdentityMse,
+            2 => OutputLoss::SigmoidBce,
+            _ => OutputLoss::SoftmaxCe,
         });
         match output {
+            OutputLoss::SigmoidBce | OutputLoss::SoftmaxCe if n_classes == 1 => Err(ConfigError::invalid(
+                "network.output",
+                format!(
+                    "{} predicts classes but the data has values; use identity_mse",
+                    if output == OutputLoss::SigmoidBce {
+                        "sigmoid_bce"
+                    } else {
+                        "softmax_ce"
+                    }
+                ),
+            )),
             OutputLoss::SigmoidBce if n_classes > 2 => Err(ConfigError::invalid(
                 "network.output",
                 format!(

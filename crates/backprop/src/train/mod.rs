@@ -15,8 +15,9 @@ pub mod stop;
 
 pub use restore::{EpochProgress, MAX_COUNTER, check_counter};
 
-use crate::data::Data;
 use crate::data::dataset::Dataset;
+use crate::data::regression;
+use crate::data::{Data, ValueShape};
 use crate::error::{ConfigError, Result};
 use crate::net::backprop::OutputLoss;
 use crate::net::mlp::{Mlp, Workspace, check_buffers};
@@ -172,6 +173,19 @@ impl Trainer {
                 ),
             ));
         }
+        let want = config.dataset.values();
+        if want.map(|v| v.one_d) != data.values().map(|_| data.is_1d()) {
+            return Err(ConfigError::invalid(
+                "dataset",
+                match want {
+                    Some(v) if v.one_d => {
+                        "the settings ask for a curve's values, but the points are not 1-D values"
+                    }
+                    Some(_) => "the settings ask for 2-D values, but the points are not",
+                    None => "the settings ask for classes, but the points have values",
+                },
+            ));
+        }
         let model = replay::initial_model(&config, data.n_classes())?;
         check_buffers(data.n_train(), model.sizes())?;
         let opt = Optimizer::new(config.optimizer, model.params.len())?;
@@ -212,8 +226,15 @@ impl Trainer {
     fn data_changed(&mut self) {
         let n_out = self.model.n_out();
         let output = self.model.output();
-        self.train_t = targets(&self.data.train_y, output, n_out);
-        self.test_t = targets(&self.data.test_y, output, n_out);
+        // Regression data gives its values (one output); classes their encoding.
+        (self.train_t, self.test_t) = if self.data.values().is_some() {
+            (self.data.train_v.clone(), self.data.test_v.clone())
+        } else {
+            (
+                targets(&self.data.train_y, output, n_out),
+                targets(&self.data.test_y, output, n_out),
+            )
+        };
         self.eval_out = vec![0.0; self.data.n_test() * n_out];
         self.order = (0..self.data.n_train()).collect();
         self.full_batch_ready = false;
@@ -646,6 +667,14 @@ impl Trainer {
         Ok(())
     }
 
+    /// Adds a regression point (data space) with its value; the epoch restarts on the new data.
+    pub fn add_value_point(&mut self, x: f64, y: f64, value: f64, test: bool) -> Result<()> {
+        check_buffers(self.data.n_train() + 1, self.model.sizes())?;
+        self.data.add_value_point(x, y, value, test)?;
+        self.data_changed();
+        Ok(())
+    }
+
     /// Removes the point nearest `(x, y)`; the epoch restarts on the new data.
     pub fn remove_nearest(&mut self, x: f64, y: f64) -> Option<usize> {
         let i = self.data.remove_nearest(x, y)?;
@@ -657,10 +686,22 @@ impl Trainer {
 /// The points for `config.dataset`, split and scaled.
 pub fn make_data(config: &TrainConfig) -> Result<Data> {
     let d = &config.dataset;
-    match d.kind {
-        DataSource::Tutorial => Ok(Data::tutorial(d.standardize)),
-        DataSource::Custom => Ok(Data::empty(d.classes, d.standardize)),
-        kind => {
+    if let Some(kind) = d.kind.regression() {
+        let set = regression::generate(kind, d.n_samples, d.noise, stream_seed(config.seed, Stream::Data))?;
+        let shape = ValueShape { one_d: kind.is_1d() };
+        return Data::split_values(
+            set,
+            shape,
+            d.train_ratio,
+            d.standardize,
+            stream_seed(config.seed, Stream::Split),
+        );
+    }
+    match (d.kind, d.values()) {
+        (DataSource::Tutorial, _) => Ok(Data::tutorial(d.standardize)),
+        (DataSource::Custom, Some(shape)) => Ok(Data::empty_values(shape, d.standardize)),
+        (DataSource::Custom, None) => Ok(Data::empty(d.classes, d.standardize)),
+        (kind, _) => {
             let generator = kind
                 .generator()
                 .unwrap_or(crate::data::dataset::DatasetKind::Moons);

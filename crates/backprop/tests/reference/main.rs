@@ -12,6 +12,7 @@ mod gradients;
 mod moons;
 mod network;
 mod optimizers;
+mod regression;
 mod schedules;
 mod trajectory;
 
@@ -31,6 +32,7 @@ const REGISTRY: &[(&str, Check)] = &[
     ("batchnorm_mlp.json", Check::Json(batchnorm::check_mlp)),
     ("moons_seed.json", Check::Json(moons::check)),
     ("training_trajectory.json", Check::Json(trajectory::check)),
+    ("regression_mse.json", Check::Json(regression::check)),
 ];
 
 /// The schema's README is read by people, not compared; it must describe
