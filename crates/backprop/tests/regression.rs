@@ -41,7 +41,7 @@ fn every_regression_set_reaches_a_test_r2_of_0_9_on_its_network() {
         r#"{"dataset":"reg_plane"}"#,
         r#"{"dataset":"reg_gauss","noise":0,"layers":[16,16],"optimizer":"adam","lr":0.01}"#,
         r#"{"dataset":"sine"}"#,
-        r#"{"dataset":"step"}"#,
+        r#"{"dataset":"sign"}"#,
         r#"{"dataset":"abs"}"#,
         r#"{"dataset":"cubic"}"#,
     ];
@@ -64,7 +64,7 @@ fn regression_points_lie_in_their_domain_and_1d_points_on_the_axis() {
         RegressionKind::Plane,
         RegressionKind::Gauss,
         RegressionKind::Sine,
-        RegressionKind::Step,
+        RegressionKind::Sign,
         RegressionKind::Abs,
         RegressionKind::Cubic,
     ] {

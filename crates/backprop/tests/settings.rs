@@ -521,7 +521,7 @@ fn the_table_publishes_when_each_key_matters() {
                 "reg_plane",
                 "reg_gauss",
                 "sine",
-                "step",
+                "sign",
                 "abs",
                 "cubic"
             ]

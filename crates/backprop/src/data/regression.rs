@@ -34,8 +34,8 @@ pub enum RegressionKind {
     Gauss,
     /// `2 sin(πx / 2)`: one period over the interval.
     Sine,
-    /// `-1` below zero, `1` from zero on.
-    Step,
+    /// A step: `-1` below zero, `1` from zero on (the sign of `x`).
+    Sign,
     /// `2|x| - 2`.
     Abs,
     /// `x³ - 3x`: from -2 to 2 and back, turning at ±1.
@@ -54,7 +54,7 @@ impl RegressionKind {
             Self::Plane => (x1 + x2) / 10.0,
             Self::Gauss => gauss_value(x1, x2),
             Self::Sine => 2.0 * (PI * x1 / 2.0).sin(),
-            Self::Step => {
+            Self::Sign => {
                 if x1 < 0.0 {
                     -1.0
                 } else {

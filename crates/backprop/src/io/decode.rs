@@ -49,7 +49,7 @@ by_name!(DataSource, [
     "reg_plane" => DataSource::RegPlane,
     "reg_gauss" => DataSource::RegGauss,
     "sine" => DataSource::Sine,
-    "step" => DataSource::Step,
+    "sign" => DataSource::Sign,
     "abs" => DataSource::Abs,
     "cubic" => DataSource::Cubic,
 ]);

@@ -48,7 +48,7 @@ pub enum DataSource {
     /// 1-D regression: `y = 2 sin(πx / 2) + noise`.
     Sine,
     /// 1-D regression: a step from -1 to 1 at zero, plus noise.
-    Step,
+    Sign,
     /// 1-D regression: `y = 2|x| - 2 + noise`.
     Abs,
     /// 1-D regression: `y = x³ - 3x + noise`.
@@ -87,7 +87,7 @@ impl DataSource {
             Self::RegPlane => RegressionKind::Plane,
             Self::RegGauss => RegressionKind::Gauss,
             Self::Sine => RegressionKind::Sine,
-            Self::Step => RegressionKind::Step,
+            Self::Sign => RegressionKind::Sign,
             Self::Abs => RegressionKind::Abs,
             Self::Cubic => RegressionKind::Cubic,
             _ => return None,
