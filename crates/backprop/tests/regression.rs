@@ -207,6 +207,10 @@ fn drawn_values_and_curves_keep_their_shape() {
         .add_value_point(0.5, 0.0, f64::NAN, false)
         .expect_err("no value");
     assert_eq!(e.field(), "point.value");
+    let e = curve
+        .add_point(0.5, 0.0, 0, false)
+        .expect_err("a class among values");
+    assert_eq!(e.field(), "point.label");
     assert_eq!(curve.data().len(), 1, "refused points leave nothing behind");
     assert_eq!(curve.data().values(), Some(&[1.5][..]));
 

@@ -285,8 +285,20 @@ impl Data {
         (self.train_v, self.test_v) = (train_v, test_v);
     }
 
-    /// Adds a point (data space); the scaler is refitted. Errors name the bad value.
+    /// Adds a point (data space) with its class; the scaler is refitted.
+    /// Errors name the bad value.
     pub fn add_point(&mut self, x: f64, y: f64, label: u8, test: bool) -> Result<()> {
+        if self.values.is_some() {
+            return Err(ConfigError::invalid(
+                "point.label",
+                "these points have values, not classes",
+            ));
+        }
+        self.insert(x, y, label, test)
+    }
+
+    /// Adds a point with `label` (0 for regression, whose value the caller has pushed).
+    fn insert(&mut self, x: f64, y: f64, label: u8, test: bool) -> Result<()> {
         if !x.is_finite() || !y.is_finite() {
             return Err(ConfigError::out_of_range(
                 "point",
@@ -330,12 +342,12 @@ impl Data {
         if self.one_d && y != 0.0 {
             return Err(ConfigError::out_of_range("point.y", "0 for a curve's points", y));
         }
-        // The value goes in first, so that `add_point`'s rebuild sees it; it
+        // The value goes in first, so that `insert`'s rebuild sees it; it
         // comes out again if the point is refused.
         if let Some(values) = &mut self.values {
             values.push(value);
         }
-        let added = self.add_point(x, y, 0, test);
+        let added = self.insert(x, y, 0, test);
         if added.is_err()
             && let Some(values) = &mut self.values
         {
