@@ -145,6 +145,7 @@ function viewContext(p) {
     setParam: api.setParam,
     stepOnSample: api.stepOnSample,
     importModel: api.importModel,
+    importCsvFile: (file) => importCsvFile(p, file),
     newDiagnosis: api.newDiagnosis,
     play: api.play,
     newLandscape: api.newLandscape,
@@ -156,6 +157,34 @@ function viewContext(p) {
     plotCanvas: () => find('plot'),
     chartCanvases: () => [find('loss-chart'), find('acc-chart')],
   };
+}
+
+/** The largest CSV of points the engine reads (`io::csv::MAX_CSV_BYTES`). */
+const MAX_CSV_BYTES = 8 * 1024 * 1024;
+
+/** Imports a CSV file of points (picked, or dropped on the plot); a refusal is a notice naming line and column. */
+async function importCsvFile(p, file) {
+  if (file.size > MAX_CSV_BYTES) {
+    p.notice(p.tr('csvTooBig', { name: file.name }), 'warn', true);
+    return;
+  }
+  const text = await file.text();
+  try {
+    const run = p.api.importCsv(text);
+    p.notice(p.tr('csvImported', { n: run.len() }));
+  } catch (e) {
+    p.notice(p.tr('importFailed', { why: e.message }), 'warn', true);
+  }
+}
+
+/** Dropping a CSV file on the plot imports its points. */
+function acceptDrops(p, plot) {
+  plot.addEventListener('dragover', (e) => { e.preventDefault(); });
+  plot.addEventListener('drop', (e) => {
+    e.preventDefault();
+    const file = e.dataTransfer?.files?.[0];
+    if (file) importCsvFile(p, file);
+  });
 }
 
 /** Builds the DOM around the live run, once: the skeleton, then each part in its slot. */
@@ -180,6 +209,7 @@ function buildUi(p) {
       else if (ui.views.pick(x, y)) state.dirty = true;
     },
   });
+  acceptDrops(p, find('plot'));
   ui.lossChart = mountChart(find('loss-chart'), { yLabel: tr('lossAxis'), log: false, readout: find('chart-readout'), epochWord: tr('epochWord') });
   ui.accChart = mountChart(find('acc-chart'), { yLabel: tr('accAxis'), yMin: 0, yMax: 1, readout: find('chart-readout'), epochWord: tr('epochWord') });
   logLoss.addEventListener('change', () => ui.lossChart.setLog(logLoss.checked));

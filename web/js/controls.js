@@ -87,7 +87,7 @@ function fields(on, tr) {
 
 /** The Data panel: the datasets as thumbnails, the class a click draws, the sliders and the seed. */
 function dataPanel(f, on, tr) {
-  const { L, aria, number, slider, checkbox, button } = f;
+  const { L, aria, number, slider, checkbox, button, select } = f;
   const thumbs = el('div', { class: 'thumbs', role: 'group', ...aria('f_dataset') });
   const thumbButtons = {};
   for (const kind of SPEC.dataset.choices) {
@@ -112,6 +112,7 @@ function dataPanel(f, on, tr) {
     thumbs,
     drawClass,
     drawHint,
+    select('custom', 'f_custom'),
     slider('n', 'f_n'),
     slider('noise', 'f_noise'),
     slider('ratio', 'f_ratio'),

@@ -91,6 +91,14 @@ export function mountExports(slot, ctx) {
     return true;
   }
 
+  const csvInput = el('input', { type: 'file', id: 'import-csv', accept: '.csv,text/csv,text/plain' });
+  csvInput.hidden = true;
+  csvInput.addEventListener('change', async () => {
+    const file = csvInput.files?.[0];
+    csvInput.value = '';
+    if (file) ctx.importCsvFile(file);
+  });
+
   fileInput.addEventListener('change', async () => {
     const file = fileInput.files?.[0];
     fileInput.value = '';
@@ -112,6 +120,8 @@ export function mountExports(slot, ctx) {
       button('export-model', 'exportModel', () => download(new Blob([ctx.run().exportModel()], { type: 'application/json' }), `${stem()}.json`)),
       button('import-model-button', 'importModel', () => fileInput.click()),
       fileInput,
+      button('import-csv-button', 'importCsv', () => csvInput.click()),
+      csvInput,
     ]),
     el('div', { class: 'buttons' }, [
       button('export-pytorch', 'exportPytorch', () => script('pytorch')),

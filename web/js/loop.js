@@ -8,6 +8,7 @@ import { boundsOf } from './plot.js';
 import { pct } from './i18n.js';
 
 const GRID = 100; // boundary cells per side; the canvas scales the image up
+const CURVE_POINTS = 200; // points a curve's prediction is drawn through
 const FRAME_BUDGET_MS = 10; // training time per animation frame
 /** With reduced motion, the boundary of a playing run is computed at most this often (ms). */
 const REDUCED_MOTION_BOUNDARY_MS = 250;
@@ -32,6 +33,9 @@ function hoverText(p) {
   const probs = p.api.run().gridProbs();
   const k = probs.length / (GRID * GRID);
   let text = `x ${at.x.toFixed(2)}, y ${at.y.toFixed(2)}`;
+  const pg = p.api.run();
+  if (pg.isCurve()) return text;
+  if (pg.hasValues()) return `${text} · ŷ ${fmt(probs[row * GRID + col])}`;
   if (k === 1) text += ` · ${p.tr('pClass1', { p: fmt(probs[row * GRID + col]) })}`;
   else if (k > 1) {
     let best = 0;
@@ -48,7 +52,8 @@ function drawPlot(p, now) {
   const s = state.settings;
   const diverged = pg.status().state === 'diverged';
   const refresh = !state.playing || !reducedMotion.matches || now - state.lastBoundary > REDUCED_MOTION_BOUNDARY_MS;
-  if (refresh && !diverged) {
+  const curve = pg.isCurve();
+  if (refresh && !diverged && !curve) {
     const b = state.bounds;
     if (state.snapshot) pg.gridAt(state.snapshot.weights, GRID, b.xMin, b.xMax, b.yMin, b.yMax, s.discretize);
     else pg.grid(GRID, b.xMin, b.xMax, b.yMin, b.yMax, s.discretize);
@@ -57,9 +62,18 @@ function drawPlot(p, now) {
   find('snapshot-note').hidden = !state.snapshot;
   if (state.snapshot) find('snapshot-note').textContent = p.tr('snapshotNote', { epoch: state.snapshot.epoch });
   // Views are taken after every call for this frame: any call may have grown memory.
+  // A curve's prediction along x, in place of the heatmap (taken before the views below).
+  let line = null;
+  if (curve && !diverged) {
+    const { xMin, xMax } = state.bounds;
+    const ys = pg.curve(CURVE_POINTS, xMin, xMax);
+    line = { xs: Array.from(ys, (_, i) => xMin + ((xMax - xMin) * i) / (CURVE_POINTS - 1)), ys };
+  }
   p.ui.plot.draw({
     bounds: state.bounds,
-    grid: diverged ? null : { n: GRID, rgba: pg.gridRgba() },
+    grid: diverged || curve ? null : { n: GRID, rgba: pg.gridRgba() },
+    values: pg.hasValues() ? pg.values() : null,
+    curve: line,
     points: pg.points(),
     labels: pg.labels(),
     testFlags: pg.testFlags(),
@@ -98,8 +112,14 @@ function drawEpoch(p) {
   const e = pg.lastEpoch();
   find('train-loss').textContent = fmt(e?.train_loss);
   find('test-loss').textContent = fmt(e?.test_loss);
-  find('train-acc').textContent = e ? pct(p.lang(), e.train_acc) : '–';
-  find('test-acc').textContent = e && e.test_acc !== null ? pct(p.lang(), e.test_acc) : '–';
+  if (pg.hasValues()) {
+    // Regression: R² in place of accuracy.
+    find('train-acc').textContent = e && e.train_r2 !== null ? `R² ${fmt(e.train_r2)}` : '–';
+    find('test-acc').textContent = e && e.test_r2 !== null ? `R² ${fmt(e.test_r2)}` : '–';
+  } else {
+    find('train-acc').textContent = e ? pct(p.lang(), e.train_acc) : '–';
+    find('test-acc').textContent = e && e.test_acc !== null ? pct(p.lang(), e.test_acc) : '–';
+  }
   // Once per epoch record of this run: a redraw (language, colours) repeats none,
   // and a run reset and trained before its first frame reports its epoch.
   if (e && (state.emitted.run !== pg || state.emitted.epoch !== e.epoch)) {

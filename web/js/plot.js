@@ -5,12 +5,14 @@
 
 const MARGIN = { left: 40, right: 12, top: 12, bottom: 32 };
 
-/** A padded square window around the points: `{ xMin, xMax, yMin, yMax }`. */
-export function boundsOf(points) {
+/** A padded square window around the points (a curve's at (x, value)): `{ xMin, xMax, yMin, yMax }`. */
+export function boundsOf(points, values = null) {
   let xMin = Infinity, xMax = -Infinity, yMin = Infinity, yMax = -Infinity;
   for (let i = 0; i < points.length; i += 2) {
+    // A curve's points are drawn at (x, value).
+    const y = values ? values[i / 2] : points[i + 1];
     xMin = Math.min(xMin, points[i]); xMax = Math.max(xMax, points[i]);
-    yMin = Math.min(yMin, points[i + 1]); yMax = Math.max(yMax, points[i + 1]);
+    yMin = Math.min(yMin, y); yMax = Math.max(yMax, y);
   }
   if (!Number.isFinite(xMin)) return { xMin: -2, xMax: 2, yMin: -2, yMax: 2 };
   const cx = (xMin + xMax) / 2, cy = (yMin + yMax) / 2;
@@ -143,6 +145,10 @@ export function mountPlot(canvas, on) {
     ctx.strokeRect(area.x + 0.5, area.y + 0.5, area.w, area.h);
     ctx.restore();
 
+    if (frame.values) {
+      drawValues(ctx, frame, px, py, fg);
+      return;
+    }
     // Points.
     const colours = [0, 1, 2].map((c) => css(canvas, `--class-${c}`, '#888'));
     const { points, labels, testFlags } = frame;
@@ -172,6 +178,56 @@ export function mountPlot(canvas, on) {
   }
 
   return { draw };
+}
+
+/** The colour of `v` on a scale from `lo` (class 0's orange) through grey to `hi` (class 1's blue). */
+function valueColour(v, lo, hi) {
+  const t = hi > lo ? Math.max(-1, Math.min(1, (2 * (v - lo)) / (hi - lo) - 1)) : 0;
+  const end = t < 0 ? [230, 159, 0] : [0, 114, 178];
+  const mix = (c, n) => Math.round(n + Math.abs(t) * (c - n));
+  return `rgb(${mix(end[0], 200)}, ${mix(end[1], 200)}, ${mix(end[2], 200)})`;
+}
+
+/**
+ * Regression points. 2-D: each point coloured by its value. A curve
+ * (`frame.curve = { xs, ys }`): the points at (x, value), the network's
+ * curve over them, and each training point's residual as a segment.
+ */
+function drawValues(ctx, frame, px, py, fg) {
+  const { points, values, testFlags, curve } = frame;
+  let lo = Infinity, hi = -Infinity;
+  for (const v of values) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  const r = values.length > 2000 ? 2.5 : 3.5;
+  ctx.save();
+  ctx.lineWidth = 1;
+  if (curve) {
+    const at = (x) => {
+      const i = Math.round(((x - curve.xs[0]) / (curve.xs[curve.xs.length - 1] - curve.xs[0])) * (curve.xs.length - 1));
+      return curve.ys[Math.max(0, Math.min(curve.ys.length - 1, i))];
+    };
+    ctx.strokeStyle = 'rgba(204, 51, 51, 0.7)';
+    for (let i = 0; i < values.length; i++) {
+      if (testFlags[i] === 1) continue;
+      const x = points[2 * i];
+      ctx.beginPath(); ctx.moveTo(px(x), py(values[i])); ctx.lineTo(px(x), py(at(x))); ctx.stroke();
+    }
+  }
+  ctx.strokeStyle = 'rgba(0, 0, 0, 0.6)';
+  for (let i = 0; i < values.length; i++) {
+    const test = testFlags[i] === 1;
+    if (test && !frame.showTest) continue;
+    ctx.fillStyle = valueColour(values[i], lo, hi);
+    const y = curve ? values[i] : points[2 * i + 1];
+    marker(ctx, 0, px(points[2 * i]), py(y), r, test);
+  }
+  if (curve) {
+    ctx.strokeStyle = fg;
+    ctx.lineWidth = 2.5;
+    ctx.beginPath();
+    curve.xs.forEach((x, i) => (i ? ctx.lineTo(px(x), py(curve.ys[i])) : ctx.moveTo(px(x), py(curve.ys[i]))));
+    ctx.stroke();
+  }
+  ctx.restore();
 }
 
 function countTest(flags) {

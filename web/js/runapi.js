@@ -25,6 +25,8 @@ const READS = [
   'lastEpoch', 'lastStep', 'layerOutputs', 'layout', 'len', 'lossAfterStep', 'lrCurve', 'nClasses', 'neuronGridValues',
   'neuronGrids', 'optimizerState', 'params', 'points', 'runningStats', 'sampleLoss', 'seed', 'shuffleStream', 'snapshot',
   'status', 'stopReached', 'testFlags', 'trace',
+  // Regression: the values, whether the points are a curve, and its prediction.
+  'curve', 'hasValues', 'isCurve', 'values',
 ];
 /** The run's counters, read as properties. */
 const COUNTERS = ['epoch', 'steps', 'lr'];
@@ -53,7 +55,10 @@ function install(r, pg) {
 /** The view follows a run that starts afresh (a new one, or the same handle restarted). */
 function freshRun(r) {
   const { state } = r;
-  state.bounds = state.settings.dataset === 'custom' ? { ...CUSTOM_BOUNDS } : boundsOf(state.pg.points());
+  const pg = state.pg;
+  // A curve is drawn at (x, value); hand-drawn data starts in a fixed window until it has points.
+  const values = pg.isCurve() ? pg.values() : null;
+  state.bounds = state.settings.dataset === 'custom' && pg.isEmpty() ? { ...CUSTOM_BOUNDS } : boundsOf(pg.points(), values);
   state.drawnEpoch = -1;
   state.snapshot = null;
   r.on.fresh();
@@ -89,7 +94,8 @@ function reset(r) {
 function adopt(r, pg) {
   const { state } = r;
   const { settings, unexpressed } = settingsFromConfig(pg.config(), state.settings);
-  install(r, pg);
+  // An imported CSV replaces the points within the live handle.
+  if (state.pg !== pg) install(r, pg);
   state.playing = false;
   state.settings = settings;
   freshRun(r);
@@ -231,8 +237,12 @@ function drawPoint(r, x, y, { remove = false, other = false } = {}) {
   } else {
     const label = other ? 1 - r.state.drawClass : r.state.drawClass;
     // Every fifth drawn point is held out for testing.
+    const test = pg.len() % 5 === 4;
     try {
-      pg.addPoint(x, y, label, pg.len() % 5 === 4);
+      // A curve's click is (x, value); a 2-D value is -1 or 1, by the class chosen.
+      if (pg.isCurve()) pg.addValue(x, 0, y, test);
+      else if (pg.hasValues()) pg.addValue(x, y, label === 0 ? -1 : 1, test);
+      else pg.addPoint(x, y, label, test);
     } catch (e) {
       r.notice(e.message, 'warn');
     }
@@ -323,6 +333,16 @@ export function createRunApi(page) {
     /** Replaces the run with the model in `text` (JSON) and returns the new run to read; throws the engine's message when it cannot. */
     importModel(text) {
       adopt(r, r.wasm.Playground.importModel(text));
+      return r.reader;
+    },
+    /**
+     * Replaces the points with CSV `text` (they become the `custom` data
+     * set and a fresh run trains on them); throws the engine's message,
+     * naming the line and column, and then changes nothing.
+     */
+    importCsv(text) {
+      r.state.pg.importCsv(text);
+      adopt(r, r.state.pg);
       return r.reader;
     },
     action: (name) => action(r, name),

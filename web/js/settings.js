@@ -32,7 +32,7 @@ const PAGE = {
 export const PANELS = ['data', 'network', 'optimizer', 'run', 'curves', 'export', 'views'];
 /** Settings with a control of their own, each hidden by `<key>_hide=1`. */
 export const CONTROLLED = [
-  'dataset', 'n', 'noise', 'ratio', 'standardize', 'seed', 'layers', 'activation', 'init', 'bn',
+  'dataset', 'custom', 'n', 'noise', 'ratio', 'standardize', 'seed', 'layers', 'activation', 'init', 'bn',
   'optimizer', 'lr', 'momentum', 'beta1', 'beta2', 'alpha', 'eps', 'batch', 'schedule', 'sched_gamma',
   'sched_epochs', 'reg', 'lambda', 'clip', 'clip_at', 'speed', 'max_epochs', 'target_acc', 'discretize', 'show_test',
 ];
