@@ -65,6 +65,11 @@ export function mountExports(slot, ctx) {
   function script(kind) {
     const s = ctx.settings();
     const pg = ctx.run();
+    // The scripts replay classification runs; a regression's values are not written into them yet.
+    if (pg.hasValues()) {
+      ctx.notice(tr('scriptNoValues'), 'warn', true);
+      return '';
+    }
     const epochs = s.max_epochs > 0 ? s.max_epochs : pg.epoch > 0 ? pg.epoch : 1000;
     const text = (kind === 'pytorch' ? pytorchScript : numpyScript)(runFacts(pg, epochs));
     code.value = text;
@@ -130,6 +135,7 @@ export function mountExports(slot, ctx) {
         // The script last shown (PyTorch when none is), as a Jupyter notebook.
         const kind = codeBox.dataset.kind || 'pytorch';
         const text = script(kind);
+        if (!text) return;
         const { notebook } = await import('./notebook.js');
         download(new Blob([notebook(text, kind)], { type: 'application/x-ipynb+json' }), `${stem()}-${kind}.ipynb`);
       }),
