@@ -339,6 +339,7 @@ export async function mount(host, options = {}) {
   // The teaching views' modules load after the first frame; ready means all of it.
   await p.ui.views.loaded;
   await p.ui.diagnosisLoaded;
+  await p.ui.exports.loaded;
   host.dataset.ready = 'true';
   return handle;
 }
