@@ -76,6 +76,29 @@ pub enum Divergence {
     Exploded,
 }
 
+impl Status {
+    /// The status's name, as the page and the bindings speak of it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Ready => "ready",
+            Status::NoData => "no_data",
+            Status::Diverged { .. } => "diverged",
+            Status::StepLimit => "step_limit",
+        }
+    }
+}
+
+impl Divergence {
+    /// What diverged, as the page and the bindings speak of it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Divergence::Loss => "loss",
+            Divergence::Parameters => "parameters",
+            Divergence::Exploded => "exploded",
+        }
+    }
+}
+
 /// A step whose loss exceeds this multiple of the run's first loss stops the run.
 /// A too-high but workable rate stays well below it (lr 10 on the tutorial
 /// net peaks at ~210x, then recovers).
