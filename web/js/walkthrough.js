@@ -303,6 +303,7 @@ function makeQuestion(v, stage) {
   const facts = {
     trace: v.trace,
     layout: pg.layout(),
+    params: pg.params(),
     output: pg.layout().output,
     lr: pg.lr,
     lossBefore: v.trace.loss,
