@@ -303,7 +303,7 @@ function makeQuestion(v, stage) {
   const facts = {
     trace: v.trace,
     layout: pg.layout(),
-    params: pg.params(),
+    params: Float64Array.from(pg.params()), // a copy: lossAfterStep below may grow memory and detach a view
     output: pg.layout().output,
     lr: pg.lr,
     lossBefore: v.trace.loss,
@@ -411,7 +411,7 @@ function drawHover(v, stage, pending) {
   hover.replaceChildren(
     ...nodeFormula(hovered, stage, {
       trace: v.trace,
-      params: pg.params(),
+      params: Float64Array.from(pg.params()), // a copy: lossAfterStep below may grow memory and detach a view
       layout: lay,
       output: lay.output,
       activation: (l) => lay.activations[l],

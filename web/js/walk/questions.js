@@ -176,7 +176,7 @@ const pathMost = {
         t(lang, right ? 'walkEMostRight' : 'walkEMostWrong', {
           path: name(best[0]),
           value: num(best[0].value),
-          terms: paths.map((p) => num(p.value)).join(' + '),
+          terms: paths.map((p, i) => (i === 0 ? num(p.value) : p.value < 0 ? `− ${num(-p.value)}` : `+ ${num(p.value)}`)).join(' '),
           sum: num(sum),
         }),
     };
