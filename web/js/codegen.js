@@ -331,6 +331,12 @@ def resume_state(model, opt, sched):
     for m, mean, var in zip(norms, RESUME["running_mean"], RESUME["running_var"]):
         m.running_mean.copy_(torch.tensor(mean))
         m.running_var.copy_(torch.tensor(var))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # stepping the schedule before the optimizer is meant here
+        for _ in range(RESUME["epoch"]):
+            sched.step()
+    if RESUME["step"] == 0:
+        return  # an optimizer that has not stepped (its kind changed mid-run) starts as PyTorch starts it
     names = {"sgd": ["momentum_buffer"], "rmsprop": ["momentum_buffer", "square_avg"],
              "adam": ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"], "adagrad": ["sum"]}
     names["adamw"] = names["adam"]
@@ -339,10 +345,6 @@ def resume_state(model, opt, sched):
         opt.state[p].update(zip(names[OPTIMIZER], values))
         if OPTIMIZER != "sgd":
             opt.state[p]["step"] = torch.tensor(float(RESUME["step"]))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # stepping the schedule before the optimizer is meant here
-        for _ in range(RESUME["epoch"]):
-            sched.step()
 
 
 `;
