@@ -6,9 +6,10 @@
 //! to `max_epochs`, its "History CSV" is downloaded, both scripts run with
 //! `--history FILE`, and each epoch's training loss must agree, and the
 //! final test accuracy be equal. So must a run with batch norm whose last
-//! mini-batch is one row, and runs exported in progress (mid-epoch and
-//! between epochs): their scripts continue from that moment's weights and
-//! optimizer state, and match the page's epochs from there on.
+//! mini-batch is one row, and runs exported in progress (mid-epoch, between
+//! epochs, and just after switching optimizer): their scripts continue from
+//! that moment's weights and optimizer state, and match the page's epochs
+//! from there on.
 //!
 //! `BACKPROP_PYTHON` names the Python that runs them: it must import NumPy
 //! and PyTorch (`cargo xtask test` provisions one, see the README); a
@@ -318,15 +319,17 @@ fn a_one_row_last_mini_batch_with_batch_norm_replays_too() {
 }
 
 /// Runs exported in progress: the page steps `epochs` epochs and `batches`
-/// mini-batches, the scripts are exported there, the page plays on to its
+/// mini-batches (then, if named, switches to another optimizer, which
+/// starts afresh), the scripts are exported there, the page plays on to its
 /// end, and the scripts' epochs must be the page's from that epoch on.
-const IN_PROGRESS: [(&str, &str, usize, usize); 2] = [
+const IN_PROGRESS: [(&str, &str, usize, usize, Option<&str>); 3] = [
     // Adam's moments and step count, a step schedule, batch norm's running statistics, mid-epoch.
     (
         "adam-bn-step-exported-mid-epoch",
         "#dataset=xor&n=300&optimizer=adam&lr=0.01&batch=32&bn=1&schedule=step&sched_gamma=0.5&sched_epochs=8&max_epochs=40&seed=16",
         12,
         3,
+        None,
     ),
     // Nesterov's momentum buffer, a cosine schedule through LambdaLR, L2 and clipping, at an epoch's start.
     (
@@ -334,6 +337,15 @@ const IN_PROGRESS: [(&str, &str, usize, usize); 2] = [
         "#dataset=circles&n=300&optimizer=nesterov&momentum=0.9&lr=0.05&batch=25&schedule=cosine&sched_epochs=30&reg=l2&lambda=0.001&clip=norm&clip_at=0.5&max_epochs=40&seed=17",
         15,
         0,
+        None,
+    ),
+    // Adam for 10 epochs, then RMSprop from a fresh state: the scripts run the optimizer the run has now.
+    (
+        "adam-then-rmsprop-exported-at-switch",
+        "#dataset=moons&n=300&optimizer=adam&lr=0.01&batch=30&max_epochs=30&seed=18",
+        10,
+        0,
+        Some("rmsprop"),
     ),
 ];
 
@@ -343,7 +355,7 @@ fn scripts_exported_mid_run_continue_from_the_weights_and_optimizer_state_of_tha
     let (site, browser) = (Site::serve(site_dir()), Browser::start());
     let mut table = vec![TABLE_HEADER.to_string()];
     let mut failures = vec![];
-    for (tag, fragment, epochs, batches) in IN_PROGRESS {
+    for (tag, fragment, epochs, batches, switch) in IN_PROGRESS {
         let s = open(&browser, &site, fragment, 1440, 1000);
         s.exec(CAPTURE_JS, json!([]));
         for _ in 0..epochs {
@@ -351,6 +363,14 @@ fn scripts_exported_mid_run_continue_from_the_weights_and_optimizer_state_of_tha
         }
         for _ in 0..batches {
             s.click("#step-batch");
+        }
+        if let Some(optimizer) = switch {
+            s.set_input("ctl-optimizer", optimizer);
+            assert_eq!(
+                s.eval("JSON.parse(window.backprop.run().exportModel()).optimizer.t"),
+                json!(0),
+                "{tag}: the new optimizer has not stepped"
+            );
         }
         assert_eq!(
             s.eval("window.backprop.run().epoch"),
