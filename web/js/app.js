@@ -153,6 +153,7 @@ function viewContext(p) {
     showSnapshot: (snap) => { state.snapshot = snap; state.dirty = true; },
     shownSnapshot: () => state.snapshot,
     showView: (id) => p.ui.views.select(id),
+    redrawPlot: () => { state.dirty = true; },
     plotCanvas: () => find('plot'),
     chartCanvases: () => [find('loss-chart'), find('acc-chart')],
   };

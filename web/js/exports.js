@@ -65,10 +65,8 @@ export function mountExports(slot, ctx) {
   const stem = () => `backprop-${ctx.settings().dataset}-epoch${ctx.run().epoch}`;
 
   function script(kind) {
-    const s = ctx.settings();
-    const pg = ctx.run();
-    const epochs = s.max_epochs > 0 ? s.max_epochs : pg.epoch > 0 ? pg.epoch : 1000;
-    const text = (kind === 'pytorch' ? codegen.pytorchScript : codegen.numpyScript)(codegen.runFacts(pg, epochs));
+    const facts = codegen.runFacts(ctx.run(), ctx.settings().max_epochs);
+    const text = (kind === 'pytorch' ? codegen.pytorchScript : codegen.numpyScript)(facts);
     code.value = text;
     codeBox.hidden = false;
     codeBox.open = true;

@@ -67,6 +67,7 @@ export function mountViews(root, ctx) {
     }
     shownKey = runKey();
     views[id].view.update?.(true);
+    ctx.redrawPlot(); // the main plot rings only the open view's point
   }
   select(active);
   return {
@@ -98,6 +99,10 @@ export function mountViews(root, ctx) {
     /** A click on the main plot, offered to the open view; true if it used it. */
     pick(x, y) {
       return views[active].view.pick?.(x, y) ?? false;
+    },
+    /** The point the open view follows, for the main plot to ring (null: none). */
+    marked() {
+      return views[active].view.marked?.() ?? null;
     },
     /** A key press, offered to the open view first; true if it used it. */
     key(e) {
