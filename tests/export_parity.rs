@@ -1,8 +1,9 @@
 //! The exported PyTorch and NumPy scripts replay the page's run number for
 //! number. For a matrix of configurations covering every optimizer and
 //! schedule, clipping by norm and by value, L1 and L2, batch norm, every
-//! activation and initialiser, both outputs (binary and multi-class) and the
-//! data sources (generated, the tutorial's, drawn by hand), the page trains
+//! activation and initialiser, every input feature and an activation per
+//! layer, both outputs (binary and multi-class) and the data sources
+//! (generated, the tutorial's, drawn by hand), the page trains
 //! to `max_epochs`, its "History CSV" is downloaded, both scripts run with
 //! `--history FILE`, and each epoch's training loss must agree, and the
 //! final test accuracy be equal. So must a run with batch norm whose last
@@ -46,7 +47,7 @@ const CAPTURE_JS: &str = "window.__downloads = []; window.__blobs = {};\
     };";
 
 /// The matrix: a tag and the page's link. Each line adds what the others lack.
-const CASES: [(&str, &str); 13] = [
+const CASES: [(&str, &str); 14] = [
     // The page's defaults: moons, full-batch SGD, ReLU, He normal, sigmoid + BCE.
     ("default", "#max_epochs=60&seed=1"),
     (
@@ -90,6 +91,11 @@ const CASES: [(&str, &str); 13] = [
         "#n=200&bn=1&init=xavier_normal&clip=value&clip_at=0.1&max_epochs=50&seed=13",
     ),
     ("tutorial-data", "#dataset=tutorial&max_epochs=60&seed=11"),
+    // Every input feature, in the network's input order, and an activation per layer.
+    (
+        "features-per-layer-activation",
+        "#dataset=circles&n=300&features=x1,x2,x1_sq,x2_sq,x1_x2,sin_x1,sin_x2&layers=6,4&activations=tanh,sigmoid&optimizer=adam&lr=0.02&batch=32&max_epochs=50&seed=14",
+    ),
     // Drawn by hand (see `draw`), in mini-batches that leave a remainder.
     (
         "custom-data",

@@ -171,7 +171,7 @@ function buildUi(p) {
   const ui = { container };
   p.ui = ui;
   p.ctx = viewContext(p);
-  ui.controls = mountControls(find('controls'), { change: api.change, action: api.action }, tr);
+  ui.controls = mountControls(find('controls'), { change: api.change, apply: api.applySettings, action: api.action }, tr);
   find('run-slot').append(ui.controls.runPanel);
   ui.plot = mountPlot(find('plot'), {
     hover: (at) => { state.hover = at; state.dirty = true; },

@@ -132,11 +132,31 @@ if STANDARDIZE:
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
     std[std == 0] = 1.0
     X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
+${featureLines(net)}
 OUT = 1 if OUTPUT != "softmax_ce" else CLASSES
-sizes = [2] + HIDDEN + [OUT]
+sizes = [len(FEATURES)] + HIDDEN + [OUT]
 
 
 ${scheduleAndMetrics()}`;
+}
+
+/**
+ * The network's inputs: the engine's features of each standardised point
+ * (crates/backprop/src/data/features.rs), one column each, in the config's
+ * order (the first layer's rows).
+ */
+function featureLines(net) {
+  return `FEATURES = ${py(net.features ?? ['x1', 'x2'])}  # the network's inputs: x1, x2, x1_sq, x2_sq, x1_x2, sin_x1, sin_x2
+
+
+def features(X):
+    """One column per feature of FEATURES, computed from the (standardised) points."""
+    x1, x2 = X[:, 0], X[:, 1]
+    column = {"x1": x1, "x2": x2, "x1_sq": x1 * x1, "x2_sq": x2 * x2, "x1_x2": x1 * x2, "sin_x1": np.sin(x1), "sin_x2": np.sin(x2)}
+    return np.stack([column[name] for name in FEATURES], axis=1)
+
+
+X_train, X_test = features(X_train), features(X_test)`;
 }
 
 /** The learning rate, the batch order, the parameters' layout and the metrics: shared by both scripts. */

@@ -6,7 +6,7 @@ import { labelled, relabel } from './i18n.js';
 import { activeColumn, drawPicture, nodeAt } from './walk/picture.js';
 import { nodeFormula } from './walk/formula.js';
 import { drawCode } from './walk/code.js';
-import { questionFor } from './walk/questions.js';
+import { questionFor, unitName as inputOrUnit } from './walk/questions.js';
 
 const MATHML = 'http://www.w3.org/1998/Math/MathML';
 const SIG = 6; // significant digits shown
@@ -557,8 +557,8 @@ function drawValues(v, stage) {
 }
 
 function unitName(v, layer, index) {
-  if (layer < 0) return ['x₁', 'x₂'][index] ?? `x${index + 1}`;
-  return layer === v.trace.layers.length - 1 ? 'ŷ' : `h${layer + 1}.${index + 1}`;
+  if (layer === v.trace.layers.length - 1) return 'ŷ';
+  return inputOrUnit(layer, index, v.trace.layers.length, v.trace.features);
 }
 
 /** Every path from unit `to` of `layer` to the output: the product of W and f′ along it. */

@@ -108,12 +108,15 @@ impl Run {
         self.grid_probs.resize(n * n * n_out, 0.0);
         let draw = &mut self.draw;
         match snapshot {
-            None => draw.load(self.trainer.model(), self.trainer.data().scaler()),
+            None => draw.load(
+                self.trainer.model(),
+                self.trainer.data().scaler(),
+                self.trainer.data().features(),
+            ),
             Some(snap) => {
-                if !self
-                    .trainer
-                    .with_snapshot(snap, |t| draw.load(t.model(), t.data().scaler()))
-                {
+                if !self.trainer.with_snapshot(snap, |t| {
+                    draw.load(t.model(), t.data().scaler(), t.data().features())
+                }) {
                     return Err(JsError::new("gridAt: the snapshot does not fit this network"));
                 }
             }

@@ -149,9 +149,19 @@ fn the_race_stops_every_run_at_max_epochs() {
 fn flat_settings_cross_as_plain_objects_and_apply_once() {
     let table = settings_table().expect("table");
     let keys = js_sys::Array::from(&get(&table, "keys"));
-    assert_eq!(keys.length(), 25);
+    assert_eq!(keys.length(), 27);
     let lr = keys.iter().find(|k| get(k, "key") == "lr").expect("lr is listed");
     assert_eq!(get(&lr, "live"), JsValue::TRUE);
+    // The inputs cross as a set of names, with their default.
+    let features = keys
+        .iter()
+        .find(|k| get(k, "key") == "features")
+        .expect("features is listed");
+    assert_eq!(get(&features, "kind"), "set");
+    assert_eq!(
+        js_sys::JSON::stringify(&get(&features, "default")).expect("json"),
+        r#"["x1","x2"]"#
+    );
 
     // A link's text and JS values alike; the warm-up rule gives up sched_epochs only.
     let checked = check_settings(

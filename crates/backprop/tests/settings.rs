@@ -386,6 +386,8 @@ fn another(key: &str) -> Json {
         "dataset" => Json::Str("circles".into()),
         "layers" => Json::Str("4".into()),
         "activation" => Json::Str("tanh".into()),
+        "activations" => Json::Str("tanh,relu".into()),
+        "features" => Json::Str("x1_sq,x2_sq".into()),
         "init" => Json::Str("zeros".into()),
         "optimizer" => Json::Str("adam".into()),
         "schedule" => Json::Str("cosine".into()),
@@ -509,13 +511,13 @@ fn the_table_publishes_when_each_key_matters() {
     );
     assert_eq!(when("lr"), None);
     let json = serde_json::to_value(&t).expect("serialises");
-    assert_eq!(json["keys"][11]["key"], "lr");
+    assert_eq!(json["keys"][13]["key"], "lr");
     assert_eq!(
-        json["keys"][11]["min"],
+        json["keys"][13]["min"],
         serde_json::json!({"value": 0.0, "inclusive": false})
     );
     assert_eq!(
-        json["keys"][11]["max"],
+        json["keys"][13]["max"],
         serde_json::json!({"value": 1e6, "inclusive": true})
     );
     assert_eq!(json["keys"][6]["max_layers"], 31);
@@ -543,6 +545,9 @@ fn every_issue_code_is_published() {
             count: 2,
             max: 1,
         },
+        Issue::NoneChosen { choices: &["a"] },
+        Issue::Twice { name: "a".into() },
+        Issue::PerLayer { count: 1, layers: 2 },
     ];
     let codes: Vec<String> = examples
         .iter()
@@ -585,6 +590,11 @@ fn random_input(rng: &mut StdRng) -> Vec<(String, Json)> {
             Kind::Layers { .. } => {
                 let n = rng.random_range(0..6);
                 Json::Arr((0..n).map(|_| Json::Int(rng.random_range(1..200))).collect())
+            }
+            Kind::Set(c) | Kind::PerLayer { choices: c, .. } => {
+                let n = rng.random_range(0..4);
+                let names: Vec<&str> = (0..n).map(|_| c[rng.random_range(0..c.len())]).collect();
+                Json::Str(names.join(","))
             }
         };
         fields.push((spec.key.to_string(), value));
@@ -664,7 +674,7 @@ fn an_imported_config_maps_back_and_names_what_a_link_cannot_hold() {
     assert_eq!(s.optimizer.name(), "adamw");
 
     let config = TrainConfig::from_json(
-        r#"{"network": {"hidden": [3, 3], "activations": ["tanh", "relu"], "leaky_slope": 0.2},
+        r#"{"network": {"hidden": [3, 3], "activations": ["tanh", "relu"], "leaky_slope": 0.2, "features": ["x2_sq", "x1"]},
             "optimizer": {"kind": "sgd", "lr": 0.1, "weight_decay": 0.01},
             "schedule": {"kind": "cosine", "t_max": 30, "eta_min": 0.001}, "seed": 9007199254740993}"#,
     )
@@ -673,7 +683,7 @@ fn an_imported_config_maps_back_and_names_what_a_link_cannot_hold() {
     assert_eq!(
         lost,
         [
-            "network.activations",
+            "network.features",
             "network.leaky_slope",
             "optimizer.weight_decay",
             "schedule.eta_min",
@@ -681,6 +691,11 @@ fn an_imported_config_maps_back_and_names_what_a_link_cannot_hold() {
         ]
     );
     assert_eq!((s.sched_epochs, s.layers.clone(), s.seed), (30, vec![3, 3], 0));
+    // Per-layer activations are held; features are held as a set, so the
+    // order the config gives them in is what a link loses.
+    let names = |v: Option<backprop::settings::Value>| v.map(|v| v.text());
+    assert_eq!(names(s.get("activations")), Some("tanh,relu".into()));
+    assert_eq!(names(s.get("features")), Some("x1,x2_sq".into()));
 
     // A warm-up the page's rule cannot make keeps the rest and says which fields it lost.
     let config =

@@ -8,9 +8,12 @@ import { t } from '../i18n.js';
 
 const num = (v) => (Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : '–');
 
-/** The name of unit `index` of layer `layer` (−1 is the input). */
-export function unitName(layer, index, layers) {
-  if (layer < 0) return ['x₁', 'x₂'][index] ?? `x${index + 1}`;
+/** How the walk-through writes each input feature (the engine's names). */
+const INPUT_SYMBOLS = { x1: 'x₁', x2: 'x₂', x1_sq: 'x₁²', x2_sq: 'x₂²', x1_x2: 'x₁x₂', sin_x1: 'sin x₁', sin_x2: 'sin x₂' };
+
+/** The name of unit `index` of layer `layer` (−1 is the input, whose names are `features`, the trace's). */
+export function unitName(layer, index, layers, features = ['x1', 'x2']) {
+  if (layer < 0) return INPUT_SYMBOLS[features[index]] ?? `x${index + 1}`;
   return layer === layers - 1 ? (index === 0 ? 'ŷ' : `ŷ${index + 1}`) : `h${layer + 1}.${index + 1}`;
 }
 
@@ -78,7 +81,7 @@ const pathCount = {
     const counts = [...new Set([1, n, sum, widths[0]])].sort((a, b) => a - b);
     const L = facts.trace.layers.length;
     return {
-      prompt: t(lang, 'walkQPaths', { from: unitName(-1, 0, L), to: unitName(0, 0, L) }),
+      prompt: t(lang, 'walkQPaths', { from: unitName(-1, 0, L, facts.trace.features), to: unitName(0, 0, L) }),
       options: counts.map((c) => [String(c), String(c)]),
       answer: [String(n)],
       explain: (right) => t(lang, right ? 'walkEPathsRight' : 'walkEPathsWrong', { product: widths.join(' × '), n }),
@@ -108,7 +111,7 @@ const weightMove = {
     const lower = facts.lossAfter < facts.lossBefore;
     const answer = `${up ? 'up' : 'down'}-${lower ? 'down' : 'up'}`;
     return {
-      prompt: t(lang, 'walkQMove', { from: unitName(-1, w.from, L), to: unitName(0, w.to, L), g: num(w.g) }),
+      prompt: t(lang, 'walkQMove', { from: unitName(-1, w.from, L, facts.trace.features), to: unitName(0, w.to, L), g: num(w.g) }),
       options: [['up-down', 'walkOUpDown'], ['up-up', 'walkOUpUp'], ['down-down', 'walkODownDown'], ['down-up', 'walkODownUp']],
       answer: [answer],
       weight: w,

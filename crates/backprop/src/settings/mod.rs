@@ -29,6 +29,7 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 
 use crate::data::dataset::{NOISE, SAMPLES};
+use crate::data::features::{self, Feature};
 use crate::data::{MAX_POINTS, TRAIN_RATIO};
 use crate::net::activation::ActivationKind;
 use crate::net::init::InitKind;
@@ -76,7 +77,7 @@ macro_rules! named_by_config {
         }
     )*};
 }
-named_by_config!(DataSource, ActivationKind, InitKind);
+named_by_config!(DataSource, ActivationKind, InitKind, Feature);
 
 /// Choices that exist only as settings (SGD's momentum is an optimizer of its own here).
 macro_rules! choices {
@@ -158,6 +159,10 @@ pub struct Settings {
     pub seed: u64,
     pub layers: Vec<usize>,
     pub activation: ActivationKind,
+    /// One activation per hidden layer; empty: every layer takes `activation`.
+    pub activations: Vec<ActivationKind>,
+    /// The network's inputs (at least one), in the order of `Feature::ALL`.
+    pub features: Vec<Feature>,
     pub init: InitKind,
     pub bn: bool,
     pub optimizer: OptimizerChoice,
@@ -188,6 +193,8 @@ impl Default for Settings {
             seed: 0,
             layers: vec![10, 8],
             activation: ActivationKind::Relu,
+            activations: Vec::new(),
+            features: features::PLAIN.to_vec(),
             init: InitKind::HeNormal,
             bn: false,
             optimizer: OptimizerChoice::Sgd,
@@ -222,6 +229,15 @@ pub enum Kind {
     Choice(&'static [&'static str]),
     /// Hidden layer sizes (`10,8`, or `-` for none): at most `count` of them, each in `width`.
     Layers { count: usize, width: Range },
+    /// Some of these names (`x1_sq,x2_sq`), at least one, none twice; kept
+    /// in the order of the names.
+    Set(&'static [&'static str]),
+    /// One of these names per hidden layer (`tanh,relu`), or `-` for none;
+    /// at most `count`.
+    PerLayer {
+        count: usize,
+        choices: &'static [&'static str],
+    },
 }
 
 /// When a key matters: only while `key`'s value makes `holds` true.
@@ -294,6 +310,14 @@ pub const TABLE: &[Spec] = &[
         },
     ),
     reset("activation", Kind::Choice(ActivationKind::NAMES)),
+    reset(
+        "activations",
+        Kind::PerLayer {
+            count: MAX_HIDDEN,
+            choices: ActivationKind::NAMES,
+        },
+    ),
+    reset("features", Kind::Set(Feature::NAMES)),
     reset("init", Kind::Choice(InitKind::NAMES)),
     reset("bn", Kind::Bool),
     live("optimizer", Kind::Choice(OptimizerChoice::NAMES)),
@@ -342,6 +366,8 @@ pub enum Value {
     Number(f64),
     Name(&'static str),
     Layers(Vec<usize>),
+    /// A set of names or one name per layer.
+    Names(Vec<&'static str>),
 }
 
 impl Value {
@@ -371,8 +397,21 @@ impl Value {
             Self::Name(name) => (*name).into(),
             Self::Layers(sizes) if sizes.is_empty() => "-".into(),
             Self::Layers(sizes) => sizes.iter().map(usize::to_string).collect::<Vec<_>>().join(","),
+            Self::Names(names) if names.is_empty() => "-".into(),
+            Self::Names(names) => names.join(","),
         }
     }
+
+    fn names<T: Named>(&self) -> Vec<T> {
+        match self {
+            Self::Names(names) => names.iter().filter_map(|n| T::from_name(n)).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn names_of<T: Named>(list: &[T]) -> Value {
+    Value::Names(list.iter().map(|&c| c.name()).collect())
 }
 
 impl Settings {
@@ -388,6 +427,8 @@ impl Settings {
             "seed" => number(self.seed as f64),
             "layers" => Some(Value::Layers(self.layers.clone())),
             "activation" => Some(Value::Name(self.activation.name())),
+            "activations" => Some(names_of(&self.activations)),
+            "features" => Some(names_of(&self.features)),
             "init" => Some(Value::Name(self.init.name())),
             "bn" => Some(Value::Bool(self.bn)),
             "optimizer" => Some(Value::Name(self.optimizer.name())),
@@ -425,6 +466,8 @@ impl Settings {
                 }
             }
             "activation" => self.activation = v.choice(self.activation),
+            "activations" => self.activations = v.names(),
+            "features" => self.features = v.names(),
             "init" => self.init = v.choice(self.init),
             "bn" => self.bn = v.flag(),
             "optimizer" => self.optimizer = v.choice(self.optimizer),
@@ -467,7 +510,8 @@ pub struct TableView {
 }
 
 /// One key of the table for the page: `kind` is `number`, `whole`, `bool`,
-/// `choice` or `layers`; `min`/`max` bound numbers and each layer's size;
+/// `choice`, `layers`, `set` or `per_layer`; `min`/`max` bound numbers and
+/// each layer's size; `max_layers` bounds `layers` and `per_layer`;
 /// `when` says which values of another key make this one matter.
 #[derive(Debug, Serialize)]
 pub struct SpecView {
@@ -501,6 +545,8 @@ pub fn table() -> TableView {
                 Kind::Bool => ("bool", None, &[][..], None),
                 Kind::Choice(c) => ("choice", None, c, None),
                 Kind::Layers { count, width } => ("layers", Some(width), &[][..], Some(count)),
+                Kind::Set(c) => ("set", None, c, None),
+                Kind::PerLayer { count, choices } => ("per_layer", None, choices, Some(count)),
             };
             SpecView {
                 key: spec.key,

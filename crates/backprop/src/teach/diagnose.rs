@@ -650,7 +650,14 @@ pub fn reach(data: &Data) -> f64 {
     }
     let stride = n.div_ceil(REACH_POINTS);
     let rows: Vec<usize> = (0..n).step_by(stride).collect();
-    let x = |i: usize| (data.train_x[2 * i], data.train_x[2 * i + 1]);
+    let scaled: Vec<[f64; 2]> = rows
+        .iter()
+        .map(|&i| data.scaled_point(data.train_points[i] as usize))
+        .collect();
+    let x = |i: usize| {
+        let [a, b] = scaled[i / stride];
+        (a, b)
+    };
     let classes = data.n_classes().max(2);
     let mut correct = 0usize;
     let mut nearest: Vec<(f64, u8)> = Vec::with_capacity(rows.len());
@@ -738,7 +745,8 @@ impl Watch {
         let mut start = 0;
         while start < n {
             let m = (n - start).min(SCAN_CHUNK);
-            transpose(&data.train_x[start * 2..(start + m) * 2], &mut self.ws.x, m, 2);
+            let d = model.n_in();
+            transpose(&data.train_x[start * d..(start + m) * d], &mut self.ws.x, m, d);
             model.forward_eval(&mut self.ws, m);
             for (l, act) in model.activations().iter().enumerate() {
                 let k = units[l];
