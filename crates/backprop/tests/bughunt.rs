@@ -324,3 +324,30 @@ mod hunt {
         assert!(e.to_string().starts_with("network.batch_norm"), "{e}");
     }
 }
+
+#[test]
+fn the_bug_seed_key_takes_any_link_seed_and_no_run_holds_it() {
+    use backprop::settings::{Settings, table};
+    let t = table();
+    let view = t
+        .keys
+        .iter()
+        .find(|k| k.key == "bug_seed")
+        .expect("bug_seed is a key");
+    let json = serde_json::to_value(view).expect("serialises");
+    assert_eq!(json["kind"], "whole");
+    assert_eq!(json["min"], serde_json::json!({"value": 0.0, "inclusive": true}));
+    assert_eq!(
+        json["max"],
+        serde_json::json!({"value": 9_007_199_254_740_991.0, "inclusive": true})
+    );
+    assert_eq!(
+        (json["live"].clone(), json["in_config"].clone()),
+        (true.into(), false.into())
+    );
+    let hunted = Settings {
+        bug_seed: 12_345,
+        ..Settings::default()
+    };
+    assert_eq!(hunted.to_config(), Settings::default().to_config());
+}

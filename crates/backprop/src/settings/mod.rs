@@ -499,6 +499,8 @@ pub struct SpecView {
     pub max_layers: Option<usize>,
     pub live: bool,
     pub when: Option<WhenView>,
+    /// Whether the run's config holds the key (`bug_seed` is the bug hunt's).
+    pub in_config: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -530,6 +532,7 @@ pub fn table() -> TableView {
                 choices,
                 max_layers,
                 live: spec.live,
+                in_config: spec.in_config,
                 when: spec.when.map(|w| WhenView {
                     key: w.key,
                     values: values_where(w),
