@@ -118,8 +118,8 @@ function showAnswer(parts, tr, r, layers) {
   parts.answer.replaceChildren(
     el('p', { id: 'bughunt-answer-title', text: tr('bhAnswer', { kind: tr(`bh_k_${r.kind}`), l: layerName(tr, r.layer, layers) }) }),
     el('div', { class: 'bughunt-diff' }, [
-      el('p', { class: 'mono bughunt-buggy', id: 'bughunt-buggy' }, [el('span', { text: `− ${tr('bhBuggyLine')}  ` }), el('code', { text: r.buggy })]),
-      el('p', { class: 'mono bughunt-correct', id: 'bughunt-correct' }, [el('span', { text: `+ ${tr('bhCorrectLine')}  ` }), el('code', { text: r.correct })]),
+      el('p', { class: 'mono bughunt-buggy', id: 'bughunt-buggy' }, [labelled(tr, 'span', 'bhBuggyLine'), el('code', { text: r.buggy })]),
+      el('p', { class: 'mono bughunt-correct', id: 'bughunt-correct' }, [labelled(tr, 'span', 'bhCorrectLine'), el('code', { text: r.correct })]),
     ]),
     el('p', { class: 'hint', id: 'bughunt-why', text: tr(`bh_why_${r.kind}`) }),
     ...(r.flows_down ? [el('p', { class: 'hint', text: tr('bhFlowsDown') })] : []),
