@@ -19,6 +19,7 @@ const TABS = [
   ['hidden', 'tabHidden', () => import('./hidden.js').then((m) => m.mountHidden), true],
   ['timeline', 'tabTimeline', () => mountTimeline, true],
   ['landscape', 'tabLandscape', () => import('./landscape.js').then((m) => m.mountLandscape), true],
+  ['bughunt', 'tabBugHunt', () => import('./bughunt.js').then((m) => m.mountBugHunt), false], // trains its own buggy network (see bughunt.js)
 ];
 
 export function mountViews(root, ctx) {
@@ -73,7 +74,7 @@ export function mountViews(root, ctx) {
   return {
     /** Resolves when every view is mounted. */
     loaded: Promise.all(mounting),
-    /** Opens tab `id` (walk, race, lab, network, hidden, timeline, landscape). */
+    /** Opens tab `id` (walk, race, lab, network, hidden, timeline, landscape, bughunt). */
     select(id) {
       if (views[id]) select(id);
     },

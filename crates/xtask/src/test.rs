@@ -96,6 +96,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .args(["test", "--workspace", "--exclude", "e2e"]),
         )
     });
+    stage("bughunt-isolation", &mut || {
+        // The normal path's digest, built without the bug hunt's code
+        // (cargo-test checked it with that code): the same bits both ways.
+        sh::run(tools.cmd("cargo").args([
+            "test",
+            "-p",
+            "backprop",
+            "--no-default-features",
+            "--test",
+            "bughunt",
+        ]))
+    });
     stage("wasm-pack-test", &mut || {
         sh::run(
             tools

@@ -180,6 +180,9 @@ pub struct Settings {
     pub lambda: f64,
     pub clip: ClipChoice,
     pub clip_at: f64,
+    /// The bug hunt's seed: it picks the hunt's points, weights and hidden
+    /// bug (`teach::bughunt`); the run these settings make ignores it.
+    pub bug_seed: u64,
 }
 
 impl Default for Settings {
@@ -212,6 +215,7 @@ impl Default for Settings {
             lambda: 0.001,
             clip: ClipChoice::Off,
             clip_at: 1.0,
+            bug_seed: 0,
         }
     }
 }
@@ -256,6 +260,8 @@ pub struct Spec {
     pub live: bool,
     /// `None`: the key always matters.
     pub when: Option<When>,
+    /// Whether the run's config holds it; `bug_seed` names the bug hunt, not the run.
+    pub in_config: bool,
 }
 
 const fn reset(key: &'static str, kind: Kind) -> Spec {
@@ -264,6 +270,7 @@ const fn reset(key: &'static str, kind: Kind) -> Spec {
         kind,
         live: false,
         when: None,
+        in_config: true,
     }
 }
 
@@ -273,6 +280,7 @@ const fn live(key: &'static str, kind: Kind) -> Spec {
         kind,
         live: true,
         when: None,
+        in_config: true,
     }
 }
 
@@ -280,6 +288,14 @@ impl Spec {
     const fn when(self, key: &'static str, holds: fn(&Settings) -> bool) -> Self {
         Self {
             when: Some(When { key, holds }),
+            ..self
+        }
+    }
+
+    /// A key the run's config does not hold (it changes no run, so it is live).
+    const fn outside_config(self) -> Self {
+        Self {
+            in_config: false,
             ..self
         }
     }
@@ -350,6 +366,7 @@ pub const TABLE: &[Spec] = &[
     live("lambda", Kind::Number(LAMBDA)).when("reg", |s| s.reg != PenaltyChoice::None),
     live("clip", Kind::Choice(ClipChoice::NAMES)),
     live("clip_at", Kind::Number(THRESHOLD)).when("clip", |s| s.clip != ClipChoice::Off),
+    live("bug_seed", Kind::Whole(SEED)).outside_config(),
 ];
 
 /// The table entry of `key`.
@@ -446,6 +463,7 @@ impl Settings {
             "lambda" => number(self.lambda),
             "clip" => Some(Value::Name(self.clip.name())),
             "clip_at" => number(self.clip_at),
+            "bug_seed" => number(self.bug_seed as f64),
             _ => None,
         }
     }
@@ -485,6 +503,7 @@ impl Settings {
             "lambda" => self.lambda = v.number(),
             "clip" => self.clip = v.choice(self.clip),
             "clip_at" => self.clip_at = v.number(),
+            "bug_seed" => self.bug_seed = v.number() as u64,
             _ => {}
         }
     }
@@ -524,6 +543,8 @@ pub struct SpecView {
     pub max_layers: Option<usize>,
     pub live: bool,
     pub when: Option<WhenView>,
+    /// Whether the run's config holds the key (`bug_seed` is the bug hunt's).
+    pub in_config: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -557,6 +578,7 @@ pub fn table() -> TableView {
                 choices,
                 max_layers,
                 live: spec.live,
+                in_config: spec.in_config,
                 when: spec.when.map(|w| WhenView {
                     key: w.key,
                     values: values_where(w),
