@@ -170,6 +170,11 @@ fn diagnosed(s: &Session, sc: &Scenario) {
         what.as_str().is_some_and(|t| t.len() > 10),
         "{fragment}: says what is wrong: {what}"
     );
+    let words = s.eval("document.getElementById('diagnosis-problem').textContent");
+    assert!(
+        words.as_str().is_some_and(|t| !t.contains('{')),
+        "{fragment}: every placeholder filled in: {words}"
+    );
     assert!(
         s.eval("document.querySelectorAll('#diagnosis-evidence li').length")
             .as_u64()
