@@ -408,7 +408,6 @@ export const STRINGS = {
     diagCure_he_init: 'He initialisation',
     diagCure_xavier_init: 'Xavier initialisation',
     diagCure_leaky_relu: 'Leaky ReLU',
-    diagCure_relu_he: 'ReLU with He initialisation',
     diagCure_batch_norm: 'Batch normalisation',
     // ---- The loss landscape view ----
     tabLandscape: 'Landscape',
@@ -947,7 +946,6 @@ export const STRINGS = {
     diagCure_he_init: 'He 初始化',
     diagCure_xavier_init: 'Xavier 初始化',
     diagCure_leaky_relu: 'Leaky ReLU',
-    diagCure_relu_he: 'ReLU 加 He 初始化',
     diagCure_batch_norm: '批归一化',
     // ---- 损失地形 ----
     tabLandscape: '损失地形',
