@@ -21,7 +21,9 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { questionFor, TEMPLATES, movingWeight } from '../../web/js/walk/questions.js';
-import { STRINGS } from '../../web/js/i18n.js';
+import { loadAllLangs, STRINGS } from '../../web/js/i18n.js';
+
+await loadAllLangs();
 
 // The engine: the package `cargo xtask pkg` builds (BACKPROP_PKG_DIR), or
 // the built site's copy (BACKPROP_SITE_DIR, default target/dist). Missing, it fails.
