@@ -178,7 +178,7 @@ fn no_ui_text_outside_the_message_tables() {
             .unwrap_or("")
             .to_string();
         // The tables themselves, and the generated Python (its text is code, not UI).
-        if name == "i18n.js" || name == "codegen.js" {
+        if name == "i18n.js" || name == "i18n-zh.js" || name == "codegen.js" {
             continue;
         }
         let text = std::fs::read_to_string(&path).expect("read");

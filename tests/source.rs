@@ -35,8 +35,14 @@ const MUTATING: &[&str] = &[
 const RUN_API: &str = "runapi.js";
 
 /// Receivers a module may call a method of that name on: the run's API itself
-/// (`ctx` in views, `api` in the page) and the race view's own `Race`.
-const ALLOWED_RECEIVERS: &[(&str, &str)] = &[("*", "ctx"), ("*", "api"), ("race.js", "race")];
+/// (`ctx` in views, `api` in the page), the race view's own `Race` and the
+/// bug hunt's own `BugHunt`.
+const ALLOWED_RECEIVERS: &[(&str, &str)] = &[
+    ("*", "ctx"),
+    ("*", "api"),
+    ("race.js", "race"),
+    ("bughunt.js", "bugHunt"),
+];
 
 /// Every module in `web/js`, as `(file name, text)`, sorted by name.
 fn modules() -> Vec<(String, String)> {

@@ -115,9 +115,10 @@ fn hovering_a_link_shows_its_live_weight_and_clicking_edits_it() {
     let (site, browser) = (Site::serve(site_dir()), Browser::start());
     let s = open(&browser, &site, "", 1440, 900);
     s.click("#tab-network");
-    // The link from input x to the first unit of layer 1, at its midpoint in canvas
-    // units (900 × 420 for [2, 10, 8, 1]: neurons of 36 px, columns 274.7 px apart).
-    let (mx, my) = ((56.0 + 294.67) / 2.0, (188.0 + 28.0) / 2.0);
+    // The link from input x₁ to the first unit of layer 1, at its midpoint in canvas
+    // units (900 × 420 for [2, 10, 8, 1]: neurons of 36 px, the inputs' column at
+    // 60 px after their names, columns 261.3 px apart).
+    let (mx, my) = ((96.0 + 321.33) / 2.0, (188.0 + 28.0) / 2.0);
     let offset = s.exec(
         "const c = document.getElementById('diagram'); const r = c.getBoundingClientRect(); const k = r.width / c.width;\
          return [Math.round((arguments[0] - c.width / 2) * k), Math.round((arguments[1] - c.height / 2) * k)];",
@@ -130,7 +131,7 @@ fn hovering_a_link_shows_its_live_weight_and_clicking_edits_it() {
         LOAD,
     );
     let readout = s.eval("document.getElementById('diagram-readout').textContent");
-    assert!(readout.to_string().contains("x → h1.1"), "{readout}");
+    assert!(readout.to_string().contains("x₁ → h1.1"), "{readout}");
     let w0 = data(&s, "diagram-readout", "weight");
     for _ in 0..5 {
         s.click("#step-epoch");
@@ -141,10 +142,10 @@ fn hovering_a_link_shows_its_live_weight_and_clicking_edits_it() {
         LOAD,
     );
     shot(&s, "view-network", "view-network-1440");
-    // The first hidden neuron (x 294.7–330.7, y 10–46) stands for its bias.
+    // The first hidden neuron (x 321.3–357.3, y 10–46) stands for its bias.
     let centre = s.exec(
         "const c = document.getElementById('diagram'); const r = c.getBoundingClientRect(); const k = r.width / c.width;\
-         return [Math.round((312.7 - c.width / 2) * k), Math.round((28 - c.height / 2) * k)];",
+         return [Math.round((339.3 - c.width / 2) * k), Math.round((28 - c.height / 2) * k)];",
         json!([]),
     );
     s.move_to(
@@ -158,7 +159,7 @@ fn hovering_a_link_shows_its_live_weight_and_clicking_edits_it() {
     );
     s.move_to("#diagram", dx, dy);
     s.wait_for(
-        "document.getElementById('diagram-readout').textContent.includes('x → h1.1')",
+        "document.getElementById('diagram-readout').textContent.includes('x₁ → h1.1')",
         LOAD,
     );
     s.click_at("#diagram", dx, dy, None);

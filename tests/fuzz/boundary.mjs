@@ -17,7 +17,10 @@
 // case ran and enough of them decoded without a problem. Usage:
 //   node tests/fuzz/boundary.mjs [cases] [seed]
 import { loadEngine } from './engine.mjs';
-import { STRINGS } from '../../web/js/i18n.js';
+import { loadAllLangs, STRINGS } from '../../web/js/i18n.js';
+
+// The Chinese messages load on demand, as in the page.
+await loadAllLangs();
 
 const { wasm, settings: S } = await loadEngine();
 const cases = Number(process.argv[2] ?? 2000);
@@ -83,6 +86,24 @@ function valueFor(key) {
       });
       return sizes.length ? sizes.join(',') : '-';
     }
+    case 'set': {
+      // A few of the choices, now and then none, a repeat or an unknown one.
+      if (r < 0.05) return '';
+      const count = 1 + Math.floor(rand() * spec.choices.length);
+      const some = Array.from({ length: count }, () => pick(spec.choices));
+      if (chance(0.05)) some.push(`${pick(spec.choices)}x`);
+      const list = [...new Set(some)];
+      if (chance(0.05)) list.push(list[0]);
+      return list.join(',');
+    }
+    case 'per_layer': {
+      // One choice per hidden layer (or '-' for none), now and then too many or an unknown one.
+      if (r < 0.1) return '-';
+      const count = chance(0.1) ? spec.max_layers + 1 : 1 + Math.floor(rand() * 4);
+      const list = Array.from({ length: count }, () => pick(spec.choices));
+      if (chance(0.05)) list[0] = `${list[0]}x`;
+      return list.join(',');
+    }
     default:
       throw new Error(`${key}: unknown kind ${spec.kind}`);
   }
@@ -130,7 +151,8 @@ function checkLink(link) {
   const back = wasm.settingsFromConfig(pg.config(), null);
   pg.free();
   if (back.unexpressed.length) throw new Error(`the config lost ${back.unexpressed.join(', ')}`);
-  for (const key of engineKeys) {
+  // Every key the config holds (`bug_seed` names the bug hunt, not the run).
+  for (const key of engineKeys.filter((k) => S.SPEC[k].in_config)) {
     const expected = S.applies(key, settings) ? settings[key] : defaults[key];
     if (!same(back.settings[key], expected)) {
       throw new Error(`${key} reads back as ${JSON.stringify(back.settings[key])}, decoded ${JSON.stringify(settings[key])}`);

@@ -8,14 +8,22 @@
 //     the point's loss bit-identical, and nudging a live one changes it;
 //   - the number of chain-rule paths: counted by walking every path;
 //   - which way the weight moves and whether the loss goes down: one real
-//     step on the point (`stepOnSample`), then the weight and the loss.
+//     step on the point (`stepOnSample`), then the weight and the loss;
+//   - which chain-rule path contributes most: a forward pass of this file's
+//     own (checked against the engine's loss), in which a nudge of the
+//     weight reaches the output along one path only, differentiated
+//     numerically per path;
+//   - whether the boundary moves towards or away from the point: that same
+//     forward pass's output at the point, before and after a real step.
 // Also: every walk-through message exists in both languages. Fails unless every template
 // was checked on enough cases (dead units need ReLU networks that have them).
 // Usage: node tests/node/questions.mjs [networks]
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { questionFor, TEMPLATES, movingWeight } from '../../web/js/walk/questions.js';
-import { STRINGS } from '../../web/js/i18n.js';
+import { loadAllLangs, STRINGS } from '../../web/js/i18n.js';
+
+await loadAllLangs();
 
 // The engine: the package `cargo xtask pkg` builds (BACKPROP_PKG_DIR), or
 // the built site's copy (BACKPROP_SITE_DIR, default target/dist). Missing, it fails.
@@ -31,6 +39,14 @@ try {
 }
 
 const networks = Number(process.argv[2] ?? 60);
+// This file's forward pass against the engine's loss: the same float64
+// operations in another order, a few ulps apart in z; a loss near 0 (a
+// confident, right output) is ≈ e^−|z| and carries z's absolute error as a
+// relative one, a few parts in 10¹² at |z| ≈ 12.
+const FORWARD_REL = 1e-9;
+// The top path must beat the next by this fraction to be told apart by a
+// central difference (its error, about H² times the third derivative, is far smaller).
+const PATH_GAP = 1e-4;
 // A finite difference's step: large enough that a live unit's loss changes
 // in float64, small enough that no dead ReLU comes alive (|z| ≫ 1e-4 is checked).
 const H = 1e-4;
@@ -45,6 +61,70 @@ const rand = () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
+
+const ACTIVATE = {
+  relu: (z) => Math.max(z, 0),
+  tanh: Math.tanh,
+  leaky_relu: (z, slope) => (z > 0 ? z : slope * z),
+};
+
+/**
+ * This file's own forward pass for one point, from the parameters, to its
+ * loss. With a weight `w` and a `path` (a unit per layer from the first), the
+ * weight is nudged by `h` and the nudge reaches the output along that path
+ * only: every other link carries the unnudged value. The numerical slope in
+ * `h` is then that path's term of the chain rule.
+ */
+function gatedLoss(net, w, path, h) {
+  return lossOf(net.layout.output, logits(net, w, path, h), net.target);
+}
+
+/** The output layer's z of `gatedLoss`'s forward pass. */
+function logits(net, w, path, h) {
+  const { layout, params, slope, input } = net;
+  const L = layout.layers.length;
+  let a = input;
+  let nudged = a; // the values the path carries, equal to `a` off the path
+  for (let l = 0; l < L; l++) {
+    const { n_in: nIn, n_out: nOut, w: at, b } = layout.layers[l];
+    const z = [];
+    const zPath = [];
+    for (let k = 0; k < nOut; k++) {
+      let sum = params[b + k];
+      for (let j = 0; j < nIn; j++) sum += a[j] * params[at + j * nOut + k];
+      z.push(sum);
+      let onPath = sum;
+      if (path && path[l] === k) {
+        if (l === 0) onPath += h * input[w.from];
+        else onPath += (nudged[path[l - 1]] - a[path[l - 1]]) * params[at + path[l - 1] * nOut + k];
+      }
+      zPath.push(onPath);
+    }
+    if (l === L - 1) return zPath;
+    const f = ACTIVATE[layout.activations[l]];
+    a = z.map((v) => f(v, slope));
+    nudged = zPath.map((v) => f(v, slope));
+  }
+  throw new Error('no layers');
+}
+
+/** The mean loss of one point's logits `z`, computed stably (the engine's formulas). */
+function lossOf(output, z, target) {
+  if (output === 'softmax_ce') {
+    const top = Math.max(...z);
+    const lse = top + Math.log(z.reduce((s, v) => s + Math.exp(v - top), 0));
+    return lse - z[target.indexOf(1)];
+  }
+  return Math.max(z[0], 0) - z[0] * target[0] + Math.log1p(Math.exp(-Math.abs(z[0])));
+}
+
+/** ŷ of one sigmoid output, from this file's forward pass. */
+function forwardOutput(net) {
+  return 1 / (1 + Math.exp(-logits(net, null, null, 0)[0]));
+}
+
+/** Whether any hidden unit's z lies within `h` (times a margin) of a kink at 0. */
+const nearKink = (trace, h) => trace.layers.slice(0, -1).some((l) => l.z.some((v) => Math.abs(v) < 1e3 * h));
 
 const walkKeys = (lang) => Object.keys(STRINGS[lang]).filter((k) => k.startsWith('walk')).sort().join();
 if (walkKeys('en') !== walkKeys('zh')) throw new Error('walk-through messages differ between English and Chinese');
@@ -111,7 +191,7 @@ for (let n = 0; n < networks; n++) {
 
     // Paths from a first-layer weight to the output, walked one by one.
     if (L > 1) {
-      const q = questionFor({ kind: 'backward', layer: 0 }, facts, 'en');
+      const q = questionFor({ kind: 'backward', layer: 0 }, facts, 'en', 'path-count');
       const walk = (l) => (l === L ? 1 : Array.from({ length: layout.layers[l].n_out }, () => walk(l + 1)).reduce((a, c) => a + c, 0));
       const want = String(walk(1));
       if (q.answer.join() !== want) fail(`${ctx}: path-count says ${q.answer}, walking gives ${want}`);
@@ -119,12 +199,48 @@ for (let n = 0; n < networks; n++) {
       checked['path-count']++;
     }
 
+    // This file's own forward pass must give the engine's loss, or nothing it says counts.
+    const net = { layout, params: params(), slope: pg.config().network.leaky_slope, input: trace.input, target: trace.target };
+    const mine = gatedLoss(net, null, null, 0);
+    if (!(Math.abs(mine - trace.loss) <= FORWARD_REL * Math.abs(trace.loss))) fail(`${ctx}: the test's forward gives ${mine}, the engine ${trace.loss}`);
+
+    // Which path contributes most: each path's share of ∂L/∂w by a nudge that only it carries.
+    const most = questionFor({ kind: 'backward', layer: 0 }, { ...facts, params: params() }, 'en', 'path-most');
+    if (most) {
+      const w = movingWeight(facts);
+      const sizes = most.options.map(([id]) => {
+        const path = id.split('-').map(Number);
+        return Math.abs((gatedLoss(net, w, path, H) - gatedLoss(net, w, path, -H)) / (2 * H));
+      });
+      const order = [...sizes].sort((a, b) => b - a);
+      // Two paths too close to tell apart numerically, or a kink within the nudge: skip.
+      if (order[0] - order[1] > PATH_GAP * order[0] && !nearKink(trace, H)) {
+        const want = most.options[sizes.indexOf(order[0])][0];
+        if (most.answer.join() !== want) fail(`${ctx}: path-most says ${most.answer}, nudging each path says ${want} (${sizes})`);
+        checked['path-most']++;
+      }
+    }
+
     // The update: take the step for real.
-    const q = questionFor({ kind: 'update' }, facts, 'en');
+    const q = questionFor({ kind: 'update' }, facts, 'en', 'weight-move');
+    const boundary = questionFor({ kind: 'update' }, facts, 'en', 'boundary-move');
     const w = movingWeight(facts);
     const before = params()[w.index];
     const lossBefore = pg.sampleLoss(point);
+    const outBefore = forwardOutput(net);
     const lossAfter = pg.stepOnSample(point);
+    const outAfter = forwardOutput({ ...net, params: params() });
+    if (boundary) {
+      // Seen at the point: the boundary comes closer when the point's output
+      // does, or when the point changes side.
+      const m0 = outBefore - 0.5;
+      const m1 = outAfter - 0.5;
+      const want = Math.sign(m0) === Math.sign(m1) && Math.abs(m1) > Math.abs(m0) ? 'away' : 'towards';
+      if (m1 !== m0) {
+        if (boundary.answer.join() !== want) fail(`${ctx}: boundary-move says ${boundary.answer}, the output went ${outBefore} → ${outAfter}`);
+        checked['boundary-move']++;
+      }
+    }
     const moved = params()[w.index] - before;
     if (moved !== 0 && lossAfter !== lossBefore) {
       const want = `${moved > 0 ? 'up' : 'down'}-${lossAfter < lossBefore ? 'down' : 'up'}`;
@@ -132,9 +248,10 @@ for (let n = 0; n < networks; n++) {
       checked['weight-move']++;
     }
     for (const lang of ['en', 'zh']) {
-      for (const s of [{ kind: 'loss' }, { kind: 'update' }]) {
-        const text = questionFor(s, facts, lang);
-        if (!text.explain(true) || !text.explain(false)) fail(`${ctx}: an empty explanation in ${lang}`);
+      const withParams = { ...facts, params: net.params };
+      for (const [s, id] of [[{ kind: 'loss' }, 'output-sign'], [{ kind: 'update' }, 'weight-move'], [{ kind: 'update' }, 'boundary-move'], [{ kind: 'backward', layer: 0 }, 'path-most']]) {
+        const text = questionFor(s, withParams, lang, id);
+        if (text && (!text.explain(true) || !text.explain(false))) fail(`${ctx}: an empty explanation of ${id} in ${lang}`);
       }
     }
   }

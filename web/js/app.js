@@ -21,7 +21,7 @@ import { applyLayout, attachStyles, buildSkeleton, finder, openRoot } from './la
 import { createNotices, createState, emitter, redraw } from './state.js';
 import { createRunApi } from './runapi.js';
 import { drawThumbnails, startLoop } from './loop.js';
-import { browserLang, relabel, t } from './i18n.js';
+import { browserLang, loadAllLangs, loadLang, relabel, STRINGS, t } from './i18n.js';
 
 /** The link follows the settings (only for the playground that owns the URL hash). */
 function writeHash(p) {
@@ -54,6 +54,11 @@ function layOut(p) {
 /** Rewrites every labelled text for the current language; dynamic text follows on the next frame. */
 function relabelUi(p) {
   const { ui, tr } = p;
+  if (!STRINGS[p.lang()]) {
+    // The language's messages come first (they load on demand); until then the page stays as it is.
+    loadLang(p.lang()).then(() => relabelUi(p), (e) => p.notice(e.message, 'warn'));
+    return;
+  }
   ui.container.lang = p.lang() === 'zh' ? 'zh-CN' : 'en';
   relabel(ui.container, tr);
   p.find('lang').value = p.state.settings.lang;
@@ -154,6 +159,7 @@ function viewContext(p) {
     showSnapshot: (snap) => { state.snapshot = snap; state.dirty = true; },
     shownSnapshot: () => state.snapshot,
     showView: (id) => p.ui.views.select(id),
+    redrawPlot: () => { state.dirty = true; },
     plotCanvas: () => find('plot'),
     chartCanvases: () => [find('loss-chart'), find('acc-chart')],
   };
@@ -199,7 +205,7 @@ function buildUi(p) {
   const ui = { container };
   p.ui = ui;
   p.ctx = viewContext(p);
-  ui.controls = mountControls(find('controls'), { change: api.change, action: api.action }, tr);
+  ui.controls = mountControls(find('controls'), { change: api.change, apply: api.applySettings, action: api.action }, tr);
   find('run-slot').append(ui.controls.runPanel);
   ui.plot = mountPlot(find('plot'), {
     hover: (at) => { state.hover = at; state.dirty = true; },
@@ -307,7 +313,10 @@ function equip(p, handle, problems, stopListening) {
  */
 export async function mount(host, options = {}) {
   const { shadow = true, hash = false, tour: tourOption = null, ...keys } = options;
+  // The reader's language loads beside the engine (English is always there).
+  const firstLang = loadLang(browserLang());
   const wasm = await bindings;
+  await firstLang;
   // The load's phases, read by `cargo xtask bench-load --waterfall` (first-boundary is in loop.js).
   if (hash) performance.mark('engine-ready');
   useEngine(wasm);
@@ -321,6 +330,7 @@ export async function mount(host, options = {}) {
   const state = createState(initial);
   const lang = () => (state.settings.lang || browserLang());
   const tr = (key, params) => t(lang(), key, params);
+  await loadLang(lang());
   const { notice, banner } = createNotices(find, tr);
   // The playground's parts, handed to the module-level functions above and to the loop.
   const p = { host, root, find, hash, wasm, state, lang, tr, notice, emit: emitter(handle), ui: null, ctx: null };
@@ -369,6 +379,8 @@ export async function mount(host, options = {}) {
   // The teaching views' modules load after the first frame; ready means all of it.
   await p.ui.views.loaded;
   await p.ui.diagnosisLoaded;
+  await p.ui.exports.loaded;
+  await loadAllLangs();
   host.dataset.ready = 'true';
   return handle;
 }

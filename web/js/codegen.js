@@ -14,19 +14,42 @@ const py = (v) => {
   return JSON.stringify(String(v));
 };
 
-/** The run's facts the scripts need, from a live `Playground` and the epochs to train. */
-export function runFacts(pg, epochs) {
-  const points = Array.from(pg.points());
-  return {
+/**
+ * The run's facts the scripts need, from a live `Playground` and the run's
+ * `maxEpochs` (0: no limit). A run in progress (it has stepped, and has
+ * epochs left before `maxEpochs`) is continued from the moment of export:
+ * its parameters, batch-norm statistics, optimizer state and place in the
+ * epoch (`resume`). Any other run is replayed from its initial parameters:
+ * up to `maxEpochs` before its first step, else the epochs it has trained.
+ */
+export function runFacts(pg, maxEpochs) {
+  const model = JSON.parse(pg.exportModel());
+  const started = model.step > 0;
+  const inProgress = started && maxEpochs > model.epoch;
+  const facts = {
     config: pg.config(),
-    points,
+    points: Array.from(pg.points()),
     labels: Array.from(pg.labels()),
     test: Array.from(pg.testFlags()),
     classes: pg.nClasses(),
-    params: Array.from(pg.initialParams()),
+    params: inProgress ? model.params : Array.from(pg.initialParams()),
     shuffle: pg.shuffleStream(),
-    epochs,
+    epochs: maxEpochs > 0 && (inProgress || !started) ? maxEpochs : model.epoch > 0 ? model.epoch : 1000,
+    resume: null,
   };
+  if (inProgress) {
+    const progress = model.progress ?? { rows: 0, loss: 0, correct: 0 };
+    facts.resume = {
+      epoch: model.epoch,
+      rows: progress.rows,
+      loss: progress.loss,
+      correct: progress.correct,
+      step: model.optimizer.t,
+      running: model.running,
+      buffers: [model.optimizer.s1, model.optimizer.s2, model.optimizer.s3],
+    };
+  }
+  return facts;
 }
 
 /** The optimizer's settings as the scripts' constants (every field, defaults where the kind has none). */
@@ -43,6 +66,17 @@ EPS = ${py(opt.eps ?? 1e-8)}
 WEIGHT_DECAY = ${py(opt.weight_decay ?? 0)}  # on every parameter (AdamW: decoupled)`;
 }
 
+/** The docstring's first paragraph for a run exported in progress. */
+function continues(f) {
+  const r = f.resume;
+  const batches = r.rows > 0 ? ` and ${r.rows} rows of epoch ${r.epoch + 1}` : '';
+  return `Continues a Backprop Playground run from where it was exported (after
+epoch ${r.epoch}${batches}) to epoch ${f.epochs}, number for number: the
+same points and split, network, batch order, loss, optimizer, schedule,
+clipping, regularisation and batch normalisation, from the weights,
+batch-norm statistics and optimizer state the run had then.`;
+}
+
 function header(title, f) {
   const c = f.config;
   const net = c.network;
@@ -52,15 +86,15 @@ function header(title, f) {
   return `#!/usr/bin/env python3
 """${title}
 
-Replays a Backprop Playground run number for number: the same points and
+${f.resume ? continues(f) : `Replays a Backprop Playground run number for number: the same points and
 train/test split, network, initial weights, batch order, loss, optimizer,
-schedule, clipping, regularisation and batch normalisation.
+schedule, clipping, regularisation and batch normalisation.`}
 
     python script.py                  prints progress lines
     python script.py --history FILE   also writes the page's History CSV
                                       (epoch,train_loss,test_loss,train_acc,test_acc,lr)
 
-The initial weights and the seed of the batch order sit at the bottom.
+The ${f.resume ? "weights, the optimizer's state" : "initial weights"} and the seed of the batch order sit at the bottom.
 Cells start at "# %%" (a notebook keeps them as its cells).
 """
 # %% Settings
@@ -98,11 +132,31 @@ if STANDARDIZE:
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
     std[std == 0] = 1.0
     X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
+${featureLines(net)}
 OUT = 1 if OUTPUT != "softmax_ce" else CLASSES
-sizes = [2] + HIDDEN + [OUT]
+sizes = [len(FEATURES)] + HIDDEN + [OUT]
 
 
 ${scheduleAndMetrics()}`;
+}
+
+/**
+ * The network's inputs: the engine's features of each standardised point
+ * (crates/backprop/src/data/features.rs), one column each, in the config's
+ * order (the first layer's rows).
+ */
+function featureLines(net) {
+  return `FEATURES = ${py(net.features ?? ['x1', 'x2'])}  # the network's inputs: x1, x2, x1_sq, x2_sq, x1_x2, sin_x1, sin_x2
+
+
+def features(X):
+    """One column per feature of FEATURES, computed from the (standardised) points."""
+    x1, x2 = X[:, 0], X[:, 1]
+    column = {"x1": x1, "x2": x2, "x1_sq": x1 * x1, "x2_sq": x2 * x2, "x1_x2": x1 * x2, "sin_x1": np.sin(x1), "sin_x2": np.sin(x2)}
+    return np.stack([column[name] for name in FEATURES], axis=1)
+
+
+X_train, X_test = features(X_train), features(X_test)`;
 }
 
 /** The learning rate, the batch order, the parameters' layout and the metrics: shared by both scripts. */
@@ -207,22 +261,112 @@ class History:
 `;
 }
 
+/** `values` as a Python list, `perLine` numbers a line (`[0.0] * n` when all are 0). */
+function pyList(values, perLine = 6) {
+  if (values.length > 0 && values.every((v) => v === 0)) return `[0.0] * ${values.length}`;
+  const lines = [];
+  for (let i = 0; i < values.length; i += perLine) lines.push(`    ${values.slice(i, i + perLine).map(py).join(', ')},`);
+  return `[\n${lines.join('\n')}\n]`;
+}
+
 /** The parity data, at the bottom of both scripts, and the call that starts the run. */
 function footer(f) {
-  const perLine = 6;
-  const lines = [];
-  for (let i = 0; i < f.params.length; i += perLine) lines.push(`    ${f.params.slice(i, i + perLine).map(py).join(', ')},`);
+  const r = f.resume;
+  const what = r
+    ? `the page's parameters at the moment of export, the optimizer's state then, and the seed of its batch order.`
+    : `the page's initial parameters, and the seed of its batch order.`;
+  const resume = r
+    ? `RESUME = {
+    # Where the run was: completed epochs, then this epoch's batches already taken and their sums.
+    "epoch": ${py(r.epoch)}, "rows": ${py(r.rows)}, "loss_sum": ${py(r.loss)}, "correct": ${py(r.correct)},
+    "step": ${py(r.step)},  # the optimizer's steps so far (Adam's bias correction, Adagrad's decay)
+    "running_mean": ${py(r.running.map((l) => l.mean))},  # batch norm, per hidden layer
+    "running_var": ${py(r.running.map((l) => l.var))},
+    # The optimizer's buffers, laid out as PARAMS: momentum, or Adam's m, v and AMSGrad's max of v,
+    # or RMSprop's momentum and mean square, or Adagrad's sum of squares (see resume_state).
+    "s1": ${pyList(r.buffers[0])},
+    "s2": ${pyList(r.buffers[1])},
+    "s3": ${pyList(r.buffers[2])},
+}`
+    : 'RESUME = None  # exported before the run started, or after it ended: it is replayed from its start';
   return `
 
-# %% The parity data: the page's initial parameters, and the seed of its batch order.
-INITIAL_PARAMS = [
-${lines.join('\n')}
-]
+# %% The parity data: ${what}
+PARAMS = ${pyList(f.params)}
 SHUFFLE_SEED = 0x${f.shuffle}
+${resume}
 
 # %% Train
 if __name__ == "__main__":
     main()
+`;
+}
+
+/** The PyTorch script's model: batch norm's one-row case, loading the page's numbers, resuming a run. */
+function torchModel() {
+  return `class BatchNorm1d(nn.BatchNorm1d):
+    """nn.BatchNorm1d, which refuses a training batch of one row (a last mini-batch
+    can be one). The page normalises it like any batch: the row is its own mean,
+    the variance is 0, so the output is beta and no gradient reaches z or gamma;
+    the running statistics stay (one row has no unbiased variance)."""
+
+    def forward(self, z):
+        if self.training and len(z) == 1:
+            zhat = (z - z.mean(0)) / torch.sqrt(z.var(0, unbiased=False) + self.eps)
+            return self.weight * zhat + self.bias
+        return super().forward(z)
+
+
+def tensors(flat):
+    """Values laid out as PARAMS, as tensors in the order and shapes of model.parameters()."""
+    W, B, GAMMA, BETA = unpack(flat)
+    out = []
+    for l in range(len(W)):
+        out += [torch.tensor(W[l].T), torch.tensor(B[l])]  # nn.Linear keeps W as [out, in]
+        if BATCH_NORM and l < len(HIDDEN):
+            out += [torch.tensor(GAMMA[l]), torch.tensor(BETA[l])]
+    return out
+
+
+def build_model():
+    """nn.Sequential of Linear (BatchNorm1d) activation ..., Linear, loaded with the page's weights."""
+    layers = []
+    for l, kind in enumerate(ACTIVATIONS):
+        layers.append(nn.Linear(sizes[l], sizes[l + 1]))
+        if BATCH_NORM:
+            layers.append(BatchNorm1d(sizes[l + 1], eps=BN_EPS, momentum=BN_MOMENTUM))
+        layers.append(activation(kind))
+    layers.append(nn.Linear(sizes[-2], sizes[-1]))
+    model = nn.Sequential(*layers)
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    with torch.no_grad():
+        for p, value in zip(model.parameters(), tensors(PARAMS)):
+            p.copy_(value)
+    return model, linears
+
+
+def resume_state(model, opt, sched):
+    """A run exported in progress: its batch-norm statistics, the optimizer's state and the schedule's epoch."""
+    norms = [m for m in model if isinstance(m, nn.BatchNorm1d)]
+    for m, mean, var in zip(norms, RESUME["running_mean"], RESUME["running_var"]):
+        m.running_mean.copy_(torch.tensor(mean))
+        m.running_var.copy_(torch.tensor(var))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # stepping the schedule before the optimizer is meant here
+        for _ in range(RESUME["epoch"]):
+            sched.step()
+    if RESUME["step"] == 0:
+        return  # an optimizer that has not stepped (its kind changed mid-run) starts as PyTorch starts it
+    names = {"sgd": ["momentum_buffer"], "rmsprop": ["momentum_buffer", "square_avg"],
+             "adam": ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"], "adagrad": ["sum"]}
+    names["adamw"] = names["adam"]
+    buffers = [tensors(RESUME[k]) for k in ["s1", "s2", "s3"]]
+    for p, *values in zip(model.parameters(), *buffers):
+        opt.state[p].update(zip(names[OPTIMIZER], values))
+        if OPTIMIZER != "sgd":
+            opt.state[p]["step"] = torch.tensor(float(RESUME["step"]))
+
+
 `;
 }
 
@@ -231,6 +375,8 @@ export function pytorchScript(facts) {
   return `${header('The playground run, in PyTorch (one thread).', facts)}
 
 # %% The model, optimizer and schedule in PyTorch
+import warnings
+
 import torch
 from torch import nn
 
@@ -246,30 +392,7 @@ def activation(kind):
     }[kind]
 
 
-def build_model():
-    """nn.Sequential of Linear (BatchNorm1d) activation ..., Linear, loaded with the page's initial weights."""
-    W, B, GAMMA, BETA = unpack(INITIAL_PARAMS)
-    layers = []
-    for l, kind in enumerate(ACTIVATIONS):
-        layers.append(nn.Linear(sizes[l], sizes[l + 1]))
-        if BATCH_NORM:
-            layers.append(nn.BatchNorm1d(sizes[l + 1], eps=BN_EPS, momentum=BN_MOMENTUM))
-        layers.append(activation(kind))
-    layers.append(nn.Linear(sizes[-2], sizes[-1]))
-    model = nn.Sequential(*layers)
-    linears = [m for m in model if isinstance(m, nn.Linear)]
-    norms = [m for m in model if isinstance(m, nn.BatchNorm1d)]
-    with torch.no_grad():
-        for m, w, b in zip(linears, W, B):
-            m.weight.copy_(torch.tensor(w.T))  # nn.Linear keeps W as [out, in]
-            m.bias.copy_(torch.tensor(b))
-        for m, g, beta in zip(norms, GAMMA, BETA):
-            m.weight.copy_(torch.tensor(g))
-            m.bias.copy_(torch.tensor(beta))
-    return model, linears
-
-
-def make_optimizer(params):
+${torchModel()}def make_optimizer(params):
     if OPTIMIZER == "sgd":
         return torch.optim.SGD(params, lr=LR, momentum=MOMENTUM, dampening=DAMPENING, nesterov=NESTEROV,
                                weight_decay=WEIGHT_DECAY)
@@ -319,12 +442,17 @@ def main():
         return int((predicted(outputs(logits).detach().numpy()) == y).sum())
 
     history = History()
-    n = len(Xtr)
-    for epoch in range(EPOCHS):
+    n, start = len(Xtr), 0
+    if RESUME:
+        start = RESUME["epoch"]
+        resume_state(model, opt, sched)
+    for epoch in range(start, EPOCHS):
         model.train()
-        loss_sum, right = 0.0, 0
+        loss_sum, right, taken = 0.0, 0, 0
+        if RESUME and epoch == start:  # the batches the page took before the export
+            loss_sum, right, taken = RESUME["loss_sum"], RESUME["correct"], RESUME["rows"]
         lr = opt.param_groups[0]["lr"]
-        for idx in batches(epoch):
+        for idx in batches(epoch)[taken // (BATCH_SIZE or n):]:
             idx = torch.from_numpy(idx)
             opt.zero_grad()
             logits = model(Xtr[idx])
@@ -488,16 +616,33 @@ function numpyTrainingLoop() {
   return `# %% Training loop
 
 
+def resume_state(state):
+    """A run exported in progress: its batch-norm statistics and optimizer buffers; returns its step count."""
+    RUN_MEAN[:] = [np.array(m) for m in RESUME["running_mean"]]
+    RUN_VAR[:] = [np.array(v) for v in RESUME["running_var"]]
+    names = {"sgd": ["buf"], "rmsprop": ["buf", "sq"], "adam": ["m", "v", "vmax"], "adagrad": ["sum"]}
+    names["adamw"] = names["adam"]
+    for name, buffer in zip(names[OPTIMIZER], ["s1", "s2", "s3"]):
+        W_, B_, GAMMA_, BETA_ = unpack(RESUME[buffer])
+        for s, value in zip(state, W_ + B_ + (GAMMA_ + BETA_ if BATCH_NORM else [])):
+            s[name] = value
+    return RESUME["step"]
+
+
 def main():
-    W[:], B[:], GAMMA[:], BETA[:] = unpack(INITIAL_PARAMS)
+    W[:], B[:], GAMMA[:], BETA[:] = unpack(PARAMS)
     params = W + B + (GAMMA + BETA if BATCH_NORM else [])
     state = [dict() for _ in params]
     history = History()
-    n, t = len(X_train), 0
-    for epoch in range(EPOCHS):
+    n, t, start = len(X_train), 0, 0
+    if RESUME:
+        start, t = RESUME["epoch"], resume_state(state)
+    for epoch in range(start, EPOCHS):
         lr = lr_at(epoch)
-        loss_sum, right = 0.0, 0
-        for idx in batches(epoch):
+        loss_sum, right, taken = 0.0, 0, 0
+        if RESUME and epoch == start:  # the batches the page took before the export
+            loss_sum, right, taken = RESUME["loss_sum"], RESUME["correct"], RESUME["rows"]
+        for idx in batches(epoch)[taken // (BATCH_SIZE or n):]:
             z, cache = forward(X_train[idx], train=True)
             loss_sum += loss_of(z, y_train[idx]) * len(idx)  # the page's training loss: the batches' mean, before each update
             right += int((predicted(output(z)) == y_train[idx]).sum())

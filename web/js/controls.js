@@ -35,11 +35,14 @@ function fields(on, tr) {
     return r;
   }
 
-  /** A menu of `choices`; `read` turns the chosen option's text into the value (numbers for batch and speed). */
-  function select(key, labelText, choices = SPEC[key].choices, read = (v) => v) {
+  /**
+   * A menu of `choices`; `read` turns the chosen option's text into the
+   * value (numbers for batch and speed); `send` passes it on.
+   */
+  function select(key, labelText, choices = SPEC[key].choices, read = (v) => v, send = (v) => on.change(key, v)) {
     const s = el('select');
     for (const c of choices) s.append(L('option', `v_${c}`, { value: c }));
-    s.addEventListener('change', () => on.change(key, read(s.value)));
+    s.addEventListener('change', () => send(read(s.value)));
     return row(key, labelText, s);
   }
 
@@ -122,6 +125,91 @@ function dataPanel(f, on, tr) {
   return { panel, thumbs, thumbButtons, drawClass, drawHint };
 }
 
+/**
+ * The network's inputs as toggles, one per feature of the engine's
+ * `features` set; at least one stays on. `update(s)` shows `s.features`.
+ */
+function featureToggles(on, tr) {
+  const names = SPEC.features.choices;
+  const box = el('div', { class: 'field features', id: 'features', role: 'group', 'data-i18n-aria': 'f_features', 'aria-label': tr('f_features') });
+  box.append(labelled(tr, 'span', 'f_features', { class: 'features-title' }));
+  const toggles = {};
+  for (const name of names) {
+    const i = el('input', { type: 'checkbox', id: `feature-${name}` });
+    i.addEventListener('change', () => on.change('features', names.filter((n) => toggles[n].checked)));
+    toggles[name] = i;
+    box.append(el('span', { class: 'toggle' }, [i, labelled(tr, 'label', `v_${name}`, { for: i.id })]));
+  }
+  function update(s) {
+    for (const [name, i] of Object.entries(toggles)) {
+      i.checked = s.features.includes(name);
+      // The last input on cannot be switched off: the engine needs at least one.
+      i.disabled = i.checked && s.features.length === 1;
+    }
+    box.hidden = !!s.features_hide;
+  }
+  return { box, update };
+}
+
+/** Each hidden layer's activation: the per-layer list, or the common one for every layer. */
+function perLayer(s) {
+  return s.layers.map((_, i) => s.activations[i] ?? s.activation);
+}
+
+/**
+ * The network editor: each hidden layer's size and activation, a layer to
+ * add; `update(s)` shows `s.layers` and each layer's activation.
+ */
+function layerEditor(on, tr) {
+  const list = el('div', { class: 'layers', id: 'layers' });
+  let layers = [];
+  let acts = []; // each hidden layer's activation, as shown
+  let current = { activations: [], activation: '', activations_hide: false }; // the settings last shown
+  /**
+   * Sends new layer sizes; a per-layer list of activations follows them:
+   * `from[j]` is the layer whose activation layer `j` keeps (-1: a new
+   * layer, which takes the common one).
+   */
+  function setLayers(next, from = next.map((_, j) => j)) {
+    if (!current.activations.length) return on.change('layers', next);
+    return on.apply({ layers: next, activations: from.map((j) => (j >= 0 ? acts[j] : current.activation)) });
+  }
+  function layerActivation(i) {
+    const pick = el('select', { id: `layer-activation-${i}`, 'aria-label': tr('layerActivation', { i: i + 1 }) });
+    for (const c of SPEC.activations.choices) pick.append(labelled(tr, 'option', `v_${c}`, { value: c }));
+    pick.value = acts[i];
+    pick.hidden = !!current.activations_hide;
+    pick.addEventListener('change', () => on.change('activations', acts.map((a, j) => (j === i ? pick.value : a))));
+    return pick;
+  }
+  function render() {
+    list.replaceChildren();
+    const kept = layers.map((_, j) => j);
+    layers.forEach((n, i) => {
+      const minus = el('button', { type: 'button', text: '−', 'aria-label': tr('fewerNeurons', { i: i + 1 }), disabled: n <= 1 });
+      const plus = el('button', { type: 'button', text: '+', 'aria-label': tr('moreNeurons', { i: i + 1 }), disabled: n >= CONTROL_UNITS });
+      const remove = el('button', { type: 'button', text: '×', 'aria-label': tr('removeLayer', { i: i + 1 }) });
+      minus.addEventListener('click', () => setLayers(layers.map((m, j) => (j === i ? m - 1 : m))));
+      plus.addEventListener('click', () => setLayers(layers.map((m, j) => (j === i ? m + 1 : m))));
+      remove.addEventListener('click', () => setLayers(layers.filter((_, j) => j !== i), kept.filter((j) => j !== i)));
+      list.append(el('div', { class: 'layer' }, [el('span', { text: tr('hiddenLayer', { i: i + 1, n }) }), layerActivation(i), minus, plus, remove]));
+    });
+    const add = el('button', { type: 'button', id: 'add-layer', text: tr('addLayer'), disabled: layers.length >= CONTROL_LAYERS });
+    add.addEventListener('click', () => setLayers([...layers, 4], [...kept, -1]));
+    list.append(el('div', { class: 'layer' }, [el('span', { text: tr('hiddenLayers', { n: layers.length }) }), add]));
+  }
+  function update(s) {
+    const hideChanged = !!s.activations_hide !== !!current.activations_hide;
+    current = s;
+    if (hideChanged || JSON.stringify([layers, acts]) !== JSON.stringify([s.layers, perLayer(s)])) {
+      layers = [...s.layers];
+      acts = perLayer(s);
+      render();
+    }
+  }
+  return { list, update, render, shown: () => current };
+}
+
 /** The Optimizer panel; returns it and the learning rate's log-scale slider. */
 function optimizerPanel(f, on) {
   const { L, aria, inputs, number, select } = f;
@@ -182,36 +270,21 @@ export function mountControls(root, on, tr) {
   const { panel: dataSection, thumbs, thumbButtons, drawClass, drawHint } = dataPanel(f, on, tr);
 
   // ---- Network ------------------------------------------------------------
-  const layerList = el('div', { class: 'layers', id: 'layers' });
   const outputText = el('p', { class: 'hint', id: 'output-text' });
+  const toggles = featureToggles(on, tr);
+  const editor = layerEditor(on, tr);
+  const layerList = editor.list;
+  // The common activation replaces any per-layer list: every layer takes it.
+  const allLayers = (v) => (editor.shown().activations.length ? on.apply({ activation: v, activations: [] }) : on.change('activation', v));
   const netPanel = el('section', { class: 'panel', id: 'panel-network', 'aria-labelledby': 'net-title' }, [
     L('h2', 'networkTitle', { id: 'net-title' }),
+    toggles.box,
     layerList,
-    select('activation', 'f_activation'),
+    select('activation', 'f_activation', SPEC.activation.choices, (v) => v, allLayers),
     select('init', 'f_init'),
     checkbox('bn', 'f_bn'),
     outputText,
   ]);
-  let layers = [];
-  function setLayers(next) {
-    on.change('layers', next);
-  }
-  function renderLayers() {
-    layerList.replaceChildren();
-    layers.forEach((n, i) => {
-      const minus = el('button', { type: 'button', text: '−', 'aria-label': tr('fewerNeurons', { i: i + 1 }), disabled: n <= 1 });
-      const plus = el('button', { type: 'button', text: '+', 'aria-label': tr('moreNeurons', { i: i + 1 }), disabled: n >= CONTROL_UNITS });
-      const remove = el('button', { type: 'button', text: '×', 'aria-label': tr('removeLayer', { i: i + 1 }) });
-      minus.addEventListener('click', () => setLayers(layers.map((m, j) => (j === i ? m - 1 : m))));
-      plus.addEventListener('click', () => setLayers(layers.map((m, j) => (j === i ? m + 1 : m))));
-      remove.addEventListener('click', () => setLayers(layers.filter((_, j) => j !== i)));
-      layerList.append(el('div', { class: 'layer' }, [el('span', { text: tr('hiddenLayer', { i: i + 1, n }) }), minus, plus, remove]));
-    });
-    const add = el('button', { type: 'button', id: 'add-layer', text: tr('addLayer'), disabled: layers.length >= CONTROL_LAYERS });
-    add.addEventListener('click', () => setLayers([...layers, 4]));
-    layerList.append(el('div', { class: 'layer' }, [el('span', { text: tr('hiddenLayers', { n: layers.length }) }), add]));
-  }
-
   // ---- Optimizer ----------------------------------------------------------
   const { panel: optPanel, lrSlider } = optimizerPanel(f, on);
 
@@ -279,17 +352,15 @@ export function mountControls(root, on, tr) {
       inputs.batch.append(el('option', { value: String(s.batch), text: String(s.batch) }));
       inputs.batch.value = String(s.batch);
     }
-    if (JSON.stringify(layers) !== JSON.stringify(s.layers)) {
-      layers = [...s.layers];
-      renderLayers();
-    }
+    toggles.update(s);
+    editor.update(s);
     outputText.textContent = tr(info.classes > 2 ? 'outputSoftmax' : 'outputSigmoid', { k: info.classes });
   }
 
   /** After a language switch: labelled text is rewritten, the rest on the next update. */
   function relabel() {
     speedTexts();
-    renderLayers();
+    editor.render();
     shownSettings = '';
   }
 

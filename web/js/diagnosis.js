@@ -45,7 +45,7 @@ export function mountDiagnosis(slot, ctx) {
       const f = shown[0];
 
       what.textContent = tr(`diagProblem_${f.problem}`, { layer: (f.layer ?? 0) + 1 });
-      why.textContent = tr(`diagWhy_${f.problem}`);
+      why.textContent = tr(`diagWhy_${f.problem}`, { layer: (f.layer ?? 0) + 1 });
       since.textContent = tr('diagSince', { epoch: f.began });
       evidence.replaceChildren(...f.evidence.map((g) => el('li', { text: figureText(tr, g) })));
       drawEvidence(ctx, chart, panel, f);

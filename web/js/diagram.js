@@ -22,20 +22,23 @@ function geometry(canvas, sizes) {
   const cols = sizes.length;
   const maxUnits = Math.max(...sizes);
   const node = Math.max(8, Math.min(40, Math.floor((canvas.height - 20) / maxUnits) - 4));
-  const gapX = (canvas.width - 40 - node) / (cols - 1);
+  // The inputs' names sit left of their squares.
+  const left = 60;
+  const gapX = (canvas.width - left - 20 - node) / (cols - 1);
   return sizes.map((n, c) => {
     const total = n * (node + 4);
     const top = (canvas.height - total) / 2;
-    return Array.from({ length: n }, (_, j) => ({ x: 20 + c * gapX, y: top + j * (node + 4), size: node }));
+    return Array.from({ length: n }, (_, j) => ({ x: left + c * gapX, y: top + j * (node + 4), size: node }));
   });
 }
 
 /**
- * Draws the neurons at `nodes` with `g`: the two inputs as ramps, then every
- * unit's own heatmap from `values` (N×N per unit, the run's neuron grids),
- * each scaled to its largest magnitude, the output's probabilities as they are.
+ * Draws the neurons at `nodes` with `g`: each input feature's heatmap from
+ * `inputs` (N×N per feature), then every unit's own heatmap from `values`
+ * (N×N per unit, the run's neuron grids), each scaled to its largest
+ * magnitude, the output's probabilities as they are.
  */
-function drawNeurons(g, nodes, layout, values) {
+function drawNeurons(g, nodes, layout, values, inputs) {
   const img = g.createImageData(N, N);
   const off = document.createElement('canvas');
   off.width = N;
@@ -51,17 +54,19 @@ function drawNeurons(g, nodes, layout, values) {
     g.lineWidth = 1;
     g.strokeRect(at.x + 0.5, at.y + 0.5, at.size, at.size);
   };
-  put((k) => mix(((k % N) / (N - 1)) * 2 - 1), nodes[0][0]);
-  put((k) => mix(1 - (Math.floor(k / N) / (N - 1)) * 2), nodes[0][1]);
+  const scaled = (grid, base) => {
+    let scale = 1e-9;
+    for (let k = 0; k < N * N; k++) scale = Math.max(scale, Math.abs(grid[base + k]));
+    return (k) => mix(grid[base + k] / scale);
+  };
+  layout.features.forEach((_, p) => put(scaled(inputs, p * N * N), nodes[0][p]));
   let unit = 0;
   const last = layout.sizes.length - 2;
   layout.layers.forEach((l, li) => {
     for (let j = 0; j < l.n_out; j++, unit++) {
       const base = unit * N * N;
-      let scale = 1e-9;
-      for (let k = 0; k < N * N; k++) scale = Math.max(scale, Math.abs(values[base + k]));
       const isProb = li === last && layout.output !== 'identity_mse';
-      put((k) => (isProb ? mix(values[base + k] * 2 - 1) : mix(values[base + k] / scale)), nodes[li + 1][j]);
+      put(isProb ? (k) => mix(values[base + k] * 2 - 1) : scaled(values, base), nodes[li + 1][j]);
     }
   });
 }
@@ -124,7 +129,12 @@ export function mountDiagram(panel, ctx) {
       }
     });
     g.globalAlpha = 1;
-    drawNeurons(g, nodes, layout, values);
+    drawNeurons(g, nodes, layout, values, pg.neuronGridInputs());
+    g.fillStyle = getComputedStyle(canvas).color;
+    g.font = '13px sans-serif';
+    g.textAlign = 'right';
+    g.textBaseline = 'middle';
+    layout.features.forEach((name, p) => g.fillText(tr(`v_${name}`), nodes[0][p].x - 6, nodes[0][p].y + nodes[0][p].size / 2));
     showHovered();
   }
 
@@ -142,7 +152,7 @@ export function mountDiagram(panel, ctx) {
     const w = pg.params()[hovered.index];
     const grad = pg.grads()[hovered.index];
     const to = hovered.layer === pg.layout().layers.length - 1 ? tr('seriesOutput') : `h${hovered.layer + 1}.${hovered.to + 1}`;
-    const from = hovered.layer === 0 ? ['x', 'y'][hovered.from] : `h${hovered.layer}.${hovered.from + 1}`;
+    const from = hovered.layer === 0 ? tr(`v_${pg.layout().features[hovered.from]}`) : `h${hovered.layer}.${hovered.from + 1}`;
     readout.textContent = tr('weightReadout', { from, to, w: fmt(w), g: fmt(grad) });
     readout.dataset.weight = String(w);
   }
@@ -173,7 +183,7 @@ export function mountDiagram(panel, ctx) {
     ctx.find('diagram-edit-label').textContent =
       l.bias !== undefined
         ? tr('editBias', { u: l.bias + 1, l: l.layer + 1 })
-        : tr('editWeight', { from: l.layer === 0 ? ['x', 'y'][l.from] : `h${l.layer}.${l.from + 1}`, u: l.to + 1, l: l.layer + 1 });
+        : tr('editWeight', { from: l.layer === 0 ? tr(`v_${ctx.run().layout().features[l.from]}`) : `h${l.layer}.${l.from + 1}`, u: l.to + 1, l: l.layer + 1 });
     editValue.value = String(ctx.run().params()[l.index]);
     editValue.focus();
   });

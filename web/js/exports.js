@@ -3,7 +3,6 @@
 // or NumPy script. Files are made in the page and downloaded; nothing is sent.
 import { el } from './dom.js';
 import { labelled } from './i18n.js';
-import { numpyScript, pytorchScript, runFacts } from './codegen.js';
 
 const SERIES = ['epoch', 'train_loss', 'test_loss', 'train_acc', 'test_acc', 'lr'];
 
@@ -45,14 +44,17 @@ function stack(canvases) {
 export function mountExports(slot, ctx) {
   const { tr } = ctx;
   const L = (tag, key, props = {}, kids = []) => labelled(tr, tag, key, props, kids);
+  // The scripts' generator is this panel's largest part and no part of the first boundary:
+  // it is fetched when the panel is built (after the engine has loaded), not with the page.
+  let codegen = null;
+  const loaded = import('./codegen.js').then((m) => { codegen = m; });
   const button = (id, key, onClick) => {
     const b = L('button', key, { type: 'button', id });
     b.addEventListener('click', () => {
-      try {
-        onClick();
-      } catch (e) {
+      // A click before the generator has arrived waits for it; any failure is a notice.
+      (codegen ? Promise.resolve().then(onClick) : loaded.then(onClick)).catch((e) => {
         ctx.notice(tr('exportFailed', { why: e.message }), 'warn');
-      }
+      });
     });
     return b;
   };
@@ -63,15 +65,14 @@ export function mountExports(slot, ctx) {
   const stem = () => `backprop-${ctx.settings().dataset}-epoch${ctx.run().epoch}`;
 
   function script(kind) {
-    const s = ctx.settings();
     const pg = ctx.run();
     // The scripts replay classification runs; a regression's values are not written into them yet.
     if (pg.hasValues()) {
       ctx.notice(tr('scriptNoValues'), 'warn', true);
       return '';
     }
-    const epochs = s.max_epochs > 0 ? s.max_epochs : pg.epoch > 0 ? pg.epoch : 1000;
-    const text = (kind === 'pytorch' ? pytorchScript : numpyScript)(runFacts(pg, epochs));
+    const facts = codegen.runFacts(pg, ctx.settings().max_epochs);
+    const text = (kind === 'pytorch' ? codegen.pytorchScript : codegen.numpyScript)(facts);
     code.value = text;
     codeBox.hidden = false;
     codeBox.open = true;
@@ -143,5 +144,5 @@ export function mountExports(slot, ctx) {
     codeBox,
   ]);
   slot.append(panel);
-  return { script, importText, historyCsv: () => historyCsv(ctx.run()) };
+  return { script, importText, historyCsv: () => historyCsv(ctx.run()), loaded };
 }

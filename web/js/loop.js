@@ -79,6 +79,7 @@ function drawPlot(p, now) {
     testFlags: pg.testFlags(),
     batch: pg.batchIndices(),
     showTest: s.show_test,
+    marked: p.ui.views.marked(),
   });
   find('hover').textContent = hoverText(p);
   if (!state.firstDrawn) {

@@ -96,7 +96,8 @@ export function mountPlot(canvas, on) {
 
   /**
    * Draws a frame. `frame = { bounds, grid: { n, rgba } | null, points, labels,
-   * testFlags, batch, showTest }`; `grid.rgba` is a view of n*n*4 bytes.
+   * testFlags, batch, showTest, marked }`; `grid.rgba` is a view of n*n*4 bytes,
+   * `marked` the index of a point to ring (or null).
    */
   function draw(frame) {
     const ctx = canvas.getContext('2d');
@@ -174,6 +175,20 @@ export function mountPlot(canvas, on) {
         ctx.stroke();
       }
     }
+    // The point the open view follows (the walk-through's): a wide ring in the
+    // text colour around one in the background's, which shows on either class.
+    const m = frame.marked;
+    if (m !== null && m !== undefined && m < labels.length) {
+      const [x, y] = [px(points[2 * m]), py(points[2 * m + 1])];
+      for (const [colour, width] of [[fg, 5], [css(canvas, '--panel', '#fff'), 2]]) {
+        ctx.strokeStyle = colour;
+        ctx.lineWidth = width;
+        ctx.beginPath();
+        ctx.arc(x, y, r + 7, 0, 2 * Math.PI);
+        ctx.stroke();
+      }
+      canvas.dataset.marked = `${m}:${x.toFixed(1)}:${y.toFixed(1)}:${r + 7}`; // point, centre, radius (canvas pixels)
+    } else delete canvas.dataset.marked;
     ctx.restore();
   }
 

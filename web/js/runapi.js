@@ -22,7 +22,7 @@ import { pct } from './i18n.js';
 const READS = [
   'batchIndices', 'config', 'confusion', 'dataGradient', 'exportCsv', 'exportModel', 'gradCheck', 'grads',
   'grid', 'gridAt', 'gridProbs', 'gridRgba', 'health', 'history', 'historyLength', 'initialParams', 'isEmpty', 'labels',
-  'lastEpoch', 'lastStep', 'layerOutputs', 'layout', 'len', 'lossAfterStep', 'lrCurve', 'nClasses', 'neuronGridValues',
+  'lastEpoch', 'lastStep', 'layerOutputs', 'layout', 'len', 'lossAfterStep', 'lrCurve', 'nClasses', 'neuronGridInputs', 'neuronGridValues',
   'neuronGrids', 'optimizerState', 'params', 'points', 'runningStats', 'sampleLoss', 'seed', 'shuffleStream', 'snapshot',
   'status', 'stopReached', 'testFlags', 'trace',
   // Regression: the values, whether the points are a curve, and its prediction.

@@ -32,7 +32,7 @@ const PAGE = {
 export const PANELS = ['data', 'network', 'optimizer', 'run', 'curves', 'export', 'views'];
 /** Settings with a control of their own, each hidden by `<key>_hide=1`. */
 export const CONTROLLED = [
-  'dataset', 'custom', 'n', 'noise', 'ratio', 'standardize', 'seed', 'layers', 'activation', 'init', 'bn',
+  'dataset', 'custom', 'n', 'noise', 'ratio', 'standardize', 'seed', 'layers', 'activation', 'activations', 'features', 'init', 'bn',
   'optimizer', 'lr', 'momentum', 'beta1', 'beta2', 'alpha', 'eps', 'batch', 'schedule', 'sched_gamma',
   'sched_epochs', 'reg', 'lambda', 'clip', 'clip_at', 'speed', 'max_epochs', 'target_acc', 'discretize', 'show_test',
 ];
@@ -118,6 +118,8 @@ export function problemText(p, tr = EN) {
     warmup: p.warmup,
     total: p.total,
     same_as: p.same_as,
+    name: p.name,
+    layers: p.layers,
   };
   // A code this page does not know yet still says why, in the engine's English.
   return ISSUES.includes(p.code) || p.page ? tr(`p_${p.code}`, params) : p.message;

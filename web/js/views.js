@@ -19,6 +19,7 @@ const TABS = [
   ['hidden', 'tabHidden', () => import('./hidden.js').then((m) => m.mountHidden), true],
   ['timeline', 'tabTimeline', () => mountTimeline, true],
   ['landscape', 'tabLandscape', () => import('./landscape.js').then((m) => m.mountLandscape), true],
+  ['bughunt', 'tabBugHunt', () => import('./bughunt.js').then((m) => m.mountBugHunt), false], // trains its own buggy network (see bughunt.js)
 ];
 
 export function mountViews(root, ctx) {
@@ -67,12 +68,13 @@ export function mountViews(root, ctx) {
     }
     shownKey = runKey();
     views[id].view.update?.(true);
+    ctx.redrawPlot(); // the main plot rings only the open view's point
   }
   select(active);
   return {
     /** Resolves when every view is mounted. */
     loaded: Promise.all(mounting),
-    /** Opens tab `id` (walk, race, lab, network, hidden, timeline, landscape). */
+    /** Opens tab `id` (walk, race, lab, network, hidden, timeline, landscape, bughunt). */
     select(id) {
       if (views[id]) select(id);
     },
@@ -98,6 +100,10 @@ export function mountViews(root, ctx) {
     /** A click on the main plot, offered to the open view; true if it used it. */
     pick(x, y) {
       return views[active].view.pick?.(x, y) ?? false;
+    },
+    /** The point the open view follows, for the main plot to ring (null: none). */
+    marked() {
+      return views[active].view.marked?.() ?? null;
     },
     /** A key press, offered to the open view first; true if it used it. */
     key(e) {

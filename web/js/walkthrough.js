@@ -6,7 +6,7 @@ import { labelled, relabel } from './i18n.js';
 import { activeColumn, drawPicture, nodeAt } from './walk/picture.js';
 import { nodeFormula } from './walk/formula.js';
 import { drawCode } from './walk/code.js';
-import { questionFor } from './walk/questions.js';
+import { questionFor, unitName as inputOrUnit } from './walk/questions.js';
 
 const MATHML = 'http://www.w3.org/1998/Math/MathML';
 const SIG = 6; // significant digits shown
@@ -120,6 +120,8 @@ export function mountWalkthrough(panel, ctx) {
       v.trace = null;
       v.lastKey = '';
     },
+    /** The point the main plot rings: the one followed, or the one the first screen offers. */
+    marked: () => v.point ?? v.suggested,
     /** A click on the main plot picks the nearest training point. */
     pick: (x, y) => pick(v, x, y),
     key: (e) => onKey(v, e),
@@ -255,6 +257,7 @@ function firstTrainingPoint(pg) {
 function refresh(v) {
   const { ui, panel, tr } = v;
   const pg = v.ctx.run();
+  v.ctx.redrawPlot(); // its ring follows the point shown here
   if (v.point === null || v.point >= pg.len()) {
     v.point = null;
     v.trace = null;
@@ -300,6 +303,7 @@ function makeQuestion(v, stage) {
   const facts = {
     trace: v.trace,
     layout: pg.layout(),
+    params: Float64Array.from(pg.params()), // a copy: lossAfterStep below may grow memory and detach a view
     output: pg.layout().output,
     lr: pg.lr,
     lossBefore: v.trace.loss,
@@ -407,7 +411,7 @@ function drawHover(v, stage, pending) {
   hover.replaceChildren(
     ...nodeFormula(hovered, stage, {
       trace: v.trace,
-      params: pg.params(),
+      params: Float64Array.from(pg.params()), // a copy: lossAfterStep below may grow memory and detach a view
       layout: lay,
       output: lay.output,
       activation: (l) => lay.activations[l],
@@ -553,8 +557,8 @@ function drawValues(v, stage) {
 }
 
 function unitName(v, layer, index) {
-  if (layer < 0) return ['x₁', 'x₂'][index] ?? `x${index + 1}`;
-  return layer === v.trace.layers.length - 1 ? 'ŷ' : `h${layer + 1}.${index + 1}`;
+  if (layer === v.trace.layers.length - 1) return 'ŷ';
+  return inputOrUnit(layer, index, v.trace.layers.length, v.trace.features);
 }
 
 /** Every path from unit `to` of `layer` to the output: the product of W and f′ along it. */

@@ -5,6 +5,7 @@
 
 use backprop::io::json::Json;
 use backprop::settings;
+use backprop::train::history::History;
 use backprop::train::stop::{Stop, StopRule};
 use backprop::{TrainConfig, Trainer};
 use js_sys::Float64Array;
@@ -84,23 +85,12 @@ impl StepView {
 }
 
 pub(crate) fn history_view(t: &Trainer, series: &str) -> Result<Float64Array, JsError> {
-    let h = t.history();
-    let col: &[f64] = match series {
-        "epoch" => &h.epoch,
-        "train_loss" => &h.train_loss,
-        "train_acc" => &h.train_acc,
-        "test_loss" => &h.test_loss,
-        "test_acc" => &h.test_acc,
-        "lr" => &h.lr,
-        "clipped" => &h.clipped,
-        "grad_norms" => &h.grad_norms,
-        other => {
-            return Err(JsError::new(&format!(
-                "history: unknown series {other:?}, expected one of epoch, train_loss, train_acc, \
-                 test_loss, test_acc, lr, clipped, grad_norms"
-            )));
-        }
-    };
+    let col = t.history().series(series).ok_or_else(|| {
+        JsError::new(&format!(
+            "history: unknown series {series:?}, expected one of {}",
+            History::SERIES.join(", ")
+        ))
+    })?;
     // SAFETY: every history column has its full capacity reserved when the
     // run is built, so records are added (and thinned) in place; a column
     // moves only with a new run, after which JS takes a new view; any value

@@ -11,6 +11,7 @@
 //! the size grows), and everything returning an object or a string. The
 //! step calls do not allocate once a run is built.
 
+mod bughunt;
 mod convert;
 mod diagnose;
 mod landscape;
@@ -33,6 +34,7 @@ use run::Run;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+pub use bughunt::BugHunt;
 pub use race::Race;
 
 #[wasm_bindgen(start)]

@@ -57,21 +57,13 @@ impl Run {
     }
 
     pub fn status(&self) -> StatusView {
-        let (state, what) = match self.trainer.status() {
-            Status::Ready => ("ready", None),
-            Status::NoData => ("no_data", None),
-            Status::StepLimit => ("step_limit", None),
-            Status::Diverged { what, .. } => (
-                "diverged",
-                Some(match what {
-                    backprop::train::Divergence::Loss => "loss",
-                    backprop::train::Divergence::Parameters => "parameters",
-                    backprop::train::Divergence::Exploded => "exploded",
-                }),
-            ),
+        let status = self.trainer.status();
+        let what = match status {
+            Status::Diverged { what, .. } => Some(what.name()),
+            _ => None,
         };
         StatusView {
-            state,
+            state: status.name(),
             epoch: self.trainer.epoch() as f64,
             step: self.trainer.steps() as f64,
             what,
@@ -116,12 +108,15 @@ impl Run {
         self.grid_probs.resize(n * n * n_out, 0.0);
         let draw = &mut self.draw;
         match snapshot {
-            None => draw.load(self.trainer.model(), self.trainer.data().scaler()),
+            None => draw.load(
+                self.trainer.model(),
+                self.trainer.data().scaler(),
+                self.trainer.data().features(),
+            ),
             Some(snap) => {
-                if !self
-                    .trainer
-                    .with_snapshot(snap, |t| draw.load(t.model(), t.data().scaler()))
-                {
+                if !self.trainer.with_snapshot(snap, |t| {
+                    draw.load(t.model(), t.data().scaler(), t.data().features())
+                }) {
                     return Err(JsError::new("gridAt: the snapshot does not fit this network"));
                 }
             }

@@ -114,11 +114,12 @@ impl Playground {
     }
 
     /// Layer sizes and where each layer's parameters sit in `params`:
-    /// `{ sizes, activations, output, layers: [{ n_in, n_out, w, b, gamma, beta }] }`.
+    /// `{ sizes, features, activations, output, layers: [{ n_in, n_out, w, b, gamma, beta }] }`.
     pub fn layout(&self) -> Result<JsValue, JsError> {
         let m = self.run.trainer.model();
         to_value(&LayoutView {
             sizes: m.sizes().to_vec(),
+            features: self.run.trainer.data().features().to_vec(),
             activations: m.activations().iter().map(|a| a.kind()).collect(),
             output: m.output(),
             layers: m
@@ -246,11 +247,23 @@ impl Playground {
         // writes through the view is a valid f64.
         unsafe { Float64Array::view(&self.neurons.values) }
     }
+
+    /// The inputs' grids from `neuronGrids`: `n * n` values per feature, in
+    /// the order of `layout().features` (view).
+    #[wasm_bindgen(js_name = neuronGridInputs)]
+    pub fn neuron_grid_inputs(&self) -> Float64Array {
+        // SAFETY: the input grids move only when `neuronGrids` needs a larger
+        // buffer, after which JS takes a new view (the crate docs on views);
+        // any value JS writes through the view is a valid f64.
+        unsafe { Float64Array::view(&self.neurons.inputs) }
+    }
 }
 
 #[derive(Serialize)]
 struct LayoutView {
     sizes: Vec<usize>,
+    /// The network's inputs, in order (`x1`, `x1_sq`, …).
+    features: Vec<backprop::data::features::Feature>,
     activations: Vec<backprop::ActivationKind>,
     output: backprop::OutputLoss,
     layers: Vec<LayerView>,

@@ -3,7 +3,7 @@
 //! race, export/import, views across memory growth, and agreement with the
 //! native build.
 
-use backprop_wasm::{Playground, Race, check_settings, settings_from_config, settings_table};
+use backprop_wasm::{BugHunt, Playground, Race, check_settings, settings_from_config, settings_table};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -149,9 +149,19 @@ fn the_race_stops_every_run_at_max_epochs() {
 fn flat_settings_cross_as_plain_objects_and_apply_once() {
     let table = settings_table().expect("table");
     let keys = js_sys::Array::from(&get(&table, "keys"));
-    assert_eq!(keys.length(), 25);
+    assert_eq!(keys.length(), 29);
     let lr = keys.iter().find(|k| get(k, "key") == "lr").expect("lr is listed");
     assert_eq!(get(&lr, "live"), JsValue::TRUE);
+    // The inputs cross as a set of names, with their default.
+    let features = keys
+        .iter()
+        .find(|k| get(k, "key") == "features")
+        .expect("features is listed");
+    assert_eq!(get(&features, "kind"), "set");
+    assert_eq!(
+        js_sys::JSON::stringify(&get(&features, "default")).expect("json"),
+        r#"["x1","x2"]"#
+    );
 
     // A link's text and JS values alike; the warm-up rule gives up sched_epochs only.
     let checked = check_settings(
@@ -467,4 +477,29 @@ fn the_default_network_trains_as_the_native_build_does() {
             run.name
         );
     }
+}
+
+#[wasm_bindgen_test]
+fn a_bug_hunt_trains_grades_and_reveals_and_names_a_bad_seed_or_kind() {
+    let m = message(BugHunt::new(1.5).expect_err("not a whole seed"));
+    assert!(m.contains("seed") && m.contains("1.5"), "{m}");
+    let mut hunt = BugHunt::new(2.0).expect("a hunt");
+    assert_eq!(hunt.step_epochs(3), 3);
+    assert_eq!(hunt.epoch(), 3.0);
+    assert_eq!(hunt.sizes(), vec![2, 6, 6, 6, 1]);
+    let reveal = hunt.reveal().expect("reveal");
+    assert_eq!(get(&reveal, "kind"), "flipped_update");
+    assert_eq!(num(&reveal, "layer"), 2.0);
+    let grade = hunt.grade("flipped_update", 2).expect("a known kind");
+    assert_eq!(
+        (get(&grade, "kind_right"), get(&grade, "layer_right")),
+        (JsValue::TRUE, JsValue::TRUE)
+    );
+    let m = message(hunt.grade("off_by_one", 2).expect_err("an unknown kind"));
+    assert!(m.contains("off_by_one") && m.contains("flipped_update"), "{m}");
+    let m = message(hunt.compare_point(1_000_000).expect_err("no such point"));
+    assert!(m.contains("1000000"), "{m}");
+    let checks = js_sys::Array::from(&hunt.check().expect("check"));
+    assert_eq!(checks.length(), 4);
+    assert_eq!(get(&checks.get(2), "verdict"), "wrong");
 }

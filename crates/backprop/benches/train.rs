@@ -84,7 +84,7 @@ fn grid(c: &mut Criterion) {
     let mut net = DrawNet::new();
     g.bench_function("W3 predict 200x200", |b| {
         b.iter(|| {
-            net.load(t.model(), t.data().scaler());
+            net.load(t.model(), t.data().scaler(), t.data().features());
             net.predict(black_box(&points), &mut out)
         })
     });

@@ -3,7 +3,8 @@
 //!
 //! - `net`: the network. `net/backprop.rs` is the algorithm, each layer's
 //!   forward and backward side by side; `fast` computes its dense products.
-//! - `data`: datasets, the points a run trains on, and input scaling.
+//! - `data`: datasets, the points a run trains on, input scaling and the
+//!   input features.
 //! - `train`: the training loop, its configuration, optimizers, schedules,
 //!   clipping, stop rules and history.
 //! - `teach`: what the page shows about a run: gradient checks, layer

@@ -139,7 +139,7 @@ fn every_number_accepts_its_ends_and_rejects_just_outside_them() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 15, "numeric keys checked");
+    assert_eq!(checked, 16, "numeric keys checked");
 }
 
 #[test]
@@ -387,6 +387,8 @@ fn another(key: &str) -> Json {
         "custom" => Json::Str("curve".into()),
         "layers" => Json::Str("4".into()),
         "activation" => Json::Str("tanh".into()),
+        "activations" => Json::Str("tanh,relu".into()),
+        "features" => Json::Str("x1_sq,x2_sq".into()),
         "init" => Json::Str("zeros".into()),
         "optimizer" => Json::Str("adam".into()),
         "schedule" => Json::Str("cosine".into()),
@@ -397,6 +399,7 @@ fn another(key: &str) -> Json {
         "seed" => Json::Int(7),
         "sched_epochs" => Json::Int(40),
         "batch" => Json::Int(32),
+        "bug_seed" => Json::Int(9),
         _ => Json::Float(0.25),
     }
 }
@@ -447,7 +450,7 @@ fn a_key_changes_the_config_exactly_when_its_table_says_it_matters() {
             let differs = changed.to_config() != base.to_config();
             assert_eq!(
                 differs,
-                spec.applies(&base),
+                spec.in_config && spec.applies(&base),
                 "{} with {:?}",
                 spec.key,
                 base.get(spec.when.map_or(spec.key, |w| w.key))
@@ -530,13 +533,13 @@ fn the_table_publishes_when_each_key_matters() {
     assert_eq!(when("custom"), Some(("dataset", vec!["custom"])));
     assert_eq!(when("lr"), None);
     let json = serde_json::to_value(&t).expect("serialises");
-    assert_eq!(json["keys"][12]["key"], "lr");
+    assert_eq!(json["keys"][14]["key"], "lr");
     assert_eq!(
-        json["keys"][12]["min"],
+        json["keys"][14]["min"],
         serde_json::json!({"value": 0.0, "inclusive": false})
     );
     assert_eq!(
-        json["keys"][12]["max"],
+        json["keys"][14]["max"],
         serde_json::json!({"value": 1e6, "inclusive": true})
     );
     assert_eq!(json["keys"][7]["max_layers"], 31);
@@ -564,6 +567,9 @@ fn every_issue_code_is_published() {
             count: 2,
             max: 1,
         },
+        Issue::NoneChosen { choices: &["a"] },
+        Issue::Twice { name: "a".into() },
+        Issue::PerLayer { count: 1, layers: 2 },
     ];
     let codes: Vec<String> = examples
         .iter()
@@ -607,6 +613,11 @@ fn random_input(rng: &mut StdRng) -> Vec<(String, Json)> {
                 let n = rng.random_range(0..6);
                 Json::Arr((0..n).map(|_| Json::Int(rng.random_range(1..200))).collect())
             }
+            Kind::Set(c) | Kind::PerLayer { choices: c, .. } => {
+                let n = rng.random_range(0..4);
+                let names: Vec<&str> = (0..n).map(|_| c[rng.random_range(0..c.len())]).collect();
+                Json::Str(names.join(","))
+            }
         };
         fields.push((spec.key.to_string(), value));
     }
@@ -637,7 +648,7 @@ fn checked_settings_always_make_a_valid_config_that_reads_back_the_same() {
         let (back, lost) = from_config(&config, &Checked::default());
         assert_eq!(lost, Vec::<String>::new(), "{input:?}");
         for spec in TABLE {
-            if spec.applies(&r.settings) {
+            if spec.in_config && spec.applies(&r.settings) {
                 assert_eq!(
                     back.get(spec.key),
                     r.settings.get(spec.key),
@@ -685,7 +696,7 @@ fn an_imported_config_maps_back_and_names_what_a_link_cannot_hold() {
     assert_eq!(s.optimizer.name(), "adamw");
 
     let config = TrainConfig::from_json(
-        r#"{"network": {"hidden": [3, 3], "activations": ["tanh", "relu"], "leaky_slope": 0.2},
+        r#"{"network": {"hidden": [3, 3], "activations": ["tanh", "relu"], "leaky_slope": 0.2, "features": ["x2_sq", "x1"]},
             "optimizer": {"kind": "sgd", "lr": 0.1, "weight_decay": 0.01},
             "schedule": {"kind": "cosine", "t_max": 30, "eta_min": 0.001}, "seed": 9007199254740993}"#,
     )
@@ -694,7 +705,7 @@ fn an_imported_config_maps_back_and_names_what_a_link_cannot_hold() {
     assert_eq!(
         lost,
         [
-            "network.activations",
+            "network.features",
             "network.leaky_slope",
             "optimizer.weight_decay",
             "schedule.eta_min",
@@ -702,6 +713,11 @@ fn an_imported_config_maps_back_and_names_what_a_link_cannot_hold() {
         ]
     );
     assert_eq!((s.sched_epochs, s.layers.clone(), s.seed), (30, vec![3, 3], 0));
+    // Per-layer activations are held; features are held as a set, so the
+    // order the config gives them in is what a link loses.
+    let names = |v: Option<backprop::settings::Value>| v.map(|v| v.text());
+    assert_eq!(names(s.get("activations")), Some("tanh,relu".into()));
+    assert_eq!(names(s.get("features")), Some("x1,x2_sq".into()));
 
     // A warm-up the page's rule cannot make keeps the rest and says which fields it lost.
     let config =

@@ -420,3 +420,50 @@ fn decode_json_leaves_validation_to_the_run_it_is_given_to() {
         "seed"
     );
 }
+
+#[test]
+fn every_history_series_is_found_by_its_name_and_no_other_name_is() {
+    let mut t = Trainer::new(config(r#"{"seed": 3}"#)).expect("the default run");
+    for _ in 0..3 {
+        t.step_epoch();
+    }
+    let h = t.history();
+    for name in backprop::train::history::History::SERIES {
+        let col = h
+            .series(name)
+            .unwrap_or_else(|| panic!("series {name} is not found"));
+        let want = if name == "grad_norms" {
+            h.epoch.len() * h.n_layers()
+        } else {
+            h.epoch.len()
+        };
+        assert_eq!(col.len(), want, "series {name}");
+    }
+    assert_eq!(
+        h.series("train_loss").map(<[f64]>::as_ptr),
+        Some(h.train_loss.as_ptr())
+    );
+    assert_eq!(
+        h.series("test_acc").map(<[f64]>::as_ptr),
+        Some(h.test_acc.as_ptr())
+    );
+    assert!(h.series("loss").is_none());
+    assert!(h.series("").is_none());
+}
+
+#[test]
+fn statuses_are_named_as_the_page_speaks_of_them() {
+    use backprop::train::Divergence;
+    assert_eq!(Status::Ready.name(), "ready");
+    assert_eq!(Status::NoData.name(), "no_data");
+    assert_eq!(Status::StepLimit.name(), "step_limit");
+    let diverged = Status::Diverged {
+        epoch: 1,
+        step: 2,
+        what: Divergence::Exploded,
+    };
+    assert_eq!(diverged.name(), "diverged");
+    assert_eq!(Divergence::Loss.name(), "loss");
+    assert_eq!(Divergence::Parameters.name(), "parameters");
+    assert_eq!(Divergence::Exploded.name(), "exploded");
+}

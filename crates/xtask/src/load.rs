@@ -612,6 +612,7 @@ mod tests {
             critical_requests: 2,
             critical_bytes: 1500.0,
             waterfall: vec![],
+            marks: vec![],
         }
     }
 

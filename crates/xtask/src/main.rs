@@ -11,6 +11,7 @@
 //! - `cargo xtask strip-names [FILE]`: Trunk's post-build hook (see `strip`).
 
 mod bench;
+mod browser_tests;
 mod dist;
 mod load;
 mod pkg;

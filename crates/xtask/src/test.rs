@@ -96,6 +96,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .args(["test", "--workspace", "--exclude", "e2e"]),
         )
     });
+    stage("bughunt-isolation", &mut || {
+        // The normal path's digest, built without the bug hunt's code
+        // (cargo-test checked it with that code): the same bits both ways.
+        sh::run(tools.cmd("cargo").args([
+            "test",
+            "-p",
+            "backprop",
+            "--no-default-features",
+            "--test",
+            "bughunt",
+        ]))
+    });
     stage("wasm-pack-test", &mut || {
         sh::run(
             tools
@@ -200,18 +212,19 @@ fn summary(stages: &[Stage], started: Instant) -> Result<(), String> {
 
 /// The page's end-to-end tests in Chromium, every test binary even after a failure.
 fn e2e(tools: &Tools, chrome: &Path, chromedriver: &Path) -> Result<(), String> {
-    let mut cmd = tools.cmd("cargo");
-    cmd.args(["test", "-p", "e2e", "--no-fail-fast", "--", "--test-threads=1"])
-        .env("BACKPROP_SITE_DIR", site_dir())
-        .env("CHROME", chrome)
-        .env("CHROMEDRIVER", chromedriver);
+    let site = site_dir();
+    let mut envs = vec![
+        ("BACKPROP_SITE_DIR", site.as_path()),
+        ("CHROME", chrome),
+        ("CHROMEDRIVER", chromedriver),
+    ];
     // The exported NumPy and PyTorch scripts run in the PyTorch venv. Without
     // it the rest still runs, and the stage fails.
     let python = crate::torch::python_with_torch(tools);
     if let Ok(python) = &python {
-        cmd.env("BACKPROP_PYTHON", python);
+        envs.push(("BACKPROP_PYTHON", python.as_path()));
     }
-    let tests = sh::run(&mut cmd);
+    let tests = crate::browser_tests::run(tools, &envs);
     match python {
         Ok(_) => tests,
         Err(why) => Err(format!(

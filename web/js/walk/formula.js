@@ -38,7 +38,7 @@ export function nodeFormula(node, stage, net) {
   const { trace, params, layout } = net;
   const L = trace.layers.length;
   const { column: c, unit: j } = node;
-  const name = unitName(c - 1, j, L);
+  const name = unitName(c - 1, j, L, trace.features);
   if (c === 0) return [line('x', [`${name} = ${num(trace.input[j])}`])];
   const l = c - 1;
   const tl = trace.layers[l];

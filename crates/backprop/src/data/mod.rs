@@ -4,6 +4,7 @@
 //! a class label, or (regression) a real value to predict.
 
 pub mod dataset;
+pub mod features;
 pub mod regression;
 pub mod scaler;
 
@@ -13,6 +14,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use crate::data::dataset::Dataset;
+use crate::data::features::Feature;
 use crate::data::regression::Values;
 use crate::data::scaler::StandardScaler;
 use crate::error::{ConfigError, Result};
@@ -45,10 +47,12 @@ pub struct Data {
     /// 1 for a test point, 0 for a training point.
     is_test: Vec<u8>,
     scaler: StandardScaler,
-    /// Scaled training inputs `[n_train, 2]` and their labels.
+    /// The network's inputs, computed from each scaled point (`features`).
+    features: Vec<Feature>,
+    /// Training inputs `[n_train, features]` (the scaled point's features) and their labels.
     pub train_x: Vec<f64>,
     pub train_y: Vec<u8>,
-    /// Scaled test inputs `[n_test, 2]` and their labels.
+    /// Test inputs `[n_test, features]` and their labels.
     pub test_x: Vec<f64>,
     pub test_y: Vec<u8>,
     /// For each training row, the index of its point in `points()`.
@@ -122,6 +126,7 @@ impl Data {
             labels: Vec::new(),
             is_test: Vec::new(),
             scaler: StandardScaler::identity(2),
+            features: features::PLAIN.to_vec(),
             train_x: Vec::new(),
             train_y: Vec::new(),
             test_x: Vec::new(),
@@ -270,7 +275,7 @@ impl Data {
             } else {
                 (&mut test_x, &mut test_y)
             };
-            xs.extend(p);
+            features::write(&self.features, p, xs);
             ys.push(self.labels[i]);
             if let Some(values) = &self.values {
                 let vs = if self.is_test[i] == 0 {
@@ -283,6 +288,32 @@ impl Data {
         }
         (self.train_x, self.train_y, self.test_x, self.test_y) = (train_x, train_y, test_x, test_y);
         (self.train_v, self.test_v) = (train_v, test_v);
+    }
+
+    /// Makes the network's inputs `features` of each scaled point (checked
+    /// by the config: at least one, none twice).
+    pub fn set_features(&mut self, features: &[Feature]) {
+        if self.features != features {
+            self.features = features.to_vec();
+            self.rebuild();
+        }
+    }
+
+    /// The network's inputs, in order.
+    pub fn features(&self) -> &[Feature] {
+        &self.features
+    }
+
+    /// Points `[rows, 2]` in data space as the network's feature-major input
+    /// `[features, rows]`: scaled, then each feature computed.
+    pub fn inputs_feature_major(&self, points: &[f64], x: &mut [f64], rows: usize) {
+        features::fill_feature_major(&self.features, &self.scaler, points, x, rows);
+    }
+
+    /// Point `i` (an index into `points()`) scaled, before any feature.
+    pub fn scaled_point(&self, i: usize) -> [f64; 2] {
+        self.scaler
+            .transform_point([self.points[2 * i], self.points[2 * i + 1]])
     }
 
     /// Adds a point (data space) with its class; the scaler is refitted.

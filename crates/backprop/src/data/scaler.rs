@@ -57,17 +57,6 @@ impl StandardScaler {
         }
     }
 
-    /// Row-major points `[rows, d]` from data space into the model's
-    /// feature-major input `[d, rows]` (a `Workspace`'s `x`).
-    pub fn transform_feature_major(&self, points: &[f64], x: &mut [f64], rows: usize) {
-        let d = self.mean.len();
-        for r in 0..rows {
-            for j in 0..d {
-                x[j * rows + r] = (points[r * d + j] - self.mean[j]) / self.scale[j];
-            }
-        }
-    }
-
     /// One point from data space to model space.
     pub fn transform_point(&self, p: [f64; 2]) -> [f64; 2] {
         [

@@ -5,6 +5,7 @@
 //! carry a `kind`, SGD's momentum is `"none"`, `{"classic": mu}` or
 //! `{"nesterov": mu}`.
 
+use crate::data::features::Feature;
 use crate::error::{ConfigError, Result};
 use crate::io::json::{Decode, Fields, Json, join, name};
 use crate::net::activation::ActivationKind;
@@ -68,6 +69,16 @@ by_name!(ActivationKind, [
     "elu" => ActivationKind::Elu,
     "gelu" => ActivationKind::Gelu,
     "linear" => ActivationKind::Linear,
+]);
+
+by_name!(Feature, [
+    "x1" => Feature::X1,
+    "x2" => Feature::X2,
+    "x1_sq" => Feature::X1Sq,
+    "x2_sq" => Feature::X2Sq,
+    "x1_x2" => Feature::X1X2,
+    "sin_x1" => Feature::SinX1,
+    "sin_x2" => Feature::SinX2,
 ]);
 
 by_name!(OutputLoss, [
@@ -159,10 +170,12 @@ impl Decode for NetworkConfig {
                 "init",
                 "init_scale",
                 "batch_norm",
+                "features",
             ],
         )?;
         let d = Self::default();
         Ok(Self {
+            features: f.or("features", d.features)?,
             hidden: f.or("hidden", d.hidden)?,
             activation: f.or("activation", d.activation)?,
             activations: f.or("activations", d.activations)?,
@@ -473,6 +486,10 @@ mod tests {
                     custom: CustomKind::ALL[i % CustomKind::ALL.len()],
                 },
                 network: NetworkConfig {
+                    // A rotating, non-empty run of the features, in varying order.
+                    features: (0..1 + i % Feature::ALL.len())
+                        .map(|k| Feature::ALL[(i + k) % Feature::ALL.len()])
+                        .collect(),
                     hidden: vec![3 + i, 4],
                     activation: kinds[i % kinds.len()],
                     activations: (i % 2 == 1)

@@ -60,6 +60,19 @@ pub enum Issue {
         count: usize,
         max: usize,
     },
+    /// A set that must hold at least one of `choices` holds none.
+    NoneChosen {
+        choices: &'static [&'static str],
+    },
+    /// A set names `name` twice.
+    Twice {
+        name: String,
+    },
+    /// A list per hidden layer whose length is not the number of layers.
+    PerLayer {
+        count: usize,
+        layers: usize,
+    },
 }
 
 impl Issue {
@@ -78,6 +91,9 @@ impl Issue {
         "warmup",
         "too_many_params",
         "too_many_values",
+        "none_chosen",
+        "twice",
+        "per_layer",
     ];
 }
 
@@ -110,6 +126,14 @@ impl fmt::Display for Issue {
                 f,
                 "{rows} training points through these layers need {count} values per pass; \
                  the limit is {max}"
+            ),
+            Self::NoneChosen { choices } => {
+                write!(f, "choose at least one of {}", choices.join(", "))
+            }
+            Self::Twice { name } => write!(f, "{name} is listed twice"),
+            Self::PerLayer { count, layers } => write!(
+                f,
+                "{count} activations for {layers} hidden layers: give one per layer, or - for none"
             ),
         }
     }
@@ -223,7 +247,52 @@ impl Spec {
                 // Whole numbers within `width`: the casts are exact.
                 Ok(Value::Layers(sizes.iter().map(|&n| n as usize).collect()))
             }
+            Kind::Set(choices) => {
+                let names = read_names(raw, choices)?;
+                if names.is_empty() {
+                    return Err(Issue::NoneChosen { choices });
+                }
+                if let Some(i) = (1..names.len()).find(|&i| names[..i].contains(&names[i])) {
+                    return Err(Issue::Twice {
+                        name: names[i].into(),
+                    });
+                }
+                // A set: its order is the table's, whatever the link's.
+                let in_order = choices.iter().copied().filter(|c| names.contains(c));
+                Ok(Value::Names(in_order.collect()))
+            }
+            Kind::PerLayer { count, choices } => {
+                let names = read_names(raw, choices)?;
+                if names.len() > count {
+                    return Err(Issue::TooManyLayers { max: count });
+                }
+                Ok(Value::Names(names))
+            }
         }
+    }
+}
+
+/// A list of `choices` written as `a,b` (`-` or nothing for none) or as a
+/// JSON array of names.
+fn read_names(raw: &Json, choices: &'static [&'static str]) -> std::result::Result<Vec<&'static str>, Issue> {
+    let one = |name: &str| {
+        choices
+            .iter()
+            .copied()
+            .find(|&c| c == name.trim())
+            .ok_or(Issue::OneOf { choices })
+    };
+    match raw {
+        Json::Str(s) if s.trim().is_empty() || s.trim() == "-" => Ok(Vec::new()),
+        Json::Str(s) => s.split(',').map(one).collect(),
+        Json::Arr(items) => items
+            .iter()
+            .map(|item| match item {
+                Json::Str(s) => one(s),
+                _ => Err(Issue::OneOf { choices }),
+            })
+            .collect(),
+        _ => Err(Issue::OneOf { choices }),
     }
 }
 
@@ -382,6 +451,13 @@ impl Settings {
     /// The first rule between keys these settings break, and the keys that
     /// take part in it, the one to give up first leading.
     pub(super) fn broken_rule(&self) -> Option<(Issue, &'static [&'static str])> {
+        if !self.activations.is_empty() && self.activations.len() != self.layers.len() {
+            let issue = Issue::PerLayer {
+                count: self.activations.len(),
+                layers: self.layers.len(),
+            };
+            return Some((issue, &["activations", "layers"]));
+        }
         let config = self.to_config();
         if let Schedule::WarmupCosine { warmup, total } = config.schedule
             && config.schedule.validate().is_err()
@@ -399,7 +475,7 @@ impl Settings {
                 count,
                 max: MAX_PARAMS,
             };
-            return Some((issue, &["layers", "bn", "dataset"]));
+            return Some((issue, &["layers", "features", "bn", "dataset"]));
         }
         let rows = config.dataset.train_rows();
         let count = buffer_values(rows, &sizes);
@@ -409,7 +485,7 @@ impl Settings {
                 count,
                 max: MAX_BATCH_VALUES,
             };
-            return Some((issue, &["layers", "n", "ratio", "dataset"]));
+            return Some((issue, &["layers", "features", "n", "ratio", "dataset"]));
         }
         None
     }

@@ -9,6 +9,7 @@ use super::{
 };
 use crate::data::TRAIN_RATIO;
 use crate::data::dataset::{NOISE, SAMPLES};
+use crate::data::features::{self, Feature};
 use crate::net::mlp::{MAX_HIDDEN, Regularization, WIDTH};
 use crate::range::Range;
 use crate::train::clip::Clipping;
@@ -29,8 +30,10 @@ impl Settings {
             seed: self.seed,
             dataset: self.data_config(),
             network: NetworkConfig {
+                features: self.features.clone(),
                 hidden: self.layers.clone(),
                 activation: self.activation,
+                activations: (!self.activations.is_empty()).then(|| self.activations.clone()),
                 init: self.init,
                 batch_norm: self.bn,
                 ..NetworkConfig::default()
@@ -246,6 +249,18 @@ impl Settings {
             self.layers.clone_from(&net.hidden);
         }
         self.activation = net.activation;
+        self.activations = match &net.activations {
+            Some(list) if list.len() <= MAX_HIDDEN => list.clone(),
+            _ => Vec::new(),
+        };
+        // A link holds features as a set, in the table's order.
+        if features::check(&net.features, "network.features").is_ok() {
+            self.features = Feature::ALL
+                .iter()
+                .copied()
+                .filter(|f| net.features.contains(f))
+                .collect();
+        }
         self.init = net.init;
         self.bn = net.batch_norm;
     }

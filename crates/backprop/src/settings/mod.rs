@@ -29,6 +29,7 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 
 use crate::data::dataset::{NOISE, SAMPLES};
+use crate::data::features::{self, Feature};
 use crate::data::{MAX_POINTS, TRAIN_RATIO};
 use crate::net::activation::ActivationKind;
 use crate::net::init::InitKind;
@@ -76,7 +77,7 @@ macro_rules! named_by_config {
         }
     )*};
 }
-named_by_config!(DataSource, CustomKind, ActivationKind, InitKind);
+named_by_config!(DataSource, CustomKind, ActivationKind, InitKind, Feature);
 
 /// Choices that exist only as settings (SGD's momentum is an optimizer of its own here).
 macro_rules! choices {
@@ -159,6 +160,10 @@ pub struct Settings {
     pub seed: u64,
     pub layers: Vec<usize>,
     pub activation: ActivationKind,
+    /// One activation per hidden layer; empty: every layer takes `activation`.
+    pub activations: Vec<ActivationKind>,
+    /// The network's inputs (at least one), in the order of `Feature::ALL`.
+    pub features: Vec<Feature>,
     pub init: InitKind,
     pub bn: bool,
     pub optimizer: OptimizerChoice,
@@ -176,6 +181,9 @@ pub struct Settings {
     pub lambda: f64,
     pub clip: ClipChoice,
     pub clip_at: f64,
+    /// The bug hunt's seed: it picks the hunt's points, weights and hidden
+    /// bug (`teach::bughunt`); the run these settings make ignores it.
+    pub bug_seed: u64,
 }
 
 impl Default for Settings {
@@ -190,6 +198,8 @@ impl Default for Settings {
             seed: 0,
             layers: vec![10, 8],
             activation: ActivationKind::Relu,
+            activations: Vec::new(),
+            features: features::PLAIN.to_vec(),
             init: InitKind::HeNormal,
             bn: false,
             optimizer: OptimizerChoice::Sgd,
@@ -207,6 +217,7 @@ impl Default for Settings {
             lambda: 0.001,
             clip: ClipChoice::Off,
             clip_at: 1.0,
+            bug_seed: 0,
         }
     }
 }
@@ -224,6 +235,15 @@ pub enum Kind {
     Choice(&'static [&'static str]),
     /// Hidden layer sizes (`10,8`, or `-` for none): at most `count` of them, each in `width`.
     Layers { count: usize, width: Range },
+    /// Some of these names (`x1_sq,x2_sq`), at least one, none twice; kept
+    /// in the order of the names.
+    Set(&'static [&'static str]),
+    /// One of these names per hidden layer (`tanh,relu`), or `-` for none;
+    /// at most `count`.
+    PerLayer {
+        count: usize,
+        choices: &'static [&'static str],
+    },
 }
 
 /// When a key matters: only while `key`'s value makes `holds` true.
@@ -242,6 +262,8 @@ pub struct Spec {
     pub live: bool,
     /// `None`: the key always matters.
     pub when: Option<When>,
+    /// Whether the run's config holds it; `bug_seed` names the bug hunt, not the run.
+    pub in_config: bool,
 }
 
 const fn reset(key: &'static str, kind: Kind) -> Spec {
@@ -250,6 +272,7 @@ const fn reset(key: &'static str, kind: Kind) -> Spec {
         kind,
         live: false,
         when: None,
+        in_config: true,
     }
 }
 
@@ -259,6 +282,7 @@ const fn live(key: &'static str, kind: Kind) -> Spec {
         kind,
         live: true,
         when: None,
+        in_config: true,
     }
 }
 
@@ -266,6 +290,14 @@ impl Spec {
     const fn when(self, key: &'static str, holds: fn(&Settings) -> bool) -> Self {
         Self {
             when: Some(When { key, holds }),
+            ..self
+        }
+    }
+
+    /// A key the run's config does not hold (it changes no run, so it is live).
+    const fn outside_config(self) -> Self {
+        Self {
+            in_config: false,
             ..self
         }
     }
@@ -298,6 +330,14 @@ pub const TABLE: &[Spec] = &[
         },
     ),
     reset("activation", Kind::Choice(ActivationKind::NAMES)),
+    reset(
+        "activations",
+        Kind::PerLayer {
+            count: MAX_HIDDEN,
+            choices: ActivationKind::NAMES,
+        },
+    ),
+    reset("features", Kind::Set(Feature::NAMES)),
     reset("init", Kind::Choice(InitKind::NAMES)),
     reset("bn", Kind::Bool),
     live("optimizer", Kind::Choice(OptimizerChoice::NAMES)),
@@ -330,6 +370,7 @@ pub const TABLE: &[Spec] = &[
     live("lambda", Kind::Number(LAMBDA)).when("reg", |s| s.reg != PenaltyChoice::None),
     live("clip", Kind::Choice(ClipChoice::NAMES)),
     live("clip_at", Kind::Number(THRESHOLD)).when("clip", |s| s.clip != ClipChoice::Off),
+    live("bug_seed", Kind::Whole(SEED)).outside_config(),
 ];
 
 /// The table entry of `key`.
@@ -346,6 +387,8 @@ pub enum Value {
     Number(f64),
     Name(&'static str),
     Layers(Vec<usize>),
+    /// A set of names or one name per layer.
+    Names(Vec<&'static str>),
 }
 
 impl Value {
@@ -375,8 +418,21 @@ impl Value {
             Self::Name(name) => (*name).into(),
             Self::Layers(sizes) if sizes.is_empty() => "-".into(),
             Self::Layers(sizes) => sizes.iter().map(usize::to_string).collect::<Vec<_>>().join(","),
+            Self::Names(names) if names.is_empty() => "-".into(),
+            Self::Names(names) => names.join(","),
         }
     }
+
+    fn names<T: Named>(&self) -> Vec<T> {
+        match self {
+            Self::Names(names) => names.iter().filter_map(|n| T::from_name(n)).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn names_of<T: Named>(list: &[T]) -> Value {
+    Value::Names(list.iter().map(|&c| c.name()).collect())
 }
 
 impl Settings {
@@ -393,6 +449,8 @@ impl Settings {
             "seed" => number(self.seed as f64),
             "layers" => Some(Value::Layers(self.layers.clone())),
             "activation" => Some(Value::Name(self.activation.name())),
+            "activations" => Some(names_of(&self.activations)),
+            "features" => Some(names_of(&self.features)),
             "init" => Some(Value::Name(self.init.name())),
             "bn" => Some(Value::Bool(self.bn)),
             "optimizer" => Some(Value::Name(self.optimizer.name())),
@@ -410,6 +468,7 @@ impl Settings {
             "lambda" => number(self.lambda),
             "clip" => Some(Value::Name(self.clip.name())),
             "clip_at" => number(self.clip_at),
+            "bug_seed" => number(self.bug_seed as f64),
             _ => None,
         }
     }
@@ -431,6 +490,8 @@ impl Settings {
                 }
             }
             "activation" => self.activation = v.choice(self.activation),
+            "activations" => self.activations = v.names(),
+            "features" => self.features = v.names(),
             "init" => self.init = v.choice(self.init),
             "bn" => self.bn = v.flag(),
             "optimizer" => self.optimizer = v.choice(self.optimizer),
@@ -448,6 +509,7 @@ impl Settings {
             "lambda" => self.lambda = v.number(),
             "clip" => self.clip = v.choice(self.clip),
             "clip_at" => self.clip_at = v.number(),
+            "bug_seed" => self.bug_seed = v.number() as u64,
             _ => {}
         }
     }
@@ -473,7 +535,8 @@ pub struct TableView {
 }
 
 /// One key of the table for the page: `kind` is `number`, `whole`, `bool`,
-/// `choice` or `layers`; `min`/`max` bound numbers and each layer's size;
+/// `choice`, `layers`, `set` or `per_layer`; `min`/`max` bound numbers and
+/// each layer's size; `max_layers` bounds `layers` and `per_layer`;
 /// `when` says which values of another key make this one matter.
 #[derive(Debug, Serialize)]
 pub struct SpecView {
@@ -486,6 +549,8 @@ pub struct SpecView {
     pub max_layers: Option<usize>,
     pub live: bool,
     pub when: Option<WhenView>,
+    /// Whether the run's config holds the key (`bug_seed` is the bug hunt's).
+    pub in_config: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -507,6 +572,8 @@ pub fn table() -> TableView {
                 Kind::Bool => ("bool", None, &[][..], None),
                 Kind::Choice(c) => ("choice", None, c, None),
                 Kind::Layers { count, width } => ("layers", Some(width), &[][..], Some(count)),
+                Kind::Set(c) => ("set", None, c, None),
+                Kind::PerLayer { count, choices } => ("per_layer", None, choices, Some(count)),
             };
             SpecView {
                 key: spec.key,
@@ -517,6 +584,7 @@ pub fn table() -> TableView {
                 choices,
                 max_layers,
                 live: spec.live,
+                in_config: spec.in_config,
                 when: spec.when.map(|w| WhenView {
                     key: w.key,
                     values: values_where(w),

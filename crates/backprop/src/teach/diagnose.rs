@@ -72,8 +72,6 @@ pub enum Cure {
     XavierInit,
     /// Leaky ReLU in every hidden layer: a unit below zero still passes gradient.
     LeakyRelu,
-    /// ReLU in every hidden layer, with He initialisation (made for it).
-    ReluHe,
     /// Batch normalisation after every hidden dense layer.
     BatchNorm,
     /// An L2 penalty of strength `lambda`.
@@ -92,10 +90,6 @@ impl Cure {
             Self::HeInit => c.network.init = InitKind::HeNormal,
             Self::XavierInit => c.network.init = InitKind::XavierNormal,
             Self::LeakyRelu => set_activation(&mut c, ActivationKind::LeakyRelu),
-            Self::ReluHe => {
-                set_activation(&mut c, ActivationKind::Relu);
-                c.network.init = InitKind::HeNormal;
-            }
             Self::BatchNorm => c.network.batch_norm = true,
             Self::L2 { lambda } => c.regularization = Regularization::L2 { lambda },
         }
@@ -363,7 +357,13 @@ pub fn exploding(run: &RunView<'_>) -> Option<Finding> {
         i -= 1;
     }
     let mut cures = vec![LR_DOWN];
-    cures.extend(clip_cure(h, i.max(1)));
+    // Clipping tames a spike of the gradient while the loss held; a loss
+    // that already blew up is the rate's doing, and a step clipped to the
+    // median norm still overshoots (SGD at lr 12, clipped at the first
+    // epoch's norm, explodes all the same in epoch 2).
+    if !loss_blown {
+        cures.extend(clip_cure(h, i.max(1)));
+    }
     Some(Finding {
         problem: Problem::Exploding,
         began: epoch_at(h, i),
@@ -432,18 +432,10 @@ pub fn vanishing(run: &RunView<'_>) -> Option<Finding> {
     while i > 0 && small(i - 1, layer) {
         i -= 1;
     }
-    let uses_relu = run
-        .config
-        .network
-        .activations
-        .as_ref()
-        .map_or(run.config.network.activation == ActivationKind::Relu, |a| {
-            a.iter().all(|&k| k == ActivationKind::Relu)
-        });
-    let mut cures = vec![Cure::BatchNorm];
-    if !uses_relu {
-        cures.push(Cure::ReluHe);
-    }
+    // Batch norm puts every layer's inputs back where the slope is; a switch
+    // to ReLU is no cure for a deep, narrow network (twelve ReLU layers of
+    // four units die within 20 epochs).
+    let cures = vec![Cure::BatchNorm];
     Some(Finding {
         problem: Problem::Vanishing,
         began: epoch_at(h, i),
@@ -486,6 +478,14 @@ pub fn dead_relu(run: &RunView<'_>) -> Option<Finding> {
     let (layer, from) = mostly(run.scans, dead_share)?;
     let last = &run.scans[run.scans.len() - 1];
     let [acc, reach] = acc_figures(run);
+    // Units killed by a step that threw the loss above its start need a
+    // smaller rate (a leaky ReLU at the same rate explodes as well); units
+    // that died without one need a slope below zero.
+    let died_at = run.scans[from].epoch as f64;
+    let blown = (0..h.len())
+        .take_while(|&i| h.epoch[i] <= died_at)
+        .any(|i| h.train_loss[i] > h.train_loss[0]);
+    let cure = if blown { LR_DOWN } else { Cure::LeakyRelu };
     Some(Finding {
         problem: Problem::DeadRelu,
         began: run.scans[from].epoch,
@@ -497,7 +497,7 @@ pub fn dead_relu(run: &RunView<'_>) -> Option<Finding> {
             acc,
             reach,
         ],
-        cures: vec![LR_DOWN, Cure::LeakyRelu],
+        cures: vec![cure],
     })
 }
 
@@ -547,8 +547,9 @@ pub fn lr_too_large(run: &RunView<'_>) -> Option<Finding> {
     while i > 0 && swing(i - 1) >= OSC_SWING {
         i -= 1;
     }
-    let mut cures = vec![LR_DOWN];
-    cures.extend(clip_cure(h, i.max(1)));
+    // Only a smaller rate: a clipped gradient leaves an adaptive optimizer's
+    // step as long as before (Adam at lr 0.3, clipped at its median norm,
+    // still swings at epoch 327), and it is the step that overshoots.
     Some(Finding {
         problem: Problem::LrTooLarge,
         began: epoch_at(h, i),
@@ -559,7 +560,7 @@ pub fn lr_too_large(run: &RunView<'_>) -> Option<Finding> {
             fig("flips", flips),
             fig("lr", h.lr[last]),
         ],
-        cures,
+        cures: vec![LR_DOWN],
     })
 }
 
@@ -650,7 +651,14 @@ pub fn reach(data: &Data) -> f64 {
     }
     let stride = n.div_ceil(REACH_POINTS);
     let rows: Vec<usize> = (0..n).step_by(stride).collect();
-    let x = |i: usize| (data.train_x[2 * i], data.train_x[2 * i + 1]);
+    let scaled: Vec<[f64; 2]> = rows
+        .iter()
+        .map(|&i| data.scaled_point(data.train_points[i] as usize))
+        .collect();
+    let x = |i: usize| {
+        let [a, b] = scaled[i / stride];
+        (a, b)
+    };
     let classes = data.n_classes().max(2);
     let mut correct = 0usize;
     let mut nearest: Vec<(f64, u8)> = Vec::with_capacity(rows.len());
@@ -738,7 +746,8 @@ impl Watch {
         let mut start = 0;
         while start < n {
             let m = (n - start).min(SCAN_CHUNK);
-            transpose(&data.train_x[start * 2..(start + m) * 2], &mut self.ws.x, m, 2);
+            let d = model.n_in();
+            transpose(&data.train_x[start * d..(start + m) * d], &mut self.ws.x, m, d);
             model.forward_eval(&mut self.ws, m);
             for (l, act) in model.activations().iter().enumerate() {
                 let k = units[l];

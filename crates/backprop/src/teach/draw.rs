@@ -4,11 +4,14 @@
 //! each batch norm folded into the dense layers around them; the folding
 //! itself is done in f64. A sigmoid output is computed in f32 too; softmax
 //! and identity outputs are widened back to f64 and go through the engine's
-//! own output function. A drawn output differs from
+//! own output function. Inputs other than the point itself (`x1², sin x1`,
+//! …, see `data::features`) cannot be folded: they are computed per point
+//! in f64 from the scaled point, then rounded to f32. A drawn output differs from
 //! `Trainer::predict_data_space` by f32 rounding alone (well under 1e-4,
 //! see the tests). After the first call nothing allocates while the
 //! architecture stays.
 
+use crate::data::features::{self, Feature};
 use crate::data::scaler::StandardScaler;
 use crate::net::activation::Activation;
 use crate::net::backprop::BN_EPS;
@@ -41,6 +44,11 @@ pub struct DrawNet {
     a: Vec<f64>,
     /// While loading, one layer's `(scale, shift)` per unit (batch norm folded).
     fold: Vec<(f64, f64)>,
+    /// The network's inputs; unless they are `x1, x2` (`scaled_inputs`),
+    /// they are computed per point after `scaler`, not folded.
+    features: Vec<Feature>,
+    scaled_inputs: bool,
+    scaler: StandardScaler,
 }
 
 impl Default for DrawNet {
@@ -53,6 +61,9 @@ impl Default for DrawNet {
             z: Vec::new(),
             a: Vec::new(),
             fold: Vec::new(),
+            features: features::PLAIN.to_vec(),
+            scaled_inputs: false,
+            scaler: StandardScaler::identity(2),
         }
     }
 }
@@ -63,9 +74,15 @@ impl DrawNet {
     }
 
     /// Copies `model` in eval mode, folding `scaler` (data space to model
-    /// space) into the first layer and every batch norm (with its running
-    /// statistics) into the layer it follows. The folding is done in f64.
-    pub fn load(&mut self, model: &Mlp, scaler: &StandardScaler) {
+    /// space) into the first layer when its inputs are the point itself, and
+    /// every batch norm (with its running statistics) into the layer it
+    /// follows. The folding is done in f64.
+    pub fn load(&mut self, model: &Mlp, scaler: &StandardScaler, inputs: &[Feature]) {
+        let fold_scaler = features::is_plain(inputs);
+        self.features.clear();
+        self.features.extend_from_slice(inputs);
+        self.scaled_inputs = !fold_scaler;
+        self.scaler.clone_from(scaler);
         let specs = model.layers();
         self.layers.resize_with(specs.len(), Layer::default);
         self.activations.clear();
@@ -91,7 +108,7 @@ impl DrawNet {
             };
             // The first layer reads data space: x_std = (x - mean) / scale.
             let input = |p: usize| {
-                if l == 0 {
+                if l == 0 && fold_scaler {
                     let s = scaler.scale.get(p).copied().unwrap_or(1.0);
                     (1.0 / s, scaler.mean.get(p).copied().unwrap_or(0.0))
                 } else {
@@ -128,7 +145,7 @@ impl DrawNet {
         self.a.resize(n_out * CHUNK, 0.0);
     }
 
-    /// Output activations for points in data space (`[rows, n_in]`, row-major)
+    /// Output activations for points in data space (`[rows, 2]`, row-major)
     /// into `out: [rows, n_out]`.
     pub fn predict(&mut self, points: &[f64], out: &mut [f64]) {
         let Some(first) = self.layers.first() else {
@@ -136,15 +153,26 @@ impl DrawNet {
         };
         let n_in = first.n_in;
         let n_out = self.layers[self.layers.len() - 1].n_out;
-        let rows = (points.len() / n_in).min(out.len() / n_out);
+        let rows = (points.len() / 2).min(out.len() / n_out);
         let last = self.layers.len() - 1;
         let mut start = 0;
         while start < rows {
             let m = (rows - start).min(CHUNK);
             let [cur, next] = &mut self.buf;
-            for r in 0..m {
-                for p in 0..n_in {
-                    cur[p * m + r] = points[(start + r) * n_in + p] as f32;
+            if self.scaled_inputs {
+                for r in 0..m {
+                    let i = 2 * (start + r);
+                    let x = self.scaler.transform_point([points[i], points[i + 1]]);
+                    for (k, f) in self.features.iter().enumerate() {
+                        cur[k * m + r] = f.of(x) as f32;
+                    }
+                }
+            } else {
+                // The scaling is in the first layer's weights.
+                for r in 0..m {
+                    for p in 0..n_in {
+                        cur[p * m + r] = points[(start + r) * 2 + p] as f32;
+                    }
                 }
             }
             for (l, layer) in self.layers.iter().enumerate() {
@@ -317,6 +345,7 @@ mod tests {
             r#"{"dataset": {"kind": "tutorial"}}"#,
             r#"{"dataset": {"kind": "spiral3"}, "network": {"hidden": [12, 9], "activation": "tanh", "batch_norm": true}, "optimizer": {"kind": "adam", "lr": 0.01}}"#,
             r#"{"dataset": {"kind": "circles"}, "network": {"hidden": [6], "activation": "gelu", "batch_norm": true}}"#,
+            r#"{"dataset": {"kind": "xor"}, "network": {"features": ["x1_x2", "sin_x1", "x2_sq", "x1"], "hidden": [5]}}"#,
         ];
         for text in configs {
             let config = TrainConfig::from_json(text).expect("config");
@@ -330,7 +359,7 @@ mod tests {
             let mut want = vec![0.0; rows * n_out];
             t.predict_data_space(&points, &mut want);
             let mut net = DrawNet::new();
-            net.load(t.model(), t.data().scaler());
+            net.load(t.model(), t.data().scaler(), t.data().features());
             let mut got = vec![f64::NAN; rows * n_out];
             net.predict(&points, &mut got);
             let worst = want
@@ -340,7 +369,7 @@ mod tests {
                 .fold(0.0, f64::max);
             assert!(worst < 1e-4, "{text}: worst difference {worst}");
             // Reloading reuses the buffers and gives the same result.
-            net.load(t.model(), t.data().scaler());
+            net.load(t.model(), t.data().scaler(), t.data().features());
             let mut again = vec![0.0; rows * n_out];
             net.predict(&points, &mut again);
             assert_eq!(got, again);

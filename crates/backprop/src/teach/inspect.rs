@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::data::features::{self, Feature};
 use crate::error::{ConfigError, Result};
 use crate::net::mlp::Workspace;
 use crate::net::reference;
@@ -20,6 +21,8 @@ pub struct NeuronGrids {
     pub values: Vec<f64>,
     /// Per unit, its layer and index within the layer.
     pub units: Vec<(u32, u32)>,
+    /// Per input feature, its `n * n` values in the same order as `values`.
+    pub inputs: Vec<f64>,
 }
 
 impl NeuronGrids {
@@ -36,10 +39,10 @@ impl NeuronGrids {
         }
         let Some(ws) = self.ws.as_mut() else { return };
         grid_points(n, bounds[0], bounds[1], bounds[2], bounds[3], &mut self.points);
-        trainer
-            .data()
-            .scaler()
-            .transform_feature_major(&self.points, &mut ws.x, m);
+        trainer.data().inputs_feature_major(&self.points, &mut ws.x, m);
+        // The inputs' own grids, feature by feature: `ws.x` is feature-major.
+        self.inputs.clear();
+        self.inputs.extend_from_slice(&ws.x[..model.n_in() * m]);
         model.forward_eval(ws, m);
         self.values.clear();
         self.units.clear();
@@ -96,8 +99,10 @@ pub struct TraceLayer {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Trace {
     pub point: usize,
-    /// The sample as the network sees it (scaled).
+    /// The sample as the network sees it: its features, computed from the scaled point.
     pub input: Vec<f64>,
+    /// What each input is (`x1`, `x1_sq`, …).
+    pub features: Vec<Feature>,
     pub label: u8,
     pub target: Vec<f64>,
     pub loss: f64,
@@ -123,9 +128,9 @@ pub fn trace(trainer: &Trainer, index: usize) -> Result<Trace> {
             index,
         ));
     }
-    let p = data
-        .scaler()
-        .transform_point([data.points()[2 * index], data.points()[2 * index + 1]]);
+    // The first layer's inputs: the features of the scaled point.
+    let mut p = Vec::with_capacity(model.n_in());
+    features::write(data.features(), data.scaled_point(index), &mut p);
     let label = data.labels()[index];
     let n_out = model.n_out();
     let target = targets(&[label], model.output(), n_out);
@@ -144,7 +149,8 @@ pub fn trace(trainer: &Trainer, index: usize) -> Result<Trace> {
         .collect();
     Ok(Trace {
         point: index,
-        input: p.to_vec(),
+        input: p,
+        features: data.features().to_vec(),
         label,
         target,
         loss,

@@ -2,6 +2,8 @@
 //! each layer's health, one point's pass through the network, and the
 //! decision boundary's pixels.
 
+#[cfg(feature = "bughunt")]
+pub mod bughunt;
 pub mod diagnose;
 pub mod draw;
 pub mod gradcheck;

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::data::dataset::{DatasetKind, check_noise, check_samples};
+use crate::data::features::{self, Feature};
 use crate::data::regression::RegressionKind;
 use crate::data::{MAX_POINTS, TUTORIAL_TRAIN_ROWS, ValueShape, train_rows};
 use crate::error::{ConfigError, Result};
@@ -177,9 +178,13 @@ impl DataConfig {
     }
 }
 
-/// The network's shape. Defaults: the tutorial's `[2, 10, 8, 1]`, ReLU, He normal, no batch norm.
+/// The network's shape. Defaults: the tutorial's `[2, 10, 8, 1]` on the
+/// inputs `x1, x2`, ReLU, He normal, no batch norm.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NetworkConfig {
+    /// The inputs, computed from each standardised point (`data::features`),
+    /// in the order of the first layer's rows; at least one, none twice.
+    pub features: Vec<Feature>,
     /// Hidden layer widths; `[]` is logistic regression.
     pub hidden: Vec<usize>,
     /// Activation of every hidden layer, unless `activations` lists one per layer.
@@ -202,6 +207,7 @@ pub struct NetworkConfig {
 impl Default for NetworkConfig {
     fn default() -> Self {
         Self {
+            features: features::PLAIN.to_vec(),
             hidden: vec![10, 8],
             activation: ActivationKind::Relu,
             activations: None,
@@ -270,6 +276,7 @@ impl NetworkConfig {
                 self.init_scale,
             ));
         }
+        features::check(&self.features, "network.features")?;
         if let Some(i) = self.hidden.iter().position(|&n| n == 0) {
             return Err(ConfigError::out_of_range(
                 format!("network.hidden[{i}]"),
@@ -295,17 +302,18 @@ impl NetworkConfig {
         Ok(sizes)
     }
 
-    /// The layer sizes for 2-D inputs and `n_classes` classes: input, hidden…, output.
+    /// The layer sizes for `n_classes` classes: the inputs (one per
+    /// feature), hidden…, output.
     pub fn sizes(&self, n_classes: usize) -> Result<Vec<usize>> {
         let (_, n_out) = self.output_for(n_classes)?;
         let mut sizes = Vec::with_capacity(self.hidden.len() + 2);
-        sizes.push(2);
+        sizes.push(self.features.len());
         sizes.extend(&self.hidden);
         sizes.push(n_out);
         Ok(sizes)
     }
 
-    /// Validates and builds the (zero-initialised) network for 2-D inputs.
+    /// Validates and builds the (zero-initialised) network.
     pub fn build(&self, n_classes: usize) -> Result<Mlp> {
         let sizes = self.validate(n_classes)?;
         let kinds = match &self.activations {

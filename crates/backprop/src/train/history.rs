@@ -38,6 +38,33 @@ pub const HISTORY_CAP: usize = 4096;
 pub const HISTORY_RECENT: usize = 1024;
 
 impl History {
+    /// The series' names, in the order `series` knows them.
+    pub const SERIES: [&'static str; 8] = [
+        "epoch",
+        "train_loss",
+        "train_acc",
+        "test_loss",
+        "test_acc",
+        "lr",
+        "clipped",
+        "grad_norms",
+    ];
+
+    /// The series called `name` (one of `SERIES`), or `None`.
+    pub fn series(&self, name: &str) -> Option<&[f64]> {
+        Some(match name {
+            "epoch" => &self.epoch,
+            "train_loss" => &self.train_loss,
+            "train_acc" => &self.train_acc,
+            "test_loss" => &self.test_loss,
+            "test_acc" => &self.test_acc,
+            "lr" => &self.lr,
+            "clipped" => &self.clipped,
+            "grad_norms" => &self.grad_norms,
+            _ => return None,
+        })
+    }
+
     /// Capacity is reserved up front, so pushing never reallocates.
     pub fn new(n_layers: usize, cap: usize, recent: usize) -> Self {
         let cap = cap.max(4);

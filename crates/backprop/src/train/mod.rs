@@ -77,6 +77,29 @@ pub enum Divergence {
     Exploded,
 }
 
+impl Status {
+    /// The status's name, as the page and the bindings speak of it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Ready => "ready",
+            Status::NoData => "no_data",
+            Status::Diverged { .. } => "diverged",
+            Status::StepLimit => "step_limit",
+        }
+    }
+}
+
+impl Divergence {
+    /// What diverged, as the page and the bindings speak of it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Divergence::Loss => "loss",
+            Divergence::Parameters => "parameters",
+            Divergence::Exploded => "exploded",
+        }
+    }
+}
+
 /// A step whose loss exceeds this multiple of the run's first loss stops the run.
 /// A too-high but workable rate stays well below it (lr 10 on the tutorial
 /// net peaks at ~210x, then recovers).
@@ -161,7 +184,7 @@ impl Trainer {
         Self::build(config, data)
     }
 
-    fn build(config: TrainConfig, data: Data) -> Result<Self> {
+    fn build(config: TrainConfig, mut data: Data) -> Result<Self> {
         if data.n_classes() != config.dataset.n_classes() && config.dataset.kind != DataSource::Custom {
             return Err(ConfigError::invalid(
                 "dataset.kind",
@@ -186,6 +209,7 @@ impl Trainer {
                 },
             ));
         }
+        data.set_features(&config.network.features);
         let model = replay::initial_model(&config, data.n_classes())?;
         check_buffers(data.n_train(), model.sizes())?;
         let opt = Optimizer::new(config.optimizer, model.params.len())?;
@@ -471,14 +495,13 @@ impl Trainer {
         let Some(units) = self.model.layers().get(layer).map(|l| l.n_out) else {
             return false;
         };
-        let scaler = self.data.scaler();
         let cap = self.eval_ws.capacity();
         let rows = (points.len() / 2).min(out.len() / units.max(1));
         let mut start = 0;
         while start < rows {
             let m = (rows - start).min(cap);
             let chunk = &points[2 * start..2 * (start + m)];
-            scaler.transform_feature_major(chunk, &mut self.eval_ws.x, m);
+            self.data.inputs_feature_major(chunk, &mut self.eval_ws.x, m);
             self.model.forward_eval(&mut self.eval_ws, m);
             let a = &self.eval_ws.a[layer][..m * units];
             crate::fast::transpose(a, &mut out[start * units..(start + m) * units], units, m);
