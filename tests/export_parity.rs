@@ -171,10 +171,14 @@ fn draw(s: &Session) {
 /// Runs `script` with `--history`, returning the file's rows.
 fn run_script(python: &Path, script: &Path) -> Vec<Row> {
     let history = script.with_extension("csv");
+    // One thread, as a learner's laptop would not need more for these
+    // networks: PyTorch's thread pool only burns the cores the other tests use.
     let out = Command::new(python)
         .arg(script)
         .arg("--history")
         .arg(&history)
+        .env("OMP_NUM_THREADS", "1")
+        .env("MKL_NUM_THREADS", "1")
         .output()
         .unwrap_or_else(|e| panic!("running {}: {e}", script.display()));
     assert!(
@@ -268,8 +272,9 @@ fn table_row(tag: &str, epochs: usize, worst: [f64; 2]) -> String {
     format!("{tag:<36} {epochs:>6} {:>12.3e} {:>12.3e}", worst[0], worst[1])
 }
 
-/// Trains one case of the matrix (opened in `s`) to its end and replays it with both scripts.
-fn replay_case(s: &Session, python: &Path, tag: &str, fragment: &str) -> (String, Vec<String>) {
+/// Trains one case of the matrix (opened in `s`) to its end and exports
+/// both scripts: the page's history and the scripts to replay it with.
+fn train_case(s: &Session, tag: &str, fragment: &str) -> (Vec<Row>, [(&'static str, PathBuf); 2]) {
     s.exec(CAPTURE_JS, json!([]));
     if tag == "custom-data" {
         draw(s);
@@ -278,10 +283,19 @@ fn replay_case(s: &Session, python: &Path, tag: &str, fragment: &str) -> (String
     let page = train_to_the_end(s, epochs);
     assert_eq!(page.len(), epochs, "{tag}: the page trained every epoch");
     let scripts = export_scripts(s, tag);
-    let (worst, failures) = run_and_compare(python, &scripts, &page, tag);
     s.assert_no_console_errors();
-    (table_row(tag, epochs, worst), failures)
+    (page, scripts)
 }
+
+/// Trains one case of the matrix (opened in `s`) to its end and replays it with both scripts.
+fn replay_case(s: &Session, python: &Path, tag: &str, fragment: &str) -> (String, Vec<String>) {
+    let (page, scripts) = train_case(s, tag, fragment);
+    let (worst, failures) = run_and_compare(python, &scripts, &page, tag);
+    (table_row(tag, page.len(), worst), failures)
+}
+
+/// Cases whose scripts may run while the browser trains the next one.
+const SCRIPTS_IN_FLIGHT: usize = 2;
 
 #[test]
 fn exported_scripts_replay_the_pages_run_number_for_number() {
@@ -290,12 +304,28 @@ fn exported_scripts_replay_the_pages_run_number_for_number() {
     let (site, browser) = (Site::serve(site_dir()), Browser::start());
     let mut table = vec![TABLE_HEADER.to_string()];
     let mut failures = vec![];
-    for (tag, fragment) in CASES {
-        let s = open(&browser, &site, fragment, 1440, 1000);
-        let (row, mut failed) = replay_case(&s, &python, tag, fragment);
+    // The scripts of a case run while the browser trains the next ones (at
+    // most SCRIPTS_IN_FLIGHT cases behind it); a script's panic is re-raised here.
+    let mut in_flight = std::collections::VecDeque::new();
+    let mut finish = |job: std::thread::JoinHandle<(String, Vec<String>)>| {
+        let (row, mut failed) = job.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         table.push(row);
         failures.append(&mut failed);
+    };
+    for (tag, fragment) in CASES {
+        let s = open(&browser, &site, fragment, 1440, 1000);
+        let (page, scripts) = train_case(&s, tag, fragment);
+        drop(s);
+        let python = python.clone();
+        in_flight.push_back(std::thread::spawn(move || {
+            let (worst, failures) = run_and_compare(&python, &scripts, &page, tag);
+            (table_row(tag, page.len(), worst), failures)
+        }));
+        if in_flight.len() > SCRIPTS_IN_FLIGHT {
+            finish(in_flight.pop_front().expect("a case in flight"));
+        }
     }
+    in_flight.into_iter().for_each(&mut finish);
     let table = table.join("\n");
     eprintln!("largest relative difference in training loss per epoch:\n{table}");
     std::fs::write(artifacts_dir().join("export-parity.txt"), format!("{table}\n")).expect("write table");
