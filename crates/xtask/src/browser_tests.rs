@@ -4,10 +4,13 @@
 //! The tests spend much of their time waiting on the page (loads, training
 //! to an epoch, the Python scripts of the export parity), so two binaries
 //! side by side finish sooner than one after the other, even on two cores.
+//! The slowest binaries of the last run (`target/e2e-times.txt`) start
+//! first, so that none of them is left running alone at the end.
 //! Each binary's output is printed whole when it ends, so the logs never
 //! interleave; every binary runs even after a failure, and the stage fails
 //! naming each binary that failed.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -36,9 +39,10 @@ pub fn run(tools: &Tools, envs: &[(&str, &Path)]) -> Result<(), String> {
     eprintln!("== {} e2e test binaries, {jobs} at a time", binaries.len());
     let queue = Arc::new(Mutex::new(binaries));
     let failures = Arc::new(Mutex::new(Vec::new()));
+    let times = Arc::new(Mutex::new(Vec::new()));
     let workers: Vec<_> = (0..jobs)
         .map(|_| {
-            let (queue, failures) = (Arc::clone(&queue), Arc::clone(&failures));
+            let (queue, failures, times) = (Arc::clone(&queue), Arc::clone(&failures), Arc::clone(&times));
             let envs: Vec<(String, PathBuf)> = envs
                 .iter()
                 .map(|(k, v)| ((*k).to_string(), v.to_path_buf()))
@@ -48,7 +52,7 @@ pub fn run(tools: &Tools, envs: &[(&str, &Path)]) -> Result<(), String> {
                     let Some(binary) = queue.lock().map(|mut q| q.pop()).unwrap_or(None) else {
                         return;
                     };
-                    if let (Err(e), Ok(mut f)) = (run_one(&binary, &envs), failures.lock()) {
+                    if let (Err(e), Ok(mut f)) = (run_one(&binary, &envs, &times), failures.lock()) {
                         f.push(e);
                     }
                 }
@@ -58,6 +62,13 @@ pub fn run(tools: &Tools, envs: &[(&str, &Path)]) -> Result<(), String> {
     for w in workers {
         w.join().map_err(|_| "an e2e worker panicked".to_string())?;
     }
+    // The next run starts the slowest first (a missing file only costs that order).
+    let times = times.lock().map(|t| t.clone()).unwrap_or_default();
+    let text: String = times
+        .iter()
+        .map(|(name, secs)| format!("{name} {secs:.1}\n"))
+        .collect();
+    let _ = std::fs::write(times_file(), text);
     let failures = failures.lock().map(|f| f.clone()).unwrap_or_default();
     if failures.is_empty() {
         Ok(())
@@ -66,8 +77,8 @@ pub fn run(tools: &Tools, envs: &[(&str, &Path)]) -> Result<(), String> {
     }
 }
 
-/// `cargo test -p e2e --no-run`, and the binaries it built, the longest
-/// source last (the queue is taken from the end: long tests start first).
+/// `cargo test -p e2e --no-run`, and the binaries it built, in the order
+/// they are to be taken from the end of the queue.
 fn build(tools: &Tools) -> Result<Vec<Binary>, String> {
     let out = sh::output(
         tools
@@ -96,17 +107,46 @@ fn build(tools: &Tools) -> Result<Vec<Binary>, String> {
     if binaries.is_empty() {
         return Err("cargo test -p e2e --no-run listed no test binaries".into());
     }
-    let size = |b: &Binary| std::fs::metadata(&b.source).map_or(0, |m| m.len());
-    binaries.sort_by_key(size);
+    // Slowest last (the queue is taken from the end): by the time each took
+    // in the last run, and a binary not seen yet before all of them.
+    let last = last_times();
+    let took = |b: &Binary| last.get(&name_of(b)).copied().unwrap_or(f64::INFINITY);
+    binaries.sort_by(|a, b| took(a).total_cmp(&took(b)));
     Ok(binaries)
 }
 
-/// Runs one binary (its tests one at a time) and prints its output whole.
-fn run_one(binary: &Binary, envs: &[(String, PathBuf)]) -> Result<(), String> {
-    let name = binary.source.file_stem().map_or_else(
+/// Where each binary's time in the last run is kept (one `name seconds` per line).
+fn times_file() -> PathBuf {
+    sh::root().join("target/e2e-times.txt")
+}
+
+/// The times of the last run, by binary name (none on a clean checkout).
+fn last_times() -> HashMap<String, f64> {
+    std::fs::read_to_string(times_file())
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| {
+            let (name, secs) = line.split_once(' ')?;
+            Some((name.to_string(), secs.parse().ok()?))
+        })
+        .collect()
+}
+
+/// A binary's name: its source file's stem.
+fn name_of(binary: &Binary) -> String {
+    binary.source.file_stem().map_or_else(
         || binary.path.display().to_string(),
         |s| s.to_string_lossy().into_owned(),
-    );
+    )
+}
+
+/// Runs one binary (its tests one at a time) and prints its output whole.
+fn run_one(
+    binary: &Binary,
+    envs: &[(String, PathBuf)],
+    times: &Mutex<Vec<(String, f64)>>,
+) -> Result<(), String> {
+    let name = name_of(binary);
     let started = Instant::now();
     let mut cmd = Command::new(&binary.path);
     cmd.arg("--test-threads=1")
@@ -117,6 +157,9 @@ fn run_one(binary: &Binary, envs: &[(String, PathBuf)]) -> Result<(), String> {
     }
     let out = cmd.output().map_err(|e| format!("{name}: cannot run: {e}"))?;
     let took = started.elapsed().as_secs_f64();
+    if let Ok(mut t) = times.lock() {
+        t.push((name.clone(), took));
+    }
     let ok = out.status.success();
     eprintln!(
         "\n== e2e {name}: {} in {took:.1} s\n{}{}",
