@@ -4,8 +4,9 @@
 //! The tests spend much of their time waiting on the page (loads, training
 //! to an epoch, the Python scripts of the export parity), so two binaries
 //! side by side finish sooner than one after the other, even on two cores.
-//! The slowest binaries of the last run (`target/e2e-times.txt`) start
-//! first, so that none of them is left running alone at the end.
+//! The slowest binaries of the last run (`target/e2e-times.txt`, else the
+//! run kept in `tests/e2e-times.txt`) start first, so that none of them is
+//! left running alone at the end.
 //! Each binary's output is printed whole when it ends, so the logs never
 //! interleave; every binary runs even after a failure, and the stage fails
 //! naming each binary that failed.
@@ -120,9 +121,11 @@ fn times_file() -> PathBuf {
     sh::root().join("target/e2e-times.txt")
 }
 
-/// The times of the last run, by binary name (none on a clean checkout).
+/// The times of the last run, by binary name; on a fresh clone, those of a
+/// run kept in the repository (`tests/e2e-times.txt`).
 fn last_times() -> HashMap<String, f64> {
     std::fs::read_to_string(times_file())
+        .or_else(|_| std::fs::read_to_string(sh::root().join("tests/e2e-times.txt")))
         .unwrap_or_default()
         .lines()
         .filter_map(|line| {
